@@ -1,0 +1,55 @@
+# Two user-facing commands: `make report` and `make test`. Each creates or
+# updates the pinned environment in .venv/ first (a no-op when it is current).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SNAKEMAKE := $(BIN)/snakemake
+
+.DEFAULT_GOAL := report
+.PHONY: report public restricted test test-unit venv lock clean dry-run
+
+venv: $(STAMP)
+
+# Re-installs only when the pins change; the stamp records what was installed.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the pinned environment into $(VENV)/ ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+## Build both editions (HTML + PDF) into build/public/ and build/restricted/.
+report: $(STAMP)
+	$(SNAKEMAKE) all
+
+public: $(STAMP)
+	$(SNAKEMAKE) public
+
+restricted: $(STAMP)
+	$(SNAKEMAKE) restricted
+
+## Run the whole test suite (unit + integration).
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+dry-run: $(STAMP)
+	$(SNAKEMAKE) -n all
+
+## Re-resolve the pins from pyproject.toml (needs the registry).
+lock:
+	rm -rf /tmp/prp-lock-venv && $(PYTHON) -m venv /tmp/prp-lock-venv
+	/tmp/prp-lock-venv/bin/python -m pip install --quiet --upgrade pip==25.3
+	/tmp/prp-lock-venv/bin/python -c 'import tomllib; d=tomllib.load(open("pyproject.toml","rb"))["project"]; print("\n".join(d["dependencies"]+d["optional-dependencies"]["test"]))' > /tmp/prp-lock-deps.txt
+	/tmp/prp-lock-venv/bin/python -m pip install --quiet -r /tmp/prp-lock-deps.txt
+	{ echo "# Full pinned environment (transitive closure of pyproject.toml's dependencies + test extras)."; \
+	  echo "# Regenerate with: make lock   (Python 3.11)"; \
+	  /tmp/prp-lock-venv/bin/python -m pip freeze; } > requirements.lock
+
+clean:
+	rm -rf build .snakemake

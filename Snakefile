@@ -1,0 +1,35 @@
+# Rebuilds PRP Report 198 from its raw data: validate -> tables/numbers -> editions.
+# Targets: all (both editions), public, restricted. See README.md.
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/tables.smk"
+include: "rules/numbers.smk"
+include: "rules/editions.smk"
+
+
+rule all:
+    input:
+        edition_outputs(EDITIONS),
+    default_target: True
+
+
+rule public:
+    input:
+        edition_outputs(["public"]),
+
+
+rule restricted:
+    input:
+        edition_outputs(["restricted"]),

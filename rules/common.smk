@@ -1,0 +1,105 @@
+# Paths, helpers and input functions shared by the rules. No rule lives here.
+
+import os
+from pathlib import Path
+
+import yaml
+
+SCRIPTS = Path(workflow.basedir) / "scripts"
+# Scripts import the shared package `prp` exactly as the tests do (pytest's
+# pythonpath = ["scripts"]).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in [str(SCRIPTS), os.environ.get("PYTHONPATH", "")] if p
+)
+# Maps must never download Natural Earth: cartopy looks only in an empty,
+# project-owned folder (tests assert it stays empty).
+CARTOPY_DIR = Path(workflow.basedir) / "build" / "cartopy-offline"
+os.environ["CARTOPY_DATA_DIR"] = str(CARTOPY_DIR)
+os.environ["XDG_DATA_HOME"] = str(CARTOPY_DIR)
+os.environ["SOURCE_DATE_EPOCH"] = str(config["source_date_epoch"])
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import sys
+
+sys.path.insert(0, str(SCRIPTS))
+from prp.book import edition_needs  # noqa: E402
+from prp.datapackage import resource, schema_only  # noqa: E402
+
+BUILD = "build"
+REPORT = "report"
+DATA = config["data_dir"]
+EDITIONS = list(config["editions"])
+
+with open("config/artifacts.yaml", encoding="utf-8") as _fh:
+    ARTIFACTS = yaml.safe_load(_fh)
+
+
+wildcard_constraints:
+    edition="|".join(EDITIONS),
+    dataset="[a-z][a-z0-9_]*",
+
+
+def log_path(rule_name, *wildcards):
+    return f"{BUILD}/logs/{rule_name}" + "".join(f"/{w}" for w in wildcards) + ".log"
+
+
+def edition_outputs(editions):
+    return [f"{BUILD}/{e}/{name}" for e in editions for name in ("index.html", "report.pdf")]
+
+
+def profile_of(edition):
+    return config["editions"][edition]["profile"]
+
+
+def raw_path(wildcards):
+    """Raw file of a dataset, from the data package."""
+    return f"{DATA}/{resource(DATA, wildcards.dataset)['path']}"
+
+
+def dataset_schema(wildcards):
+    """The resource description minus its hash: a schema change reruns the
+    validation, a data change reruns it through the input file itself."""
+    return schema_only(resource(DATA, wildcards.dataset))
+
+
+def clean(dataset):
+    return f"{BUILD}/clean/{dataset}.parquet"
+
+
+def table_params(table_id):
+    meta = ARTIFACTS["tables"][table_id]
+    return {
+        "id": table_id,
+        "caption": meta["caption"],
+        "datasets": meta["datasets"],
+        "note": meta.get("note", ""),
+        "data_dir": DATA,
+    }
+
+
+def package_code(*modules):
+    """Files of the shared package a script imports, so that editing them
+    reruns the rules that use them."""
+    return [str(SCRIPTS / "prp" / f"{m}.py") for m in modules]
+
+
+def render_inputs(wildcards):
+    """Everything an edition renders from: its chapters and included snippets,
+    the tables/figures they include, the number files they cite, and the
+    renderer's code. Other editions' chapters are not inputs."""
+    profile = profile_of(wildcards.edition)
+    needs = edition_needs(REPORT, profile)
+    renderer = sorted(
+        str(p) for p in (SCRIPTS / "prp" / "render").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    return {
+        "config": [f"{REPORT}/_quarto.yml", f"{REPORT}/_quarto-{profile}.yml", f"{REPORT}/references.bib"],
+        "sources": [f"{REPORT}/{s}" for s in needs["sources"]],
+        "artifacts": [f"{BUILD}/{a}" for a in needs["artifacts"]],
+        "numbers": [f"{BUILD}/numbers/{ns}.yml" for ns in needs["variables"]],
+        "code": package_code("book", "io") + renderer,
+    }
+
+
+def edition_profile(wildcards):
+    return profile_of(wildcards.edition)

@@ -1,0 +1,41 @@
+"""Quarto-flavoured markdown for generated tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(
+    df: pd.DataFrame,
+    table_id: str,
+    caption: str,
+    source: str,
+    align: Sequence[str] | None = None,
+    bold_last_row: bool = False,
+) -> str:
+    """A pipe table with a Quarto caption line ``: caption {#tbl-id}`` and a
+    source note below. ``df`` holds display strings; ``align`` is 'l'/'r'/'c'
+    per column (default: first column left, others right)."""
+    cols = [str(c) for c in df.columns]
+    align = list(align or ["l"] + ["r"] * (len(cols) - 1))
+    rule = {"l": ":---", "r": "---:", "c": ":---:"}
+    lines = ["| " + " | ".join(_cell(c) for c in cols) + " |"]
+    lines.append("|" + "|".join(rule[a] for a in align) + "|")
+    rows = df.astype(object).values.tolist()
+    for i, row in enumerate(rows):
+        cells = [_cell(v) for v in row]
+        if bold_last_row and i == len(rows) - 1:
+            cells = [f"**{c}**" if c and c != "–" else c for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return (
+        "\n".join(lines)
+        + f"\n\n: {caption} {{#tbl-{table_id}}}\n\n"
+        + f"::: {{.source-note}}\n{source}\n:::\n"
+    )

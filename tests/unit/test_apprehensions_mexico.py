@@ -1,0 +1,61 @@
+"""Table 1.1 and its inline numbers, from tiny in-memory frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from numbers_apprehensions_mexico import apprehension_numbers
+from table_apprehensions_mexico import TOTAL_LABEL, apprehensions_table, display
+
+
+@pytest.fixture
+def long() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": ["Guatemala", "Guatemala", "Honduras", "Honduras"],
+            "fiscal_year": [2013, 2014, 2013, 2014],
+            "apprehensions": [300, 100, 50, 50],
+        }
+    )
+
+
+def test_totals_rows_and_columns(long):
+    t = apprehensions_table(long)
+    assert list(t.index) == ["Guatemala", "Honduras", TOTAL_LABEL]
+    assert list(t.columns) == ["FY2013", "FY2014", "Total", "Share"]
+    assert t.loc["Guatemala", "Total"] == 400
+    assert t.loc[TOTAL_LABEL, "FY2013"] == 350
+    assert t.loc[TOTAL_LABEL, "Total"] == 500
+    assert t.loc["Guatemala", "Share"] == pytest.approx(0.8)
+    assert pd.isna(t.loc[TOTAL_LABEL, "Share"])
+
+
+def test_display_strings(long):
+    shown = display(apprehensions_table(long))
+    assert shown.columns[0] == "Country of origin"
+    assert shown.iloc[0]["Percent by country"] == "80%"
+    assert shown.iloc[-1]["Percent by country"] == "–"
+    assert shown.iloc[-1]["Total"] == "500"
+
+
+def test_numbers(long):
+    n = apprehension_numbers(long)
+    assert n["total"] == "500"
+    assert (n["first_year"], n["last_year"]) == ("2013", "2014")
+    assert (n["peak_year"], n["peak_count"]) == ("2013", "350")
+    assert n["share_guatemala"] == "80%"
+    assert n["share_honduras"] == "20%"
+
+
+def test_2018_values_recomputed(root):
+    from prp.datapackage import resource
+    from prp.validate import read_validated
+
+    res = resource(root / "data", "apprehensions_mexico")
+    df = read_validated(root / "data" / res["path"], res)
+    n = apprehension_numbers(df)
+    assert n["total"] == "607,474"
+    assert (n["share_el_salvador"], n["share_guatemala"], n["share_honduras"]) == ("20%", "43%", "37%")
+    t = apprehensions_table(df)
+    assert t.loc[TOTAL_LABEL, "FY2015"] == 177949

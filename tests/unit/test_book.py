@@ -1,0 +1,77 @@
+"""The pipeline's view of the Quarto book: profiles, chapters, dependencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from prp.book import chapter_files, deep_merge, edition_needs, load_config
+from render_edition import assemble_tree, merged_variables
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "report"
+
+
+def test_deep_merge_profile_wins():
+    base = {"book": {"title": "T", "chapters": ["a"]}, "x": 1}
+    over = {"book": {"chapters": ["b"]}}
+    assert deep_merge(base, over) == {"book": {"title": "T", "chapters": ["b"]}, "x": 1}
+
+
+def test_chapter_files_flatten_parts():
+    config = {"book": {"chapters": ["index.qmd", {"part": "P", "chapters": ["a.qmd", "b.qmd"]}],
+                       "appendices": ["z.qmd"]}}
+    assert chapter_files(config) == ["index.qmd", "a.qmd", "b.qmd", "z.qmd"]
+
+
+def test_restricted_chapters_only_in_restricted_profile():
+    public = chapter_files(load_config(REPORT, "public"))
+    restricted = chapter_files(load_config(REPORT, "restricted"))
+    assert not any(c.startswith("restricted/") for c in public)
+    assert any(c.startswith("restricted/") for c in restricted)
+    assert set(public) < set(restricted)
+
+
+def test_needs_follow_includes_and_vars(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "_quarto.yml").write_text("book: {title: T}\n")
+    (tmp_path / "_quarto-p.yml").write_text("book: {chapters: [index.qmd, chapters/a.qmd]}\n")
+    (tmp_path / "index.qmd").write_text("# Hi {.unnumbered}\n")
+    (tmp_path / "chapters" / "a.qmd").write_text(
+        "# A\n\n{{< var ns1.total >}} and {{< var ns2.x.y >}}\n\n"
+        "{{< include ../tables/t1.md >}}\n\n{{< include _part.md >}}\n"
+    )
+    (tmp_path / "chapters" / "_part.md").write_text("![Map](figures/m.svg){#fig-m}\n")
+    needs = edition_needs(tmp_path, "p")
+    assert needs["sources"] == ["chapters/_part.md", "chapters/a.qmd", "index.qmd"]
+    assert needs["artifacts"] == ["figures/m.svg", "tables/t1.md"]
+    assert needs["variables"] == ["ns1", "ns2"]
+
+
+def test_public_render_tree_has_no_restricted_file(tmp_path):
+    build = tmp_path / "build"
+    needs = edition_needs(REPORT, "public")
+    for rel in needs["artifacts"]:
+        (build / rel).parent.mkdir(parents=True, exist_ok=True)
+        (build / rel).write_text("| a |\n|---|\n| 1 |\n")
+    numbers = tmp_path / "n.yml"
+    numbers.write_text(yaml.safe_dump({"ns": {"a": "1"}}))
+    tree = tmp_path / "tree"
+    copied = assemble_tree(REPORT, "public", build, tree, [str(numbers)])
+    files = [p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()]
+    assert sorted(files) == copied
+    assert not any("restricted" in f for f in files)
+    assert yaml.safe_load((tree / "_variables.yml").read_text()) == {"ns": {"a": "1"}}
+
+
+def test_variable_namespace_defined_twice_is_an_error(tmp_path):
+    a, b = tmp_path / "a.yml", tmp_path / "b.yml"
+    a.write_text("ns: {x: '1'}\n")
+    b.write_text("ns: {y: '2'}\n")
+    try:
+        merged_variables([str(a), str(b)])
+    except ValueError as err:
+        assert "ns" in str(err) and str(b) in str(err)
+    else:
+        raise AssertionError("expected an error")

@@ -14,6 +14,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 # Maps must never download Natural Earth: cartopy looks only in an empty,
 # project-owned folder (tests assert it stays empty).
 CARTOPY_DIR = Path(workflow.basedir) / "build" / "cartopy-offline"
+CARTOPY_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["CARTOPY_DATA_DIR"] = str(CARTOPY_DIR)
 os.environ["XDG_DATA_HOME"] = str(CARTOPY_DIR)
 os.environ["SOURCE_DATE_EPOCH"] = str(config["source_date_epoch"])

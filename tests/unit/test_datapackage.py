@@ -1,0 +1,80 @@
+"""The data package describes every file in data/, correctly and completely."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import frictionless
+import pytest
+
+from prp.datapackage import load_package, rehash_text, sha256_file
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+PACKAGE = load_package(DATA)
+RESOURCES = PACKAGE["resources"]
+BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "report" / "references.bib").read_text(), re.M))
+
+
+def data_files() -> list[str]:
+    """Files under data/ that git would commit (ignores caches)."""
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "data"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.split()
+    return sorted(Path(f).relative_to("data").as_posix() for f in out if (ROOT / f).is_file())
+
+
+def test_every_file_in_data_is_described():
+    described = {r["path"] for r in RESOURCES} | set(PACKAGE.get("x-not-data", []))
+    missing = [f for f in data_files() if f not in described]
+    assert not missing, f"files in data/ without a descriptor entry: {missing}"
+
+
+def test_every_described_file_exists():
+    absent = [r["path"] for r in RESOURCES if not (DATA / r["path"]).is_file()]
+    assert not absent, absent
+
+
+@pytest.mark.parametrize("res", RESOURCES, ids=[r["name"] for r in RESOURCES])
+def test_hash_matches_file(res):
+    actual = sha256_file(DATA / res["path"])
+    assert res.get("hash") == f"sha256:{actual}", (
+        f"{res['path']} changed but its descriptor did not; "
+        "check the change, then run `python -m prp.datapackage rehash`"
+    )
+
+
+@pytest.mark.parametrize("res", RESOURCES, ids=[r["name"] for r in RESOURCES])
+def test_provenance_fields(res):
+    assert res.get("title") and res.get("description")
+    assert res.get("licenses"), "licence"
+    assert res.get("sources") and res["sources"][0].get("title"), "source"
+    assert res.get("x-obtained"), "how it was obtained"
+    assert isinstance(res.get("x-synthetic"), bool), "synthetic flag"
+    cit = res.get("x-citation") or {}
+    assert cit.get("key") in BIB_KEYS, f"citation key {cit.get('key')!r} not in references.bib"
+    if res.get("format") == "csv":
+        assert res["schema"]["fields"], "schema"
+        assert res["schema"].get("primaryKey"), "primary key"
+
+
+def test_package_is_valid_frictionless():
+    report = frictionless.validate(str(DATA / "datapackage.yaml"))
+    errors = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
+    assert report.valid, errors[:10]
+
+
+def test_rehash_reports_a_changed_file(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.csv").write_text("x\n1\n")
+    text = (
+        "name: p\nresources:\n  - name: a\n    path: raw/a.csv\n"
+        "    hash: sha256:0000\n    format: csv\n"
+    )
+    new, changed = rehash_text(text, tmp_path)
+    assert changed == ["raw/a.csv"]
+    assert f"hash: sha256:{sha256_file(tmp_path / 'raw' / 'a.csv')}" in new
+    assert rehash_text(new, tmp_path)[1] == []

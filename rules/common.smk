@@ -1,30 +1,19 @@
 # Paths, helpers and input functions shared by the rules. No rule lives here.
 
 import os
+import sys
 from pathlib import Path
 
 import yaml
 
 SCRIPTS = Path(workflow.basedir) / "scripts"
-# Scripts import the shared package `prp` exactly as the tests do (pytest's
-# pythonpath = ["scripts"]).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in [str(SCRIPTS), os.environ.get("PYTHONPATH", "")] if p
-)
-# Maps must never download Natural Earth: cartopy looks only in an empty,
-# project-owned folder (tests assert it stays empty).
-CARTOPY_DIR = Path(workflow.basedir) / "build" / "cartopy-offline"
-CARTOPY_DIR.mkdir(parents=True, exist_ok=True)
-os.environ["CARTOPY_DATA_DIR"] = str(CARTOPY_DIR)
-os.environ["XDG_DATA_HOME"] = str(CARTOPY_DIR)
-os.environ["SOURCE_DATE_EPOCH"] = str(config["source_date_epoch"])
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-import sys
-
 sys.path.insert(0, str(SCRIPTS))
 from prp.book import edition_needs  # noqa: E402
 from prp.datapackage import resource, schema_only  # noqa: E402
+from prp.env import configure  # noqa: E402
+
+# PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
+CARTOPY_DIR = configure(workflow.basedir, config["source_date_epoch"])
 
 BUILD = "build"
 REPORT = "report"
@@ -41,7 +30,7 @@ wildcard_constraints:
 
 
 def log_path(rule_name, *wildcards):
-    return f"{BUILD}/logs/{rule_name}" + "".join(f"/{w}" for w in wildcards) + ".log"
+    return os.path.join(BUILD, "logs", rule_name, *wildcards) + ".log"
 
 
 def edition_outputs(editions):

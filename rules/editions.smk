@@ -12,7 +12,6 @@ rule render_edition:
         profile=edition_profile,
         tree=f"{BUILD}/src/{{edition}}",
         report_dir=REPORT,
-        build_dir=BUILD,
         engine=config["render_engine"],
         source_date_epoch=config["source_date_epoch"],
     log:

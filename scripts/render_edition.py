@@ -42,7 +42,8 @@ def merged_variables(number_files: list[str]) -> dict[str, Any]:
 def assemble_tree(
     report_dir: Path, profile: str, build_dir: Path, tree: Path, number_files: list[str]
 ) -> list[str]:
-    """Fill ``tree`` with exactly what the edition needs; return relative paths."""
+    """Fill ``tree`` with exactly what the edition needs; return relative paths.
+    Generated artifacts (``tables/x.md``) are taken from ``build_dir``."""
     needs = edition_needs(report_dir, profile)
     if tree.exists():
         shutil.rmtree(tree)
@@ -83,8 +84,9 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     from prp.render import render_book
 
     os.environ["SOURCE_DATE_EPOCH"] = str(params["source_date_epoch"])
-    report_dir, build_dir = Path(params["report_dir"]), Path(params["build_dir"])
-    tree = Path(params["tree"])
+    report_dir, tree = Path(params["report_dir"]), Path(params["tree"])
+    # outputs are build/<edition>/index.html: the build folder is two levels up
+    build_dir = Path(outputs["html"]).parent.parent
     copied = assemble_tree(report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]))
     log.info("render tree %s: %d files", tree, len(copied))
     dest = Path(outputs["html"]).parent

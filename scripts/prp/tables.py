@@ -39,3 +39,34 @@ def markdown_table(
         + f"\n\n: {caption} {{#tbl-{table_id}}}\n\n"
         + f"::: {{.source-note}}\n{source}\n:::\n"
     )
+
+
+TOTAL_LABEL = "Total apprehensions"
+
+
+def country_year_table(
+    long: pd.DataFrame, country: str, year: str, value: str, years: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Countries × fiscal years (columns ``FY<year>``) with a Total column, a
+    Total row and each country's share of the grand total (column ``Share``,
+    a fraction; NaN on the Total row). ``years`` restricts the columns."""
+    if years is not None:
+        long = long[long[year].isin(list(years))]
+    wide = long.pivot(index=country, columns=year, values=value).sort_index().astype("int64")
+    wide.columns = [f"FY{y}" for y in wide.columns]
+    wide["Total"] = wide.sum(axis=1)
+    totals = wide.sum(axis=0).rename(TOTAL_LABEL)
+    share = wide["Total"] / totals["Total"]
+    out = pd.concat([wide, totals.to_frame().T])
+    out["Share"] = pd.concat([share, pd.Series({TOTAL_LABEL: float("nan")})])
+    out.index.name = "Country of origin"
+    return out
+
+
+def display_country_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Display strings: thousands separators, whole percentages, '–' for n/a."""
+    from prp.fmt import percent, thousands
+
+    shown = table.drop(columns="Share").map(thousands)
+    shown["Percent by country"] = ["–" if pd.isna(s) else percent(s) for s in table["Share"]]
+    return shown.reset_index()

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from numbers_apprehensions_mexico import apprehension_numbers
-from table_apprehensions_mexico import TOTAL_LABEL, apprehensions_table, display
+from prp.tables import TOTAL_LABEL, display_country_year as display
+from table_apprehensions_mexico import apprehensions_table
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/tables.smk"
 include: "rules/numbers.smk"
+include: "rules/figures.smk"
 include: "rules/editions.smk"
 
 

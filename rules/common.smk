@@ -93,3 +93,15 @@ def render_inputs(wildcards):
 
 def edition_profile(wildcards):
     return profile_of(wildcards.edition)
+
+
+def figure_params(figure_id):
+    meta = ARTIFACTS["figures"][figure_id]
+    return {
+        "id": figure_id,
+        "caption": meta["caption"],
+        "alt": " ".join(meta["alt"].split()),
+        "datasets": meta["datasets"],
+        "note": meta.get("note", ""),
+        "data_dir": DATA,
+    }

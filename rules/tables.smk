@@ -15,3 +15,20 @@ rule table_apprehensions_mexico:
         log_path("table_apprehensions_mexico"),
     script:
         "../scripts/table_apprehensions_mexico.py"
+
+
+rule table_border_apprehensions:
+    input:
+        clean=clean("cbp_apprehensions_annual"),
+        code=package_code("tables", "sources", "fmt"),
+    output:
+        md=f"{BUILD}/tables/border-apprehensions.md",
+        csv=f"{BUILD}/tables/border-apprehensions.csv",
+    params:
+        **table_params("border-apprehensions"),
+        first_year=2013,
+        last_year=2016,
+    log:
+        log_path("table_border_apprehensions"),
+    script:
+        "../scripts/table_border_apprehensions.py"

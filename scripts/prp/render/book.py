@@ -1,0 +1,144 @@
+"""render_book: one edition of a Quarto book as HTML pages and a PDF."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from prp.render.config import (
+    Chapter,
+    RenderError,
+    book_chapters,
+    load_config,
+    load_variables,
+    pandoc_metadata,
+    source_date_epoch,
+)
+from prp.render.html import write_html
+from prp.render.pandoc import filter_args, run_pandoc
+from prp.render.pdf import write_pdf
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("html", "pdf")
+
+
+def _attr(value: str) -> str:
+    if '"' in value or "\n" in value:
+        raise RenderError(f"book: chapters: unusable character in {value!r}")
+    return value
+
+
+def driver_markdown(chapters: Iterable[Chapter]) -> str:
+    """The document pandoc reads: one marker per chapter; source.lua reads the files."""
+    lines = []
+    for ch in chapters:
+        attrs = f'file="{_attr(ch.file)}" kind="{ch.kind}"'
+        if ch.part:
+            attrs += f' part="{_attr(ch.part)}"'
+        lines += [f"::: {{.prp-chapter {attrs}}}", ":::", ""]
+    return "\n".join(lines)
+
+
+def build_ast(src: Path, work: Path, fmt: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run the book filters and citeproc for one target format; return the AST."""
+    args = ["-f", "markdown", "-t", "json", "--metadata-file", str(work / "metadata.json"),
+            *filter_args(), str(work / "book.md")]
+    out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
+    return json.loads(out)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, out)
+
+
+def _written(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
+    config = load_config(src, profile)
+    chapters = book_chapters(config)
+    epoch = source_date_epoch(config)
+    meta = pandoc_metadata(config, epoch)
+    with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
+        work = Path(tmp)
+        (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        (work / "variables.json").write_text(json.dumps(load_variables(src), ensure_ascii=False),
+                                             encoding="utf-8")
+        (work / "book.md").write_text(driver_markdown(chapters), encoding="utf-8")
+        env = {
+            "PRP_RENDER_SRC": str(src),
+            "PRP_RENDER_PROFILE": profile,
+            "PRP_RENDER_VARS": str(work / "variables.json"),
+            "SOURCE_DATE_EPOCH": str(epoch),
+        }
+        asts = {fmt: build_ast(src, work, fmt, env) for fmt in FORMATS}
+        write_html(asts["html"], src=src, work=work, dest=staging, env=env,
+                   book_title=str(config["book"]["title"]))
+        write_pdf(asts["pdf"], src=src, work=work, dest=staging, env=env, timestamp=epoch)
+
+
+def render_with_quarto(src: Path, profile: str, staging: Path) -> None:
+    exe = shutil.which("quarto")
+    if exe is None:
+        raise RenderError("engine='quarto' needs a `quarto` executable on PATH, and there is none; "
+                          "use engine='pandoc'")
+    config = load_config(src, profile)
+    proc = subprocess.run([exe, "render", "--profile", profile], cwd=src, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RenderError(f"quarto render failed: {proc.stderr.strip()[-2000:]}")
+    built = src / str((config.get("project") or {}).get("output-dir", "_book"))
+    if not built.is_dir():
+        raise RenderError(f"quarto render wrote no {built}")
+    shutil.rmtree(staging)
+    shutil.copytree(built, staging)
+    pdfs = sorted(staging.glob("*.pdf"))
+    if len(pdfs) == 1 and pdfs[0].name != "report.pdf":
+        pdfs[0].rename(staging / "report.pdf")
+
+
+def render_book(src: Path, profile: str, out: Path, *, engine: str = "pandoc") -> list[Path]:
+    """Render the edition ``profile`` of the Quarto book ``src`` into ``out``.
+
+    Writes ``out/index.html`` (front page), one page per chapter, ``site.css``,
+    the images the pages show, ``search.json`` and ``report.pdf``. Everything is
+    written next to ``out`` first and swapped in at the end, so a failure leaves
+    ``out`` as it was. Returns the files written, sorted.
+    """
+    src, out = Path(src).resolve(), Path(out).resolve()
+    if engine not in ("pandoc", "quarto"):
+        raise ValueError(f"engine must be 'pandoc' or 'quarto', not {engine!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".rendering", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    try:
+        if engine == "quarto":
+            render_with_quarto(src, profile, staging)
+        else:
+            render_with_pandoc(src, profile, staging)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = _written(out)
+    log.info("%s (%s): %d files", out, profile, len(files))
+    return files

@@ -1,0 +1,348 @@
+"""render_book on the fixture minibook: structure, numbering, links, editions,
+errors and determinism. Renders each edition once per module (about 1.5 s)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from prp.render import RenderError, render_book
+
+MINIBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "minibook"
+MARKING = "RESTRICTED — for the Federal Police"
+CHAPTER_PAGES = ["index.html", "sec-routes.html", "sec-costs.html", "references.html"]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"])
+        if tag in ("img", "script", "link") and (a.get("src") or a.get("href")):
+            self.srcs.append(a.get("src") or a.get("href"))
+
+
+def parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+
+
+def body(path: Path) -> str:
+    """Page text between the body markers, tags removed."""
+    html = path.read_text(encoding="utf-8")
+    inner = html[html.index("<!--prp:body-->"): html.index("<!--/prp:body-->")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", inner))
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    root = tmp_path_factory.mktemp("render")
+    out = {}
+    for profile in ("public", "restricted"):
+        render_book(MINIBOOK, profile, root / profile)
+        out[profile] = root / profile
+    return out
+
+
+def all_text(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))) + \
+        (folder / "search.json").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- structure
+
+def test_pages_assets_and_return_value(editions, tmp_path):
+    out = editions["public"]
+    for name in [*CHAPTER_PAGES, "site.css", "search.json", "report.pdf", "figures/routes.svg"]:
+        assert (out / name).is_file(), name
+    assert not (out / "figures" / "annex.png").exists()  # restricted figure never copied
+    written = render_book(MINIBOOK, "public", tmp_path / "again")
+    assert sorted(p.relative_to(tmp_path / "again").as_posix() for p in written) == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def test_front_page_has_title_block_and_index_content(editions):
+    index = (editions["public"] / "index.html").read_text(encoding="utf-8")
+    assert '<h1 class="title">Transit Routes and Risks</h1>' in index
+    assert "About this book" in index and "INDEX-PUBLIC-NOTE" in index
+    assert "Policy Research Project Report No. 999" in index
+    assert '<meta name="viewport"' in index
+
+
+def test_navigation_sidebar_prev_next(editions):
+    out = editions["restricted"]
+    pages = [*CHAPTER_PAGES[:3], "sec-annex.html", "references.html"]
+    for i, name in enumerate(pages):
+        html = (out / name).read_text(encoding="utf-8")
+        assert 'id="TOC"' in html and 'href="site.css"' in html
+        nxt = re.search(r'<a href="([^"]+)" rel="next">', html)
+        prv = re.search(r'<a href="([^"]+)" rel="prev">', html)
+        assert (nxt.group(1) if nxt else None) == (pages[i + 1] if i + 1 < len(pages) else None)
+        assert (prv.group(1) if prv else None) == (pages[i - 1] if i > 0 else None)
+    routes = (out / "sec-routes.html").read_text(encoding="utf-8")
+    assert '<li class="active"><a aria-current="page" href="sec-routes.html#sec-routes"' in routes
+    toc = routes[routes.index('id="TOC"'):]
+    assert toc.index(">Evidence</li>") < toc.index("Part 1.")
+    assert toc.index("Part 1.") < toc.index(">Restricted annexes</li>")
+
+
+def test_every_local_link_and_image_resolves(editions):
+    for out in editions.values():
+        pages = {p.name: parse(p) for p in out.glob("*.html")}
+        checked = 0
+        for name, page in pages.items():
+            for href in page.hrefs:
+                if href.startswith(("http:", "https:", "mailto:")):
+                    continue
+                target, _, frag = href.partition("#")
+                target = target or name
+                assert (out / target).exists(), f"{name}: {href}"
+                if frag and target.endswith(".html"):
+                    assert frag in pages[target].ids, f"{name}: {href}"
+                checked += 1
+            for src in page.srcs:
+                assert not src.startswith(("http:", "https:", "//")), f"{name}: remote {src}"
+                assert (out / src).exists(), f"{name}: {src}"
+        assert checked > 40
+
+
+# ---------------------------------------------------------------- crossrefs
+
+def test_numbering_and_crossref_links(editions):
+    out = editions["restricted"]
+    routes, costs = body(out / "sec-routes.html"), body(out / "sec-costs.html")
+    assert "Part 1. Routes" in routes and "Part 2. Costs" in costs
+    assert "Figure 1.1: Corridors used by travellers" in routes
+    assert "Table 2.1: Typical smuggling fee by route" in costs
+    html = (out / "sec-routes.html").read_text(encoding="utf-8")
+    assert '<a href="sec-costs.html#tbl-costs" class="quarto-xref">Table 2.1</a>' in html
+    assert '<a href="#fig-routes" class="quarto-xref">1.1</a>' in html  # -@fig-routes
+    two = (out / "sec-costs.html").read_text(encoding="utf-8")
+    assert '<a href="sec-routes.html#sec-routes" class="quarto-xref">Part 1</a>' in two
+    assert '<a href="sec-routes.html#sec-seasonal" class="quarto-xref">Seasonal pattern</a>' in two
+    assert '<a href="sec-routes.html#fig-routes" class="quarto-xref">Figure 1.1</a>' in two
+    assert '<a href="sec-routes.html#sec-routes">the routes chapter</a>' in two  # .qmd links
+    assert '<a href="sec-routes.html#sec-seasonal">its seasonal section</a>' in two
+    annex = body(out / "sec-annex.html")
+    assert "Annex: event records" in annex and "Part 3" not in annex  # unnumbered
+    assert "Figure 1: Events by month." in annex
+    assert '<table id="tbl-costs">' in two and '<figure id="fig-routes">' in html
+    for text in (all_text(out), "".join(pdf_pages(out / "report.pdf"))):
+        assert "??" not in text and "@fig-" not in text and "@tbl-" not in text
+
+
+def test_citation_footnote_callout_var_include(editions):
+    out = editions["public"]
+    routes = body(out / "sec-routes.html")
+    assert "(Smith 2017)" in routes
+    assert "Smith, Jane. 2017." in body(out / "references.html")
+    assert "numbered 1,234" in routes and "Gulf route (45.0% of trips)" in routes
+    assert "Footnote text: most of the distance" in routes
+    html = (out / "sec-routes.html").read_text(encoding="utf-8")
+    assert 'class="callout callout-note"' in html and "How the counts were made" in html
+    costs = (out / "sec-costs.html").read_text(encoding="utf-8")
+    assert 'class="callout callout-warning"' in costs and "Read with care" in costs
+    assert "NESTED-INCLUDE-TEXT: the total again is 1,234." in costs
+    assert 'alt="Three coloured bars of different lengths"' in html
+    assert "{{&lt;" not in all_text(out) and "{{<" not in all_text(out)
+
+
+# ---------------------------------------------------------------- editions
+
+def test_conditional_content_removed_everywhere(editions):
+    pub, res = editions["public"], editions["restricted"]
+    pub_pdf = " ".join(pdf_pages(pub / "report.pdf"))
+    res_pdf = " ".join(pdf_pages(res / "report.pdf"))
+    secrets = ("INDEX-RESTRICTED-NOTE", "SPAN-RESTRICTED-WORD", "ANNEX-SECRET-TEXT", "RESTRICTED")
+    for secret in secrets:
+        assert secret not in all_text(pub), secret
+        assert secret not in pub_pdf, secret
+    for word in ("INDEX-RESTRICTED-NOTE", "SPAN-RESTRICTED-WORD", "ANNEX-SECRET-TEXT"):
+        assert word in all_text(res) and word in res_pdf
+    assert "INDEX-PUBLIC-NOTE" in all_text(pub) and "INDEX-PUBLIC-NOTE" not in all_text(res)
+    assert "INDEX-PUBLIC-NOTE" not in res_pdf
+    # format conditions
+    assert "WEB-ONLY-SENTENCE" in all_text(pub) and "WEB-ONLY-SENTENCE" not in pub_pdf
+    assert "PRINT-ONLY-SENTENCE" in pub_pdf and "PRINT-ONLY-SENTENCE" not in all_text(pub)
+
+
+def test_search_index(editions):
+    entries = json.loads((editions["public"] / "search.json").read_text(encoding="utf-8"))
+    by_href = {e["href"]: e for e in entries}
+    assert {"index.html", "sec-routes.html", "sec-routes.html#sec-seasonal", "sec-costs.html",
+            "sec-costs.html#sec-costs-detail", "references.html"} <= set(by_href)
+    assert all({"href", "title", "text"} <= set(e) for e in entries)
+    assert by_href["sec-routes.html"]["title"] == "Part 1. Routes"
+    assert "Flows peak in spring" in by_href["sec-routes.html#sec-seasonal"]["text"]
+    assert "Flows peak" not in by_href["sec-routes.html"]["text"]  # section text is its own
+    assert "NESTED-INCLUDE-TEXT" in by_href["sec-costs.html#sec-costs-detail"]["text"]
+
+
+def test_pdf_structure_and_marking(editions):
+    res = pdf_pages(editions["restricted"] / "report.pdf")
+    assert len(res) >= 8
+    assert all(MARKING in page for page in res)
+    assert all("Restricted edition" in page for page in res)
+    title = res[0]
+    for fact in ("Transit Routes and Risks", "POLICY RESEARCH PROJECT REPORT", "999",
+                 "ISBN 978-0-00000-000-0", "Dana Director", "Cleo Gamma", "June 2018"):
+        assert fact in title, fact
+    assert title.count(MARKING) >= 2  # running header and title-page box
+    assert "Contents" in res[1] and "Part 1. Routes" in res[1]
+    # chapters start on new pages; page numbers in the footer
+    starts = {name: next(i for i, p in enumerate(res) if i > 1 and re.search(rf"{name}\b", p))
+              for name in ("Part 1. Routes", "Part 2. Costs", "Annex: event records")}
+    assert starts["Part 1. Routes"] < starts["Part 2. Costs"] < starts["Annex: event records"]
+    for i in starts.values():
+        assert "Seasonal pattern Flows" not in res[i] or i == starts["Part 1. Routes"]
+        assert re.search(rf"\b{i + 1}\s*$", res[i]), f"page {i + 1} has no page number"
+    costs = res[starts["Part 2. Costs"]]
+    assert "Table 2.1: Typical smuggling fee by route" in costs
+    assert "Figure 1.1: Corridors used by travellers" in res[starts["Part 1. Routes"]]
+    assert "Footnote text: most of the distance" in res[starts["Part 1. Routes"]]
+    meta = PdfReader(editions["restricted"] / "report.pdf").metadata
+    assert meta["/CreationDate"] == "D:20180601000000Z"  # the book date, not the build time
+    assert meta["/Title"] == "Transit Routes and Risks"
+    pub = pdf_pages(editions["public"] / "report.pdf")
+    assert all("Public edition" in page for page in pub)
+
+
+# ---------------------------------------------------------------- determinism
+
+def test_same_source_gives_identical_bytes_in_other_directories(editions, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    copy = tmp_path / "elsewhere" / "book"
+    shutil.copytree(MINIBOOK, copy)
+    out = tmp_path / "other-out"
+    render_book(copy, "restricted", out)
+    ref = editions["restricted"]
+    files = sorted(p.relative_to(ref).as_posix() for p in ref.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    for rel in files:
+        assert (ref / rel).read_bytes() == (out / rel).read_bytes(), rel
+    for rel in files:
+        data = (out / rel).read_bytes()
+        assert str(tmp_path).encode() not in data and b"prp-render-" not in data, rel
+
+
+# ---------------------------------------------------------------- errors
+
+@pytest.fixture()
+def book(tmp_path):
+    dest = tmp_path / "book"
+    shutil.copytree(MINIBOOK, dest)
+    return dest
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_appendices_are_lettered(book, tmp_path):
+    (book / "extra.qmd").write_text(
+        "# Method notes {#sec-method}\n\nSee @tbl-method, unlike @tbl-costs.\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Sample sizes {#tbl-method}\n", encoding="utf-8")
+    _append(book / "_quarto-public.yml", "  appendices:\n    - extra.qmd\n")
+    _append(book / "index.qmd", "\nThe method is in @sec-method.\n")
+    out = tmp_path / "out"
+    render_book(book, "public", out)
+    text = body(out / "sec-method.html")
+    assert "Appendix A. Method notes" in text and "Table A.1: Sample sizes" in text
+    assert "See Table A.1, unlike Table 2.1." in text
+    assert ">Appendix A</a>" in (out / "index.html").read_text(encoding="utf-8")
+    assert ">Appendices</li>" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_link_to_a_chapter_outside_the_edition_is_an_error(book, tmp_path):
+    _append(book / "chapters" / "two.qmd", "\nSee [the annex](../restricted/annex.qmd).\n")
+    with pytest.raises(RenderError, match=r"restricted/annex\.qmd.*not part of this edition"):
+        render_book(book, "public", tmp_path / "out")
+
+
+def test_unknown_variable_names_file_and_key(book, tmp_path):
+    _append(book / "chapters" / "two.qmd", "\nThe count was {{< var counts.nope >}}.\n")
+    with pytest.raises(RenderError, match=r"chapters/two\.qmd.*counts\.nope"):
+        render_book(book, "public", tmp_path / "out")
+
+
+def test_unresolved_crossrefs_are_all_listed(book, tmp_path):
+    _append(book / "chapters" / "one.qmd", "\nSee @fig-missing and [@tbl-gone].\n")
+    with pytest.raises(RenderError) as err:
+        render_book(book, "public", tmp_path / "out")
+    assert "@fig-missing (chapters/one.qmd)" in str(err.value)
+    assert "@tbl-gone (chapters/one.qmd)" in str(err.value)
+
+
+def test_reference_to_restricted_chapter_fails_in_public_edition(book, tmp_path):
+    _append(book / "chapters" / "two.qmd", "\nDetails are in @sec-annex.\n")
+    with pytest.raises(RenderError, match="@sec-annex"):
+        render_book(book, "public", tmp_path / "out")
+    render_book(book, "restricted", tmp_path / "res")  # fine where the annex exists
+
+
+def test_missing_include_names_including_file(book, tmp_path):
+    (book / "snippets" / "nested.md").unlink()
+    with pytest.raises(RenderError, match=r"snippets/detail\.md.*nested\.md"):
+        render_book(book, "public", tmp_path / "out")
+    _append(book / "chapters" / "one.qmd", "\n{{< include ../tables/absent.md >}}\n")
+    with pytest.raises(RenderError, match=r"chapters/one\.qmd.*absent\.md"):
+        render_book(book, "public", tmp_path / "out")
+
+
+def test_hidden_content_is_not_read(book, tmp_path):
+    _append(book / "chapters" / "one.qmd",
+            '\n::: {.content-visible when-profile="restricted"}\n'
+            "{{< include ../restricted/gone.md >}}\n{{< var secret.value >}}\n:::\n")
+    render_book(book, "public", tmp_path / "out")  # no error: neither is needed in public
+    with pytest.raises(RenderError, match=r"chapters/one\.qmd.*secret\.value"):
+        render_book(book, "restricted", tmp_path / "res")  # vars are expanded before includes
+    _append(book / "_variables.yml", "secret:\n  value: 'x'\n")
+    with pytest.raises(RenderError, match=r"chapters/one\.qmd.*gone\.md"):
+        render_book(book, "restricted", tmp_path / "res")
+
+
+def test_unknown_citation_and_missing_image(book, tmp_path):
+    _append(book / "chapters" / "one.qmd", "\nAs argued [@nobody_2020_x].\n")
+    with pytest.raises(RenderError, match="nobody_2020_x"):
+        render_book(book, "public", tmp_path / "out")
+    (book / "chapters" / "one.qmd").write_text(
+        "# Routes {#sec-routes}\n\n![Cap](../figures/none.svg){#fig-routes}\n", encoding="utf-8")
+    with pytest.raises(RenderError, match=r"chapters/one\.qmd.*none\.svg"):
+        render_book(book, "public", tmp_path / "out")
+
+
+def test_failed_render_leaves_previous_output_alone(book, tmp_path):
+    out = tmp_path / "out"
+    render_book(book, "public", out)
+    before = (out / "index.html").read_bytes()
+    _append(book / "chapters" / "one.qmd", "\n@fig-nowhere\n")
+    with pytest.raises(RenderError):
+        render_book(book, "public", out)
+    assert (out / "index.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book", "out"]  # no staging left
+
+
+def test_quarto_engine_without_quarto_is_a_clear_error(book, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(RenderError, match="quarto"):
+        render_book(book, "public", tmp_path / "out", engine="quarto")
+    assert not (tmp_path / "out").exists()

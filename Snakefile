@@ -18,11 +18,13 @@ include: "rules/tables.smk"
 include: "rules/numbers.smk"
 include: "rules/figures.smk"
 include: "rules/editions.smk"
+include: "rules/checks.smk"
 
 
 rule all:
     input:
         edition_outputs(EDITIONS),
+        f"{BUILD}/checks/errata.csv",
     default_target: True
 
 

@@ -105,3 +105,19 @@ def figure_params(figure_id):
         "note": meta.get("note", ""),
         "data_dir": DATA,
     }
+
+
+def printed_datasets(wildcards):
+    """Clean datasets that the values printed in 2018 are recomputed from
+    (column `dataset` of data/published/printed_values.csv)."""
+    import csv
+
+    path = f"{DATA}/{resource(DATA, 'printed_values')['path']}"
+    with open(path, encoding="utf-8", newline="") as fh:
+        names = {
+            part.split(".")[0]
+            for row in csv.DictReader(fh)
+            for part in row["dataset"].split("+")
+            if part
+        }
+    return [clean(n) for n in sorted(names)]

@@ -1,0 +1,17 @@
+# Checks: reconciliation of the 2018 print with the data, and the data
+# package's integrity.
+
+
+rule check_errata:
+    input:
+        printed=clean("printed_values"),
+        explanations=clean("errata_explanations"),
+        datasets=printed_datasets,
+        code=package_code("reconcile"),
+    output:
+        errata=f"{BUILD}/checks/errata.csv",
+        all=f"{BUILD}/checks/reconciliation.csv",
+    log:
+        log_path("check_errata"),
+    script:
+        "../scripts/check_errata.py"

@@ -25,6 +25,7 @@ rule all:
     input:
         edition_outputs(EDITIONS),
         f"{BUILD}/checks/errata.csv",
+        f"{BUILD}/checks/datasets.csv",
     default_target: True
 
 

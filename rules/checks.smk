@@ -15,3 +15,17 @@ rule check_errata:
         log_path("check_errata"),
     script:
         "../scripts/check_errata.py"
+
+
+rule check_datapackage:
+    input:
+        raw=[raw_path_of(n) for n in TABULAR],
+        clean=[clean(n) for n in TABULAR],
+    output:
+        summary=f"{BUILD}/checks/datasets.csv",
+    params:
+        resources=[resource(DATA, n) for n in TABULAR],
+    log:
+        log_path("check_datapackage"),
+    script:
+        "../scripts/check_datapackage.py"

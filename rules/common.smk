@@ -9,7 +9,8 @@ import yaml
 SCRIPTS = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 from prp.book import edition_needs  # noqa: E402
-from prp.datapackage import resource, schema_only  # noqa: E402
+from prp.checks import geometry_files, references as check_references  # noqa: E402
+from prp.datapackage import load_package, resource, schema_only  # noqa: E402
 from prp.env import configure  # noqa: E402
 
 # PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
@@ -48,8 +49,29 @@ def raw_path(wildcards):
 
 def dataset_schema(wildcards):
     """The resource description minus its hash: a schema change reruns the
-    validation, a data change reruns it through the input file itself."""
-    return schema_only(resource(DATA, wildcards.dataset))
+    validation, a data change reruns it through the input file itself. Paths
+    that the dataset's x-checks read are resolved against the data folder."""
+    res = schema_only(resource(DATA, wildcards.dataset))
+    for check in res.get("x-checks", []):
+        for spec in check.values():
+            if "geometry" in spec:
+                spec["geometry_path"] = f"{DATA}/{spec['geometry']}"
+    return res
+
+
+def dataset_references(wildcards):
+    """Other datasets a dataset is checked against: name -> path and schema."""
+    return {
+        name: {"path": f"{DATA}/{resource(DATA, name)['path']}", "resource": schema_only(resource(DATA, name))}
+        for name in check_references(resource(DATA, wildcards.dataset))
+    }
+
+
+def reference_files(wildcards):
+    res = resource(DATA, wildcards.dataset)
+    return [f"{DATA}/{resource(DATA, n)['path']}" for n in check_references(res)] + [
+        f"{DATA}/{g}" for g in geometry_files(res)
+    ]
 
 
 def clean(dataset):
@@ -121,3 +143,11 @@ def printed_datasets(wildcards):
             if part
         }
     return [clean(n) for n in sorted(names)]
+
+
+def raw_path_of(name):
+    return f"{DATA}/{resource(DATA, name)['path']}"
+
+
+# Every tabular dataset of the data package (validated by validate_dataset).
+TABULAR = [r["name"] for r in load_package(DATA)["resources"] if r.get("format") == "csv"]

@@ -5,11 +5,15 @@
 rule validate_dataset:
     input:
         raw=raw_path,
-        code=package_code("validate", "errors", "io"),
+        refs=reference_files,
+        code=package_code("validate", "checks", "errors", "io"),
     output:
-        clean=f"{BUILD}/clean/{{dataset}}.parquet",
+        # update(): on failure Snakemake restores the previous file, so bad
+        # input leaves build/ as it was (the log records the error).
+        clean=update(f"{BUILD}/clean/{{dataset}}.parquet"),
     params:
         resource=dataset_schema,
+        references=dataset_references,
     log:
         log_path("validate_dataset", "{dataset}"),
     script:

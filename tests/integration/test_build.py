@@ -76,12 +76,45 @@ def test_nothing_downloaded(built_repo):
     assert list(cartopy_dir.rglob("*")) == []
 
 
-def test_bad_input_fails_the_rule_with_its_location(tmp_path):
+def tree_hashes(folder: Path, skip: str = "logs") -> dict[str, str]:
+    """sha256 of every file under ``folder`` except the logs (a failed job
+    records its error there: that is the one change it may make)."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).parts[0] != skip
+    }
+
+
+BAD_INPUTS = [
+    # (file, old text, new text, words the error must contain)
+    ("data/raw/apprehensions_mexico.csv", "35390", '"35,390"',
+     ["data/raw/apprehensions_mexico.csv, row 4, column 'apprehensions'", "35,390"]),
+    ("data/raw/cbp_sw_border_monthly.csv", "2014,Jan,28668", "2014,Jan,28670",
+     ["data/raw/cbp_sw_border_monthly.csv, row", "479,373", "479,371"]),
+    ("data/raw/apprehensions_mexico.csv", "Guatemala,2013", "Guatamala,2013",
+     ["row 7, column 'country'", "Guatamala"]),
+]
+
+
+def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
     repo = copy_repo(tmp_path)
-    raw = repo / "data" / "raw" / "apprehensions_mexico.csv"
-    raw.write_text(raw.read_text().replace("35390", '"35,390"'), encoding="utf-8")
-    proc = snakemake(repo, "build/clean/apprehensions_mexico.parquet", check=False)
-    assert proc.returncode != 0
-    out = proc.stdout + proc.stderr
-    assert "data/raw/apprehensions_mexico.csv, row 4, column 'apprehensions'" in out
-    assert not (repo / "build" / "clean" / "apprehensions_mexico.parquet").exists()
+    snakemake(repo, "all")
+    before = tree_hashes(repo / "build")
+    for rel, old, new, words in BAD_INPUTS:
+        path = repo / rel
+        good = path.read_text(encoding="utf-8")
+        assert old in good
+        path.write_text(good.replace(old, new, 1), encoding="utf-8")
+        proc = snakemake(repo, "all", check=False)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0, f"{rel}: {new}\n{out}"
+        for word in words:
+            assert word in out, out
+        assert tree_hashes(repo / "build") == before, f"build/ changed after bad {rel}"
+        path.write_text(good, encoding="utf-8")
+    # fixed input: the next run completes and yields the same outputs
+    snakemake(repo, "all")
+    assert tree_hashes(repo / "build") == before

@@ -8,7 +8,7 @@ import yaml
 
 SCRIPTS = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS))
-from prp.book import edition_needs  # noqa: E402
+from prp.book import edition_needs, load_catalog  # noqa: E402
 from prp.checks import geometry_files, references as check_references  # noqa: E402
 from prp.datapackage import load_package, resource, schema_only  # noqa: E402
 from prp.env import configure  # noqa: E402
@@ -21,8 +21,7 @@ REPORT = "report"
 DATA = config["data_dir"]
 EDITIONS = list(config["editions"])
 
-with open("config/artifacts.yaml", encoding="utf-8") as _fh:
-    ARTIFACTS = yaml.safe_load(_fh)
+ARTIFACTS = load_catalog("config/artifacts")
 
 
 wildcard_constraints:
@@ -151,3 +150,17 @@ def raw_path_of(name):
 
 # Every tabular dataset of the data package (validated by validate_dataset).
 TABULAR = [r["name"] for r in load_package(DATA)["resources"] if r.get("format") == "csv"]
+
+
+# Namespaces of inline numbers declared in config/numbers/<namespace>.yaml.
+SPEC_NAMESPACES = sorted(p.stem for p in Path("config/numbers").glob("*.yaml"))
+
+
+wildcard_constraints:
+    namespace="|".join(SPEC_NAMESPACES) or "no-spec-namespace",
+
+
+def spec_datasets(wildcards):
+    from prp.numbers import datasets_of, load_spec
+
+    return [clean(d) for d in datasets_of(load_spec(f"config/numbers/{wildcards.namespace}.yaml"))]

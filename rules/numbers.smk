@@ -14,3 +14,18 @@ rule numbers_apprehensions_mexico:
         log_path("numbers_apprehensions_mexico"),
     script:
         "../scripts/numbers_apprehensions_mexico.py"
+
+
+rule numbers_from_spec:
+    input:
+        spec="config/numbers/{namespace}.yaml",
+        clean=spec_datasets,
+        code=package_code("numbers"),
+    output:
+        numbers=f"{BUILD}/numbers/{{namespace}}.yml",
+    params:
+        namespace="{namespace}",
+    log:
+        log_path("numbers_from_spec", "{namespace}"),
+    script:
+        "../scripts/numbers_from_spec.py"

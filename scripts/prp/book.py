@@ -100,3 +100,18 @@ def edition_needs(report_dir: str | Path, profile: str) -> dict[str, list[str]]:
         found["sources"].add(chapter)
         _scan(report_dir / chapter, report_dir, seen, found)
     return {k: sorted(v) for k, v in found.items()}
+
+
+def load_catalog(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """The artifact catalog: ``tables`` and ``figures`` merged from every
+    ``*.yaml`` in ``folder`` (one file per part). An id defined twice is an error."""
+    merged: dict[str, dict[str, Any]] = {"tables": {}, "figures": {}}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        for kind in ("tables", "figures"):
+            for key, meta in (data.get(kind) or {}).items():
+                if key in merged["tables"] or key in merged["figures"]:
+                    raise ValueError(f"{path}: artifact id {key!r} is already defined")
+                merged[kind][key] = meta
+    return merged

@@ -1,0 +1,21 @@
+"""Inline numbers of one namespace, declared in config/numbers/<namespace>.yaml."""
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prp.io import write_yaml
+from prp.numbers import load_spec, numbers
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    spec = load_spec(inputs["spec"])
+    frames = {Path(p).stem: pd.read_parquet(p) for p in inputs["clean"]}
+    write_yaml(outputs["numbers"], {params["namespace"]: numbers(spec, frames, inputs["spec"])})
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

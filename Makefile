@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 
 .DEFAULT_GOAL := report
-.PHONY: report public restricted test test-unit venv lock clean dry-run
+.PHONY: report public restricted test test-unit venv lock clean dry-run verify lint
 
 venv: $(STAMP)
 
@@ -37,6 +37,18 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+## Re-hash inputs, code and outputs against the provenance records of the last build.
+verify: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m prp.verify
+
+## Lint: ruff (lint + format check), snakefmt, Snakemake's linter, mypy on the shared package.
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests bench
+	$(BIN)/ruff format --check scripts tests bench
+	$(BIN)/snakefmt --check Snakefile rules
+	PYTHONPATH=scripts $(BIN)/python -m prp.smklint
+	$(BIN)/mypy
 
 dry-run: $(STAMP)
 	$(SNAKEMAKE) -n all

@@ -35,11 +35,34 @@ def setup_logging(logfile: str | None) -> None:
     )
 
 
+def record_provenance(smk: Any, outputs: dict[str, Any]) -> None:
+    """Write the job's provenance record (rule, code, params, inputs and
+    outputs with hashes and sources) to its ``provenance`` output."""
+    from pathlib import Path
+
+    from prp.provenance import job_record, write_record
+
+    package_dir = Path(__file__).resolve().parent
+    record = job_record(
+        rule=smk.rule,
+        wildcards=dict(smk.wildcards.items()),
+        script=f"scripts/{smk.rule}.py",
+        inputs=_named(smk.input),
+        outputs=outputs,
+        params=dict(smk.params.items()),
+        package_dir=package_dir,
+    )
+    write_record(outputs["provenance"], record)
+
+
 def run(main: Callable[..., Any], smk: Any) -> None:
     setup_logging(smk.log[0] if len(smk.log) else None)
     log = logging.getLogger(smk.rule)
+    outputs = _named(smk.output)
     try:
-        main(_named(smk.input), _named(smk.output), dict(smk.params.items()))
+        main(_named(smk.input), outputs, dict(smk.params.items()))
+        if "provenance" in outputs:
+            record_provenance(smk, outputs)
     except InputError as err:
         log.error("%s", err)
         sys.exit(1)

@@ -1,0 +1,153 @@
+"""Provenance records: for every job of the pipeline, which rule and code made
+which outputs from which inputs (with hashes and sources) and parameters.
+
+Records are written by :func:`prp.smk.run` after a rule's ``main`` succeeds,
+to the rule's ``provenance`` output (``build/provenance/<job>.json``). They
+contain no time stamps, so two builds of the same commit write identical
+records.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from prp.datapackage import load_package, sha256_file
+
+KEY_PACKAGES = (
+    "snakemake", "pandas", "pyarrow", "numpy", "matplotlib", "cartopy", "shapely",
+    "pandera", "pypandoc-binary", "typst", "pyyaml",
+)
+SCHEMA_VERSION = 1
+
+
+def _flatten(values: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if isinstance(v, str | Path):
+            out.append(str(v))
+        elif isinstance(v, Iterable):
+            out.extend(_flatten(v))
+    return out
+
+
+@cache
+def _data_index(data_dir: str) -> dict[str, dict[str, Any]]:
+    """Data file path (relative to the repo root) -> its source, from the descriptor."""
+    index: dict[str, dict[str, Any]] = {}
+    for res in load_package(data_dir)["resources"]:
+        cit = res.get("x-citation") or {}
+        index[str(Path(data_dir) / res["path"])] = {
+            "dataset": res["name"],
+            "title": res.get("title", ""),
+            "citation": cit.get("key", ""),
+            "source": (res.get("sources") or [{}])[0].get("title", ""),
+            "synthetic": bool(res.get("x-synthetic")),
+            "licence": (res.get("licenses") or [{}])[0].get("name", ""),
+        }
+    return index
+
+
+def file_record(path: str, data_dir: str = "data") -> dict[str, Any]:
+    rec: dict[str, Any] = {"path": path, "sha256": sha256_file(path)}
+    try:
+        src = _data_index(data_dir).get(path)
+    except FileNotFoundError:
+        src = None
+    if src:
+        rec["source"] = src
+    return rec
+
+
+def shared_modules(package_dir: Path) -> list[dict[str, str]]:
+    """The shared package's modules that this process imported."""
+    found = []
+    root = package_dir.resolve()
+    for mod in list(sys.modules.values()):
+        file = getattr(mod, "__file__", None)
+        if not file:
+            continue
+        path = Path(file).resolve()
+        if root in path.parents:
+            found.append(path)
+    rel = sorted({p.relative_to(root.parent.parent).as_posix() for p in found})
+    return [{"path": p, "sha256": sha256_file(root.parent.parent / p)} for p in rel]
+
+
+@cache
+def environment() -> dict[str, Any]:
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return {"python": platform.python_version(), "packages": versions}
+
+
+@cache
+def git_state(root: str = ".") -> dict[str, Any]:
+    """Commit and dirtiness of the source tree (build outputs are git-ignored)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def _plain(value: Any) -> Any:
+    """Params as JSON: Snakemake's Namedlists and Paths as plain values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Iterable):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def job_record(
+    rule: str,
+    wildcards: Mapping[str, str],
+    script: str,
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    params: Mapping[str, Any],
+    package_dir: Path,
+    data_dir: str = "data",
+) -> dict[str, Any]:
+    """Everything a reviewer needs to trace a job's outputs."""
+    outs = {k: v for k, v in outputs.items() if k != "provenance"}
+    return {
+        "schema": SCHEMA_VERSION,
+        "rule": rule,
+        "wildcards": dict(wildcards),
+        "script": {"path": script, "sha256": sha256_file(script)},
+        "modules": shared_modules(package_dir),
+        "params": _plain(params),
+        "inputs": [
+            file_record(p, data_dir) for p in sorted(set(_flatten(inputs.values())))
+            if Path(p).is_file() and not p.endswith(".py") and "/prp/" not in p
+        ],
+        "outputs": [file_record(p, data_dir) for p in sorted(set(_flatten(outs.values())))
+                    if Path(p).is_file()],
+        "environment": environment(),
+        "source_tree": git_state(),
+    }
+
+
+def write_record(path: str | Path, record: Mapping[str, Any]) -> None:
+    from prp.io import write_text
+
+    write_text(path, json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n")

@@ -1,0 +1,227 @@
+"""Inline numbers about the crime-event data (Part 3 and the appendix About
+the data), computed from the released, disclosure-controlled aggregates only:
+the public and the restricted edition print the same values."""
+
+from typing import Any
+
+import pandas as pd
+
+from prp.events import (
+    CRIME_LABELS,
+    national,
+    national_total,
+    ranked_states,
+    states_only,
+)
+from prp.fmt import percent, thousands
+from prp.io import write_yaml
+from prp.maps import SOUTHERN_STATES, US_BORDER_STATES
+
+TOP = 5
+LOCATION_PHRASES = {  # as used inside a sentence
+    "train_or_tracks": "trains or train tracks",
+    "bus": "buses",
+    "highway": "highways",
+    "car": "cars",
+    "rural_path": "rural paths",
+    "shelter": "shelters",
+    "other": "other places",
+}
+IDENTIFIED = [
+    "transnational_criminal_organisation",
+    "gang",
+    "smuggler",
+    "local_actors",
+    "authorities",
+]
+WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def english_list(items: list[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b and c'."""
+    if not items:
+        raise ValueError("an empty list has no English form")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def word(n: int) -> str:
+    return WORDS[n] if 0 <= n < len(WORDS) else thousands(n)
+
+
+def month_name(yyyy_mm: str) -> str:
+    return pd.Timestamp(f"{yyyy_mm}-01").strftime("%B %Y")
+
+
+def published(table: pd.DataFrame, state: str, column: str, value: str) -> int | None:
+    row = table[(table["state"] == state) & (table[column] == value)]
+    if len(row) != 1:
+        raise ValueError(f"no single released count for {state}, {column}={value}")
+    return None if bool(row["suppressed"].iloc[0]) else int(row["events"].iloc[0])
+
+
+def leading(table: pd.DataFrame, state: str, column: str, candidates: list[str]) -> str:
+    """The candidate with the most published events in a state's row. A
+    withheld count is below every published one, so a published maximum is
+    the maximum; a row with every candidate withheld has no answer."""
+    counts = {c: published(table, state, column, c) for c in candidates}
+    shown = {c: n for c, n in counts.items() if n is not None}
+    if not shown:
+        raise ValueError(f"{state}: every {column} count is withheld")
+    best = max(shown.values())
+    leaders = sorted(c for c, n in shown.items() if n == best)
+    if len(leaders) > 1:
+        raise ValueError(f"{state}: tie for the most events between {leaders}")
+    return leaders[0]
+
+
+def share_of(part: int | None, whole: int, what: str) -> str:
+    if part is None:
+        raise ValueError(f"{what} is withheld; its share cannot be printed")
+    return percent(part / whole)
+
+
+def event_numbers(
+    totals: pd.DataFrame,
+    location: pd.DataFrame,
+    perpetrator: pd.DataFrame,
+    crime: pd.DataFrame,
+    period: pd.DataFrame,
+    k: int,
+    grid_degrees: float,
+    grid: pd.DataFrame | None = None,
+    top_n: int = TOP,
+) -> dict[str, str]:
+    """Display strings for the prose (keys as requested in the Part 3 text)."""
+    n = national_total(totals)
+    tables = [totals, location, perpetrator, crime] + ([grid] if grid is not None else [])
+    released = sum(len(t) for t in tables)
+    withheld = sum(int(t["suppressed"].astype(bool).sum()) for t in tables)
+    numbers: dict[str, str] = {
+        "n_events": thousands(n),
+        "period_start": month_name(str(period["first_month"].iloc[0])),
+        "period_end": month_name(str(period["last_month"].iloc[0])),
+        "k": str(k),
+        "withheld_label": f"<{k}",
+        "grid_degrees": f"{grid_degrees:g}",
+        "grid_km": thousands(round(grid_degrees * 111)),
+        "n_values_released": thousands(released),
+        "n_values_withheld": thousands(withheld),
+        "share_values_withheld": percent(withheld / released),
+        "n_states_withheld": str(int(states_only(totals)["suppressed"].astype(bool).sum())),
+    }
+
+    # locations (Figure 3.1)
+    loc = national(location)
+    if loc["suppressed"].astype(bool).any():
+        raise ValueError("a national location count is withheld")
+    loc = loc.assign(events=loc["events"].astype("int64")).sort_values(
+        ["events", "location_type"], ascending=[False, True], kind="stable"
+    )
+    first, second = loc.iloc[0], loc.iloc[1]
+    train = int(loc.loc[loc["location_type"] == "train_or_tracks", "events"].iloc[0])
+    numbers |= {
+        "top_location": LOCATION_PHRASES[first["location_type"]],
+        "share_top_location": percent(int(first["events"]) / n),
+        "share_train": percent(train / n),
+        "n_train": thousands(train),
+        "second_location": LOCATION_PHRASES[second["location_type"]],
+        "share_second_location": percent(int(second["events"]) / n),
+    }
+
+    # states (Figures 3.3, 3.4, 3.6)
+    ranked = ranked_states(totals)
+    top = ranked.head(top_n)
+    if len(top) < top_n:
+        raise ValueError(f"only {len(top)} states have a published count")
+    names = top["state"].tolist()
+    southern = [s for s in names if s in SOUTHERN_STATES]
+    st = states_only(totals)
+    present = st[st["suppressed"].astype(bool) | (st["events"].fillna(0).astype("int64") > 0)]
+    border = ranked[ranked["state"].isin(US_BORDER_STATES)]
+    numbers |= {
+        "top_n": str(top_n),
+        "top_n_word": word(top_n),
+        "top_state": names[0],
+        "top_state_count": thousands(int(top["events"].iloc[0])),
+        "top_state_share": percent(int(top["events"].iloc[0]) / n),
+        "top_states": english_list(names),
+        "top_states_share": percent(int(top["events"].sum()) / n),
+        "top_southern_count_word": word(len(southern)).capitalize(),
+        "top_southern_states": english_list(southern),
+        "n_states": str(len(present)),
+        "top_border_state": border["state"].iloc[0],
+    }
+    for i, (state, count) in enumerate(zip(names, top["events"], strict=True), start=1):
+        numbers[f"rank{i}_state"] = state
+        numbers[f"rank{i}_count"] = thousands(int(count))
+        numbers[f"rank{i}_share"] = percent(int(count) / n)
+
+    # perpetrators (Figure 3.7)
+    col = "perpetrator_type"
+    lead = {s: leading(perpetrator, s, col, IDENTIFIED) for s in names}
+    smuggler_rows = states_only(perpetrator)[states_only(perpetrator)[col] == "smuggler"]
+    smuggler_states = smuggler_rows[
+        smuggler_rows["suppressed"].astype(bool)
+        | (smuggler_rows["events"].fillna(0).astype("int64") > 0)
+    ]
+    smug_total = published(perpetrator, national(perpetrator)["state"].iloc[0], col, "smuggler")
+    border_smug = [published(perpetrator, s, col, "smuggler") for s in US_BORDER_STATES]
+    if smug_total is None or any(v is None for v in border_smug):
+        raise ValueError("smuggler counts on the U.S. border are withheld; no share can be printed")
+    tam_total = int(ranked.loc[ranked["state"] == "Tamaulipas", "events"].iloc[0])
+    chi_total = int(ranked.loc[ranked["state"] == "Chiapas", "events"].iloc[0])
+    numbers |= {
+        "tco_main_states": english_list([s for s in names if lead[s] == IDENTIFIED[0]]),
+        "gang_main_states": english_list([s for s in names if lead[s] == "gang"]),
+        "smuggler_states": str(len(smuggler_states)),
+        "smuggler_share_us_border": percent(sum(border_smug) / smug_total),  # type: ignore[arg-type]
+        "tco_share_tamaulipas": share_of(
+            published(perpetrator, "Tamaulipas", col, IDENTIFIED[0]),
+            tam_total,
+            "TCO events in Tamaulipas",
+        ),
+        "gang_share_chiapas": share_of(
+            published(perpetrator, "Chiapas", col, "gang"), chi_total, "gang events in Chiapas"
+        ),
+    }
+
+    # crime types
+    crimes = national(crime)
+    kid = published(crime, crimes["state"].iloc[0], "crime_type", "kidnapping")
+    numbers |= {
+        "kidnapping_events": thousands(kid) if kid is not None else f"<{k}",
+        "kidnapping_top_state": _max_state(crime, "kidnapping"),
+        "n_crime_types": str(len(CRIME_LABELS)),
+    }
+    return numbers
+
+
+def _max_state(crime: pd.DataFrame, crime_type: str) -> str:
+    """State with the most published events of a crime type (a unique maximum)."""
+    rows = states_only(crime)
+    rows = rows[(rows["crime_type"] == crime_type) & ~rows["suppressed"].astype(bool)]
+    if rows.empty:
+        raise ValueError(f"every state count of {crime_type} is withheld")
+    rows = rows.assign(events=rows["events"].astype("int64"))
+    best = rows["events"].max()
+    leaders = sorted(rows.loc[rows["events"] == best, "state"])
+    if len(leaders) > 1:
+        raise ValueError(f"tie for the most {crime_type} events between {leaders}")
+    return leaders[0]
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    frames = {
+        name: pd.read_parquet(inputs[name])
+        for name in ("totals", "location", "perpetrator", "crime", "period", "grid")
+    }
+    numbers = event_numbers(
+        **frames, k=int(params["k"]), grid_degrees=float(params["grid_degrees"])
+    )
+    write_yaml(outputs["numbers"], {params["namespace"]: numbers})
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

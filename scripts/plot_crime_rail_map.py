@@ -1,0 +1,77 @@
+"""Figure 3.2: crimes against migrants and Mexico's freight-rail corridors —
+released event counts on a coarse grid over the schematic corridors."""
+
+from typing import Any
+
+import pandas as pd
+
+from prp import maps, style
+from prp.io import write_csv, write_text
+from prp.sources import source_line
+
+LABELS = {  # place -> (dx, dy) in points, alignment
+    "Tapachula": (6, -5, "left"),
+    "Tenosique": (6, 4, "left"),
+    "Coatzacoalcos": (4, 7, "left"),
+    "Mexico City": (-7, -4, "right"),
+    "Guadalajara": (-7, 0, "right"),
+    "Monterrey": (-7, -3, "right"),
+    "Nuevo Laredo": (-7, 3, "right"),
+    "Ciudad Juárez": (-7, 0, "right"),
+    "Nogales": (-7, 0, "right"),
+    "Mexicali": (0, 8, "center"),
+}
+
+
+def grid_classes(grid: pd.DataFrame, k: int) -> tuple[pd.DataFrame, list[int]]:
+    """The released cells with their map class ('<k' where withheld) and
+    the class bounds."""
+    cells = grid.copy()
+    cells["suppressed"] = cells["suppressed"].astype(bool)
+    published = cells.loc[~cells["suppressed"], "events"].astype("int64")
+    bins = maps.class_bins(int(published.max()) if len(published) else k, k)
+    labels = maps.class_labels(bins)
+    cells["class"] = [
+        f"<{k}" if s else labels[maps.class_of(int(e), bins)]
+        for e, s in zip(cells["events"], cells["suppressed"], strict=True)
+    ]
+    return cells.reset_index(drop=True), bins
+
+
+def plot(cells: pd.DataFrame, bins: list[int], layers: maps.Layers, degrees: float, k: int):  # noqa: ANN201
+    fig, ax = maps.new_map("national")
+    maps.draw_base(ax, layers)
+    maps.grid_cells(ax, cells, degrees, bins)
+    maps.draw_rails(ax, layers)
+    towns = layers.places[layers.places["place"].isin(list(LABELS))]
+    maps.draw_places(ax, towns.assign(kind="city"), LABELS)
+    handles = maps.count_legend_handles(bins, f"<{k}" if cells["suppressed"].any() else None)
+    handles += maps.feature_legend_handles(rails=True, out_of_service=True, kinds=["city"])
+    maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", loc="lower left")
+    return fig, ax
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    k, degrees = int(params["k"]), float(params["grid_degrees"])
+    cells, bins = grid_classes(pd.read_parquet(inputs["grid"]), k)
+    layers = maps.load_layers(
+        inputs["states"], inputs["countries"], inputs["rails"], pd.read_parquet(inputs["places"])
+    )
+    write_csv(outputs["csv"], cells)
+    fig, _ = plot(cells, bins, layers, degrees, k)
+    style.save(fig, outputs["svg"])
+    maps.assert_offline(maps.configure_cartopy())
+    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
+    source = source_line(params["data_dir"], params["datasets"], note)
+    write_text(
+        outputs["md"],
+        style.figure_markdown(
+            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

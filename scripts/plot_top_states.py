@@ -1,0 +1,62 @@
+"""Figure 3.4: the five Mexican states with the most crimes against migrants,
+from the released state totals."""
+
+from typing import Any
+
+import pandas as pd
+
+from prp import style
+from prp.events import national_total, ranked_states
+from prp.io import write_csv, write_text
+from prp.sources import source_line
+
+TOP = 5
+
+
+def top_states(totals: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
+    """The ``n`` states with the most published events, most first, with
+    their share of all events and rank."""
+    top = ranked_states(totals, n)
+    if len(top) < n:
+        raise ValueError(f"only {len(top)} states have a published count; need {n}")
+    top["share"] = top["events"] / national_total(totals)
+    top["rank"] = range(1, len(top) + 1)
+    return top[["rank", "state", "events", "share"]]
+
+
+def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
+    fig, ax = style.new_figure(height_in=2.5)
+    y = list(range(len(data)))[::-1]
+    ax.barh(y, data["events"], color=style.SERIES[0], height=0.65)
+    ax.set_yticks(y, data["state"])
+    top = float(data["events"].max())
+    for yi, v, s in zip(y, data["events"], data["share"], strict=True):
+        ax.text(
+            v + top * 0.01, yi, f"{int(v):,} ({s * 100:.0f}%)", va="center", ha="left", fontsize=8
+        )
+    ax.set_xlim(0, top * 1.2)
+    ax.xaxis.set_major_formatter(style.thousands_formatter())
+    ax.set_xlabel("Crimes against migrants (events; share of all events in Mexico)")
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    return fig
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    data = top_states(pd.read_parquet(inputs["totals"]))
+    write_csv(outputs["csv"], data)
+    style.save(plot(data), outputs["svg"])
+    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
+    write_text(
+        outputs["md"],
+        style.figure_markdown(
+            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

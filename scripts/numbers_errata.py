@@ -1,0 +1,62 @@
+"""Inline numbers for the appendix on differences from the 2018 print: how
+many printed values were compared, how many agree, how many differ, and the
+printed and recomputed value of each difference (namespace ``errata``)."""
+
+import re
+from typing import Any
+
+import pandas as pd
+from table_errata import display_value
+
+from prp.io import write_yaml
+
+WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+TABLE_RE = re.compile(r"^Table (\d+\.\d+)\b")
+
+
+def word(n: int) -> str:
+    """3 -> 'three' (zero to ten), larger numbers as digits."""
+    return WORDS[n] if 0 <= n < len(WORDS) else f"{n:,}"
+
+
+def errata_numbers(reconciliation: pd.DataFrame, errata: pd.DataFrame) -> dict[str, str]:
+    """Display strings. ``reconciliation`` holds every comparison made by
+    check_errata, ``errata`` the ones that differ."""
+    recompute = reconciliation[reconciliation["check"] == "recompute"]
+    internal = reconciliation[reconciliation["check"] != "recompute"]
+    status = recompute["status"]
+    tables = sorted({m.group(1) for loc in errata["location"] if (m := TABLE_RE.match(loc))})
+    numbers = {
+        "printed_values": f"{recompute['quantity'].nunique():,}",
+        "recomputed": f"{int(status.isin(['ok', 'differs']).sum()):,}",
+        "agree": f"{int((status == 'ok').sum()):,}",
+        "differ": f"{int((status == 'differs').sum()):,}",
+        "not_recomputed": f"{int((status == 'not recomputed').sum()):,}",
+        "internal_checks": f"{len(internal):,}",
+        "internal_differ": f"{int((internal['status'] == 'differs').sum()):,}",
+        "entries": f"{len(errata):,}",
+        "quantities": f"{errata['quantity'].nunique():,}",
+        "tables": f"{len(tables):,}",
+        "tables_word": word(len(tables)),
+    }
+    for prefix, group in errata.groupby(errata["quantity"].str.split("_").str[0]):
+        numbers[f"{prefix}_quantities"] = f"{group['quantity'].nunique():,}"
+        numbers[f"{prefix}_quantities_word"] = word(group["quantity"].nunique())
+    for row in errata[errata["check"] == "recompute"].itertuples(index=False):
+        numbers[f"{row.quantity}_printed"] = str(row.printed)
+        numbers[f"{row.quantity}_recomputed"] = display_value(str(row.printed), row.recomputed)
+    return numbers
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    read = {"dtype": str, "keep_default_na": False}
+    numbers = errata_numbers(
+        pd.read_csv(inputs["reconciliation"], **read), pd.read_csv(inputs["errata"], **read)
+    )
+    write_yaml(outputs["numbers"], {params["namespace"]: numbers})
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

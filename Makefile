@@ -6,9 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
+# Builds go through prp.build: one build at a time per folder, recovery after a kill.
+BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.build
 
 .DEFAULT_GOAL := report
-.PHONY: report public restricted test test-unit venv lock clean dry-run verify lint
+.PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release
 
 venv: $(STAMP)
 
@@ -23,13 +25,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 ## Build both editions (HTML + PDF) into build/public/ and build/restricted/.
 report: $(STAMP)
-	$(SNAKEMAKE) all
+	$(BUILD) all
 
 public: $(STAMP)
-	$(SNAKEMAKE) public
+	$(BUILD) public
 
 restricted: $(STAMP)
-	$(SNAKEMAKE) restricted
+	$(BUILD) restricted
+
+## Release disclosure-controlled aggregates of the restricted event data into
+## data/released/ (a deliberate step; review the diff, then commit it).
+release: $(STAMP)
+	$(BUILD) release_aggregates
+	cp build/released/*.csv data/released/
+	PYTHONPATH=scripts $(BIN)/python -m prp.datapackage rehash
 
 ## Run the whole test suite (unit + integration).
 test: $(STAMP)

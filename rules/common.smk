@@ -164,3 +164,56 @@ def spec_datasets(wildcards):
     from prp.numbers import datasets_of, load_spec
 
     return [clean(d) for d in datasets_of(load_spec(f"config/numbers/{wildcards.namespace}.yaml"))]
+
+
+def prov(rule_name, *wildcards):
+    """Provenance record of a job: build/provenance/<rule>[-<wildcards>].json."""
+    return f"{BUILD}/provenance/" + "-".join([rule_name, *wildcards]) + ".json"
+
+
+def bench_path(rule_name, *wildcards):
+    """Snakemake benchmark file of a job (time and peak memory)."""
+    return f"{BUILD}/benchmarks/" + "-".join([rule_name, *wildcards]) + ".tsv"
+
+
+# Crime-event aggregates and maps (Part 3, Figures 3.1-3.7). The restricted
+# event table reaches the public edition only through release_aggregates.
+# disclosure.k: smallest count released; disclosure.grid_degrees: grid cell size.
+DISCLOSURE_K = config["disclosure"]["k"]
+GRID_DEGREES = config["disclosure"]["grid_degrees"]
+
+# Output name of release_aggregates -> released dataset (data/released/<name>.csv).
+RELEASED = {
+    "totals": "events_by_state",
+    "location": "events_by_state_location",
+    "perpetrator": "events_by_state_perpetrator",
+    "crime": "events_by_state_crime",
+    "grid": "events_grid",
+    "period": "events_period",
+}
+
+
+def released_csv(name):
+    return f"{DATA}/released/{name}.csv"
+
+
+def event_categories():
+    """Category lists of the restricted event table, read from its schema."""
+    from prp.disclosure import alternatives
+
+    fields = {f["name"]: f for f in resource(DATA, "camrd_events")["schema"]["fields"]}
+    return {
+        "state_location": fields["location_type"]["constraints"]["enum"],
+        "state_perpetrator": fields["perpetrator_type"]["constraints"]["enum"],
+        "state_crime": alternatives(fields["crime_types"]["constraints"]["pattern"]),
+    }
+
+
+def map_inputs():
+    """Geometry every map reads: files of data/geo named by the data package."""
+    return {
+        "states": raw_path_of("mexico_states"),
+        "countries": raw_path_of("countries"),
+        "rails": raw_path_of("rail_corridors"),
+        "places": clean("places"),
+    }

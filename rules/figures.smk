@@ -17,3 +17,206 @@ rule plot_border_apprehensions_monthly:
         log_path("plot_border_apprehensions_monthly"),
     script:
         "../scripts/plot_border_apprehensions_monthly.py"
+
+
+rule plot_homicide_rates:
+    input:
+        clean=clean("homicide_rates"),
+        code=package_code("style", "sources"),
+    output:
+        svg=f"{BUILD}/figures/homicide-rates.svg",
+        csv=f"{BUILD}/figures/homicide-rates.csv",
+        md=f"{BUILD}/figures/homicide-rates.md",
+    params:
+        **figure_params("homicide-rates"),
+    log:
+        log_path("plot_homicide_rates"),
+    script:
+        "../scripts/plot_homicide_rates.py"
+
+
+# --- Part 3 (w2): sensitivity of Table 3.4 (appendix) and the Oaxaca justice funnel ---
+
+
+rule plot_revenue_sensitivity:
+    input:
+        assumptions=clean("revenue_assumptions"),
+        base=clean("migrant_base"),
+        code=package_code("revenue", "style", "sources", "fmt"),
+    output:
+        svg=f"{BUILD}/figures/revenue-sensitivity.svg",
+        csv=f"{BUILD}/figures/revenue-sensitivity.csv",
+        md=f"{BUILD}/figures/revenue-sensitivity.md",
+    params:
+        **figure_params("revenue-sensitivity"),
+    log:
+        log_path("plot_revenue_sensitivity"),
+    script:
+        "../scripts/plot_revenue_sensitivity.py"
+
+
+rule plot_oaxaca_justice_funnel:
+    input:
+        clean=clean("oaxaca_justice_funnel"),
+        code=package_code("style", "sources", "fmt"),
+    output:
+        svg=f"{BUILD}/figures/oaxaca-justice-funnel.svg",
+        csv=f"{BUILD}/figures/oaxaca-justice-funnel.csv",
+        md=f"{BUILD}/figures/oaxaca-justice-funnel.md",
+    params:
+        **figure_params("oaxaca-justice-funnel"),
+    log:
+        log_path("plot_oaxaca_justice_funnel"),
+    script:
+        "../scripts/plot_oaxaca_justice_funnel.py"
+
+
+rule plot_federal_agencies:
+    input:
+        agencies=clean("federal_agencies"),
+        relations=clean("agency_relations"),
+        code=package_code("style", "sources"),
+    output:
+        svg=f"{BUILD}/figures/federal-agencies.svg",
+        csv=f"{BUILD}/figures/federal-agencies.csv",
+        md=f"{BUILD}/figures/federal-agencies.md",
+    params:
+        **figure_params("federal-agencies"),
+        max_slots=6,
+    log:
+        log_path("plot_federal_agencies"),
+    script:
+        "../scripts/plot_federal_agencies.py"
+
+
+# Part 3: the crime-event figures (3.1-3.7). They read only the released,
+# disclosure-controlled aggregates committed in data/released/ (see
+# release_aggregates in data.smk), never the restricted events.
+
+
+rule plot_crime_locations:
+    input:
+        location=clean("events_by_state_location"),
+        code=package_code("style", "sources", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/crime-locations.svg",
+        csv=f"{BUILD}/figures/crime-locations.csv",
+        md=f"{BUILD}/figures/crime-locations.md",
+    params:
+        **figure_params("crime-locations"),
+        k=DISCLOSURE_K,
+    log:
+        log_path("plot_crime_locations"),
+    script:
+        "../scripts/plot_crime_locations.py"
+
+
+rule plot_crime_rail_map:
+    input:
+        grid=clean("events_grid"),
+        **map_inputs(),
+        code=package_code("style", "sources", "maps"),
+    output:
+        svg=f"{BUILD}/figures/crime-rail-map.svg",
+        csv=f"{BUILD}/figures/crime-rail-map.csv",
+        md=f"{BUILD}/figures/crime-rail-map.md",
+    params:
+        **figure_params("crime-rail-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
+    log:
+        log_path("plot_crime_rail_map"),
+    script:
+        "../scripts/plot_crime_rail_map.py"
+
+
+rule plot_crime_states_map:
+    input:
+        totals=clean("events_by_state"),
+        **map_inputs(),
+        code=package_code("style", "sources", "maps", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/crime-states-map.svg",
+        csv=f"{BUILD}/figures/crime-states-map.csv",
+        md=f"{BUILD}/figures/crime-states-map.md",
+    params:
+        **figure_params("crime-states-map"),
+        k=DISCLOSURE_K,
+    log:
+        log_path("plot_crime_states_map"),
+    script:
+        "../scripts/plot_crime_states_map.py"
+
+
+rule plot_top_states:
+    input:
+        totals=clean("events_by_state"),
+        code=package_code("style", "sources", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/top-states.svg",
+        csv=f"{BUILD}/figures/top-states.csv",
+        md=f"{BUILD}/figures/top-states.md",
+    params:
+        **figure_params("top-states"),
+    log:
+        log_path("plot_top_states"),
+    script:
+        "../scripts/plot_top_states.py"
+
+
+rule plot_southern_border_map:
+    input:
+        totals=clean("events_by_state"),
+        grid=clean("events_grid"),
+        **map_inputs(),
+        code=package_code("style", "sources", "maps", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/southern-border-map.svg",
+        csv=f"{BUILD}/figures/southern-border-map.csv",
+        md=f"{BUILD}/figures/southern-border-map.md",
+    params:
+        **figure_params("southern-border-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
+    log:
+        log_path("plot_southern_border_map"),
+    script:
+        "../scripts/plot_southern_border_map.py"
+
+
+rule plot_us_border_map:
+    input:
+        totals=clean("events_by_state"),
+        grid=clean("events_grid"),
+        **map_inputs(),
+        code=package_code("style", "sources", "maps", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/us-border-map.svg",
+        csv=f"{BUILD}/figures/us-border-map.csv",
+        md=f"{BUILD}/figures/us-border-map.md",
+    params:
+        **figure_params("us-border-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
+    log:
+        log_path("plot_us_border_map"),
+    script:
+        "../scripts/plot_us_border_map.py"
+
+
+rule plot_perpetrators_top_states:
+    input:
+        totals=clean("events_by_state"),
+        perpetrator=clean("events_by_state_perpetrator"),
+        code=package_code("style", "sources", "events", "disclosure"),
+    output:
+        svg=f"{BUILD}/figures/perpetrators-top-states.svg",
+        csv=f"{BUILD}/figures/perpetrators-top-states.csv",
+        md=f"{BUILD}/figures/perpetrators-top-states.md",
+    params:
+        **figure_params("perpetrators-top-states"),
+        k=DISCLOSURE_K,
+    log:
+        log_path("plot_perpetrators_top_states"),
+    script:
+        "../scripts/plot_perpetrators_top_states.py"

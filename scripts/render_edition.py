@@ -80,7 +80,7 @@ def sync_into(rendered: Path, dest: Path) -> list[str]:
     return new
 
 
-def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> list[str]:
     from prp.render import render_book
 
     os.environ["SOURCE_DATE_EPOCH"] = str(params["source_date_epoch"])
@@ -96,6 +96,7 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     render_book(tree, params["profile"], staging, engine=params["engine"])
     written = sync_into(staging, dest)
     log.info("%s: %d files rendered", dest, len(written))
+    return [str(dest / rel) for rel in written]
 
 
 if __name__ == "__main__":

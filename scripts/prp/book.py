@@ -9,6 +9,7 @@ exactly what each edition depends on.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 INCLUDE_RE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
-IMAGE_RE = re.compile(r"!\[[^\]]*\]\((figures/[^)\s]+)\)")
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*figures/[^)\s]+)\)")
 VAR_RE = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.-]+)?\s*>\}\}")
 GENERATED_DIRS = ("tables/", "figures/")
 
@@ -83,7 +84,8 @@ def _scan(path: Path, report_dir: Path, seen: set[Path], found: dict[str, set[st
             found["sources"].add(rel)
             _scan(report_dir / rel, report_dir, seen, found)
     for target in IMAGE_RE.findall(text):
-        found["artifacts"].add(target)
+        rel = os.path.normpath((path.parent / target).resolve().relative_to(report_dir.resolve()))
+        found["artifacts"].add(Path(rel).as_posix())
     for ns in VAR_RE.findall(text):
         found["variables"].add(ns)
 

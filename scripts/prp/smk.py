@@ -60,8 +60,12 @@ def run(main: Callable[..., Any], smk: Any) -> None:
     log = logging.getLogger(smk.rule)
     outputs = _named(smk.output)
     try:
-        main(_named(smk.input), outputs, dict(smk.params.items()))
+        extra = main(_named(smk.input), outputs, dict(smk.params.items()))
         if "provenance" in outputs:
+            # a main() that writes more files than its declared outputs (the
+            # renderer's chapter pages) returns them so they are recorded too
+            if extra:
+                outputs = {**outputs, "written": [str(p) for p in extra]}
             record_provenance(smk, outputs)
     except InputError as err:
         log.error("%s", err)

@@ -31,7 +31,9 @@ def source_line(data_dir: str | Path, datasets: list[str], note: str = "") -> st
         res = resource(data_dir, name)
         title = res.get("x-source-line") or res["sources"][0]["title"]
         cite = citation(res)
-        parts.append(f"{title} {cite}".strip())
+        part = f"{title} {cite}".strip()
+        if part not in parts:  # two datasets from one source: name it once
+            parts.append(part)
         synthetic = synthetic or bool(res.get("x-synthetic"))
     line = "Source: " + "; ".join(parts) + "."
     if note:

@@ -85,9 +85,11 @@ def save(fig: Figure, path: str | Path) -> None:
 
 
 def figure_markdown(fig_id: str, caption: str, alt: str, source: str, image: str) -> str:
-    """Quarto figure with id, alt text and the generated source note."""
+    """Quarto figure with id, alt text and the generated source note. The
+    image path is relative to the chapters (report/chapters/, report/restricted/)
+    that include the snippet, as Quarto resolves it."""
     alt = alt.replace('"', "'")
     return (
-        f'![{caption}](figures/{image}){{#fig-{fig_id} fig-alt="{alt}"}}\n\n'
+        f'![{caption}](../figures/{image}){{#fig-{fig_id} fig-alt="{alt}"}}\n\n'
         f"::: {{.source-note}}\n{source}\n:::\n"
     )

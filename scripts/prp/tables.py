@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
 
 def _cell(value: object) -> str:
+    """A cell's markdown: pipes and (unescaped) dollar signs escaped, so that
+    'US$60 ... US$5' is not read as TeX math; newlines flattened."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = re.sub(r"(?<!\\)\$", r"\\$", text)
     return text.replace("|", "\\|").replace("\n", " ")
 
 

@@ -118,3 +118,15 @@ def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
     # fixed input: the next run completes and yields the same outputs
     snakemake(repo, "all")
     assert tree_hashes(repo / "build") == before
+
+
+def test_committed_release_is_current(built_repo):
+    """data/released/ is exactly what release_aggregates makes from the
+    restricted data now: a changed event table cannot silently leave stale
+    aggregates in the public edition."""
+    snakemake(built_repo, "release_aggregates")
+    fresh = sorted((built_repo / "build" / "released").glob("*.csv"))
+    assert fresh
+    for path in fresh:
+        committed = built_repo / "data" / "released" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run make release"

@@ -42,7 +42,7 @@ def test_needs_follow_includes_and_vars(tmp_path):
         "# A\n\n{{< var ns1.total >}} and {{< var ns2.x.y >}}\n\n"
         "{{< include ../tables/t1.md >}}\n\n{{< include _part.md >}}\n"
     )
-    (tmp_path / "chapters" / "_part.md").write_text("![Map](figures/m.svg){#fig-m}\n")
+    (tmp_path / "chapters" / "_part.md").write_text("![Map](../figures/m.svg){#fig-m}\n")
     needs = edition_needs(tmp_path, "p")
     assert needs["sources"] == ["chapters/_part.md", "chapters/a.qmd", "index.qmd"]
     assert needs["artifacts"] == ["figures/m.svg", "tables/t1.md"]

@@ -232,5 +232,6 @@ def write_html(ast: dict[str, Any], *, src: Path, work: Path, dest: Path,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     shutil.copyfile(TEMPLATES / "site.css", dest / "site.css")
+    shutil.copyfile(TEMPLATES / "favicon.svg", dest / "favicon.svg")
     (dest / "search.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",
                                       encoding="utf-8")

@@ -1,0 +1,133 @@
+"""Machine-readable provenance of one edition: build/<edition>/provenance.json
+(every job upstream of the edition, traced back to the data files) and
+build/<edition>/ro-crate-metadata.json (an RO-Crate following the Workflow Run
+Crate profile: the workflow, its inputs, the edition's files, and this run).
+
+Tracing stops at files under data/: the public edition's trail therefore ends
+at the released aggregates and never names a restricted input."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from prp.io import write_text
+
+WRC = "https://w3id.org/ro/wfrun/workflow/0.5"
+PRC = "https://w3id.org/ro/wfrun/process/0.5"
+WROC = "https://w3id.org/workflowhub/workflow-ro-crate/1.0"
+
+
+def producers(records: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return {out["path"]: name for name, rec in records.items() for out in rec["outputs"]}
+
+
+def trace(start: str, records: dict[str, dict[str, Any]], data_prefix: str = "data/") -> list[str]:
+    """Records reachable upstream from ``start`` (itself first), stopping at data files."""
+    made_by = producers(records)
+    seen: list[str] = []
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        for inp in records[name]["inputs"]:
+            if inp["path"].startswith(data_prefix):
+                continue
+            up = made_by.get(inp["path"])
+            if up:
+                todo.append(up)
+    return [seen[0], *sorted(seen[1:])]
+
+
+def artifacts(names: list[str], records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per table, figure and number file: the job that made it and
+    the data files (with sources) it ultimately rests on."""
+    made_by = producers(records)
+    out = []
+    for name in names:
+        rec = records[name]
+        for o in rec["outputs"]:
+            if not o["path"].startswith(("build/tables/", "build/figures/", "build/numbers/")):
+                continue
+            data = sorted(
+                {json.dumps(i, sort_keys=True) for n in trace(name, records) for i in records[n]["inputs"]
+                 if i["path"].startswith("data/")}
+            )
+            out.append({"artifact": o["path"], "sha256": o["sha256"], "made_by": name,
+                        "script": rec["script"]["path"], "params": rec["params"],
+                        "data": [json.loads(d) for d in data]})
+    del made_by
+    return out
+
+
+def edition_provenance(edition: str, start: str, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    names = trace(start, records)
+    return {
+        "edition": edition,
+        "edition_record": start,
+        "artifacts": artifacts(names, records),
+        "jobs": {n: records[n] for n in names},
+    }
+
+
+def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
+    """The RO-Crate metadata as JSON-LD (built with the rocrate library)."""
+    from rocrate.model.contextentity import ContextEntity
+    from rocrate.rocrate import ROCrate
+
+    crate = ROCrate(gen_preview=False)
+    crate.root_dataset["name"] = f"PRP 198 report, {prov['edition']} edition"
+    crate.root_dataset["conformsTo"] = [{"@id": WRC}, {"@id": PRC}, {"@id": WROC}]
+    edition_rec = prov["jobs"][prov["edition_record"]]
+    repo = Path(*[".."] * len(crate_dir.parts))
+    wf = crate.add_workflow(
+        source=None, dest_path="Snakefile", main=True, lang="snakemake",
+        properties={"name": "PRP 198 report pipeline (Snakemake)",
+                    "url": str(repo / "Snakefile")},
+    )
+    inputs, seen = [], set()
+    for job in prov["jobs"].values():
+        for inp in job["inputs"]:
+            if not inp["path"].startswith("data/") or inp["path"] in seen:
+                continue
+            seen.add(inp["path"])
+            src = inp.get("source", {})
+            entity = crate.add(ContextEntity(crate, f"#input:{inp['path']}", properties={
+                "@type": "File",
+                "name": inp["path"],
+                "contentUrl": str(repo / inp["path"]),
+                "sha256": inp["sha256"],
+                "description": src.get("title", ""),
+                "citation": src.get("citation", ""),
+                "license": src.get("licence", ""),
+                "isSynthetic": src.get("synthetic", False),
+            }))
+            inputs.append(entity)
+    results = []
+    for out in edition_rec["outputs"]:
+        rel = Path(out["path"]).relative_to(crate_dir).as_posix()
+        results.append(crate.add_file(source=None, dest_path=rel,
+                                      properties={"sha256": out["sha256"], "name": rel}))
+    crate.add_action(
+        wf, identifier="#run", object=inputs, result=results,
+        properties={"name": f"Build of the {prov['edition']} edition",
+                    "description": f"source tree {edition_rec['source_tree']}",
+                    "actionStatus": "http://schema.org/CompletedActionStatus"},
+    )
+    return crate.metadata.generate()
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    folder = Path(inputs["record"]).parent
+    records = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+    prov = edition_provenance(params["edition"], Path(inputs["record"]).stem, records)
+    write_text(outputs["json"], json.dumps(prov, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    crate = ro_crate(prov, Path(outputs["crate"]).parent)
+    write_text(outputs["crate"], json.dumps(crate, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

@@ -1,0 +1,100 @@
+"""Determinism, interruption and concurrency of full builds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import copy_repo
+
+pytestmark = pytest.mark.slow
+
+PUBLISHED = ("build/tables", "build/figures", "build/numbers", "build/public", "build/restricted")
+
+
+def outputs(repo: Path) -> dict[str, str]:
+    """sha256 of every table, figure, number file and edition file."""
+    found = {}
+    for top in PUBLISHED:
+        for p in sorted((repo / top).rglob("*")):
+            if p.is_file() and not p.name.startswith("."):
+                found[p.relative_to(repo).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return found
+
+
+def build_cmd(*targets: str) -> list[str]:
+    return [sys.executable, "-m", "prp.build", "--cores", "2", *targets]
+
+
+def env() -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
+    e["PYTHONPATH"] = "scripts"
+    return e
+
+
+def test_two_clean_builds_in_different_directories_are_identical(built_repo, tmp_path):
+    other = copy_repo(tmp_path / "elsewhere")
+    proc = subprocess.run(build_cmd("all"), cwd=other, env=env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    a, b = outputs(built_repo), outputs(other)
+    assert a.keys() == b.keys()
+    differ = sorted(k for k in a if a[k] != b[k])
+    assert not differ, f"not byte-identical across directories: {differ}"
+    assert any(k.endswith("report.pdf") for k in a) and any(k.endswith(".svg") for k in a)
+
+
+def test_killed_builds_recover_to_a_clean_build(built_repo, tmp_path):
+    repo = copy_repo(tmp_path / "killed")
+    for delay in (1.5, 4.0, 8.0):
+        proc = subprocess.Popen(build_cmd("all"), cwd=repo, env=env(), start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = subprocess.run(build_cmd("all"), cwd=repo, env=env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert outputs(repo) == outputs(built_repo)
+    leftovers = [p for p in (repo / "build").rglob(".*") if p.is_file() and p.name != ".build.lock"
+                 and not p.name.startswith(".render-manifest")]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+
+
+def test_second_build_fails_fast_and_corrupts_nothing(built_repo):
+    before = outputs(built_repo)
+    # hold the build lock as a running build would
+    import fcntl
+
+    lock = open(built_repo / "build" / ".build.lock", "a+")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        start = time.monotonic()
+        proc = subprocess.run(build_cmd("all"), cwd=built_repo, env=env(), capture_output=True,
+                              text=True, timeout=60)
+        elapsed = time.monotonic() - start
+    finally:
+        lock.close()
+    assert proc.returncode == 75
+    assert "another build is already running" in proc.stderr
+    assert elapsed < 10
+    assert outputs(built_repo) == before
+
+
+def test_two_real_builds_at_once(tmp_path):
+    repo = copy_repo(tmp_path / "twice")
+    first = subprocess.Popen(build_cmd("all"), cwd=repo, env=env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    second = subprocess.run(build_cmd("all"), cwd=repo, env=env(), capture_output=True, text=True,
+                            timeout=60)
+    assert first.wait(timeout=900) == 0
+    assert second.returncode == 75, second.stderr
+    again = subprocess.run(build_cmd("-n", "all"), cwd=repo, env=env(), capture_output=True, text=True)
+    assert "Nothing to be done" in again.stdout + again.stderr

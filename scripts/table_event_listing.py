@@ -1,0 +1,107 @@
+"""Restricted annex: every crime-event record, one line each, with the news
+outlet that reported it linked to the article. Restricted edition only."""
+
+from typing import Any
+
+import pandas as pd
+
+from prp.event_records import common_id_prefix, crimes_label, location_label
+from prp.events import PERPETRATOR_LABELS
+from prp.io import write_csv, write_text
+from prp.sources import source_line
+from prp.tables import markdown_table
+from prp.texttable import with_widths
+
+COLUMNS = [
+    "Event",
+    "Date",
+    "Municipality",
+    "Place",
+    "Crimes (victims)",
+    "Perpetrator",
+    "Reported by",
+]
+ALIGN = ["l", "l", "l", "l", "l", "l", "l"]
+WIDTHS = [46, 62, 80, 56, 92, 68, 64]
+"""Relative column widths (``tbl-colwidths``): about the points each column
+needs for its widest unbreakable word in the PDF, plus its padding."""
+REQUIRED = {
+    "event_id",
+    "event_date",
+    "state",
+    "municipality",
+    "location_type",
+    "crime_types",
+    "perpetrator_type",
+    "victims",
+    "outlet",
+    "article_url",
+}
+
+
+def ordered(events: pd.DataFrame) -> pd.DataFrame:
+    """Records by state (alphabetical), then date, then event id."""
+    missing = sorted(REQUIRED - set(events.columns))
+    if missing:
+        raise ValueError(f"event records lack columns {missing}")
+    out = events.sort_values(["state", "event_date", "event_id"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _link(text: str, url: str) -> str:
+    """A markdown link; brackets in the text and parentheses in the URL escaped."""
+    text = str(text).replace("[", "\\[").replace("]", "\\]")
+    url = str(url).replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{text}]({url})"
+
+
+def listing(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Display strings in :func:`ordered` order: before each state's records
+    a row naming the state (bold, first cell); event identifiers without the
+    prefix they all share, which is returned with the table."""
+    ev = ordered(events)
+    unknown = sorted(set(ev["perpetrator_type"]) - set(PERPETRATOR_LABELS))
+    if unknown:
+        raise ValueError(f"unknown perpetrator types {unknown}")
+    prefix = common_id_prefix(ev["event_id"].astype(str).tolist())
+    rows: list[list[str]] = []
+    for state, group in ev.groupby("state", sort=False, observed=True):
+        rows.append([f"**{state}**"] + [""] * (len(COLUMNS) - 1))
+        for r in group.itertuples(index=False):
+            rows.append(
+                [
+                    str(r.event_id)[len(prefix) :],
+                    pd.Timestamp(r.event_date).strftime("%Y-%m-%d"),
+                    str(r.municipality),
+                    location_label(r.location_type),
+                    f"{crimes_label(r.crime_types)} ({int(r.victims):,})",
+                    PERPETRATOR_LABELS[r.perpetrator_type],
+                    _link(r.outlet, r.article_url),
+                ]
+            )
+    return pd.DataFrame(rows, columns=COLUMNS), prefix
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    events = pd.read_parquet(inputs["events"])
+    rows = ordered(events)
+    write_csv(
+        outputs["csv"],
+        rows.assign(
+            event_date=pd.to_datetime(rows["event_date"]).dt.strftime("%Y-%m-%d"),
+            published_date=pd.to_datetime(rows["published_date"]).dt.strftime("%Y-%m-%d"),
+        ),
+    )
+    shown, prefix = listing(events)
+    note = params.get("note", "")
+    if prefix:
+        note += f" Event numbers are the record identifiers without their common prefix {prefix}."
+    source = source_line(params["data_dir"], params["datasets"], note.strip())
+    md = markdown_table(shown, params["id"], params["caption"], source, align=ALIGN)
+    write_text(outputs["md"], with_widths(md, WIDTHS, ALIGN))
+
+
+if __name__ == "__main__":
+    from prp.smk import run
+
+    run(main, snakemake)  # noqa: F821

@@ -1,0 +1,81 @@
+"""Restricted annex: the event-level listing (table_event_listing)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from table_event_listing import ALIGN, COLUMNS, WIDTHS, listing, ordered
+
+from prp.tables import markdown_table
+from prp.texttable import with_widths
+
+
+def events() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "event_id": ["CAMRD-S-000003", "CAMRD-S-000001", "CAMRD-S-000002"],
+            "event_date": pd.to_datetime(["2017-03-01", "2017-01-05", "2017-02-01"]),
+            "state": ["Chiapas", "Tamaulipas", "Chiapas"],
+            "municipality": ["Tapachula", "Reynosa", "Arriaga"],
+            "location_type": ["train_or_tracks", "highway", "shelter"],
+            "crime_types": ["assault;robbery", "kidnapping", "extortion"],
+            "perpetrator_type": ["gang", "transnational_criminal_organisation", "unknown"],
+            "victims": pd.array([2, 12, 1], dtype="Int64"),
+            "outlet": ["Diario del Sur", "El [Mañana]", "Milenio"],
+            "article_url": [
+                "https://news.example.invalid/diario-del-sur/camrd-s-000003",
+                "https://news.example.invalid/el-manana/camrd-s-000001",
+                "https://news.example.invalid/milenio/camrd-s-000002",
+            ],
+        }
+    )
+
+
+def test_records_ordered_by_state_then_date():
+    assert ordered(events())["event_id"].tolist() == [
+        "CAMRD-S-000002",
+        "CAMRD-S-000003",
+        "CAMRD-S-000001",
+    ]
+
+
+def test_listing_has_a_state_row_before_each_state_and_every_record():
+    shown, prefix = listing(events())
+    assert prefix == "CAMRD-S-"
+    assert shown.columns.tolist() == COLUMNS
+    assert shown["Event"].tolist() == [
+        "**Chiapas**",
+        "000002",
+        "000003",
+        "**Tamaulipas**",
+        "000001",
+    ]
+    row = shown.iloc[2]
+    assert row["Date"] == "2017-03-01" and row["Municipality"] == "Tapachula"
+    assert row["Place"] == "Train or tracks" and row["Crimes (victims)"] == "Assault, robbery (2)"
+    assert row["Perpetrator"] == "Gang"
+    assert (
+        row["Reported by"]
+        == "[Diario del Sur](https://news.example.invalid/diario-del-sur/camrd-s-000003)"
+    )
+    # brackets in an outlet name do not break the link
+    assert shown.iloc[4]["Reported by"].startswith("[El \\[Mañana\\]](")
+    assert shown.iloc[4]["Perpetrator"] == "TCO"
+    assert shown.iloc[4]["Crimes (victims)"] == "Kidnapping (12)"
+
+
+def test_markdown_carries_caption_id_widths_and_every_url():
+    shown, _ = listing(events())
+    md = with_widths(
+        markdown_table(shown, "event-listing", "Records", "Source: x.", align=ALIGN), WIDTHS, ALIGN
+    )
+    assert "{#tbl-event-listing tbl-colwidths=" in md
+    for url in events()["article_url"]:
+        assert f"({url})" in md
+
+
+def test_missing_columns_and_unknown_perpetrators_fail():
+    with pytest.raises(ValueError, match="article_url"):
+        listing(events().drop(columns="article_url"))
+    with pytest.raises(ValueError, match="aliens"):
+        listing(events().assign(perpetrator_type="aliens"))

@@ -19,6 +19,7 @@ include: "rules/numbers.smk"
 include: "rules/figures.smk"
 include: "rules/editions.smk"
 include: "rules/checks.smk"
+include: "rules/provenance.smk"
 
 
 rule all:

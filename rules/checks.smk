@@ -11,8 +11,11 @@ rule check_errata:
     output:
         errata=f"{BUILD}/checks/errata.csv",
         all=f"{BUILD}/checks/reconciliation.csv",
+        provenance=prov("checks/errata"),
     log:
         log_path("check_errata"),
+    benchmark:
+        bench_path("checks-errata")
     script:
         "../scripts/check_errata.py"
 
@@ -23,9 +26,12 @@ rule check_datapackage:
         clean=[clean(n) for n in TABULAR],
     output:
         summary=f"{BUILD}/checks/datasets.csv",
+        provenance=prov("checks/datasets"),
     params:
         resources=[resource(DATA, n) for n in TABULAR],
     log:
         log_path("check_datapackage"),
+    benchmark:
+        bench_path("checks-datasets")
     script:
         "../scripts/check_datapackage.py"

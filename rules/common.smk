@@ -34,16 +34,32 @@ def log_path(rule_name, *wildcards):
 
 
 def edition_outputs(editions):
-    return [f"{BUILD}/{e}/{name}" for e in editions for name in ("index.html", "report.pdf")]
+    names = ("index.html", "report.pdf", "provenance.json", "ro-crate-metadata.json")
+    return [f"{BUILD}/{e}/{name}" for e in editions for name in names]
 
 
 def profile_of(edition):
     return config["editions"][edition]["profile"]
 
 
+RESTRICTED_PREFIX = "restricted/"
+
+
+def raw_path_of(name):
+    """Raw file of a dataset, from the data package. Resources described under
+    restricted/ live in config's restricted_dir, which may be outside the repo."""
+    path = resource(DATA, name)["path"]
+    if path.startswith(RESTRICTED_PREFIX):
+        return f"{config['restricted_dir']}/{path[len(RESTRICTED_PREFIX):]}"
+    return f"{DATA}/{path}"
+
+
+def is_restricted(name):
+    return resource(DATA, name)["path"].startswith(RESTRICTED_PREFIX)
+
+
 def raw_path(wildcards):
-    """Raw file of a dataset, from the data package."""
-    return f"{DATA}/{resource(DATA, wildcards.dataset)['path']}"
+    return raw_path_of(wildcards.dataset)
 
 
 def dataset_schema(wildcards):
@@ -61,14 +77,14 @@ def dataset_schema(wildcards):
 def dataset_references(wildcards):
     """Other datasets a dataset is checked against: name -> path and schema."""
     return {
-        name: {"path": f"{DATA}/{resource(DATA, name)['path']}", "resource": schema_only(resource(DATA, name))}
+        name: {"path": raw_path_of(name), "resource": schema_only(resource(DATA, name))}
         for name in check_references(resource(DATA, wildcards.dataset))
     }
 
 
 def reference_files(wildcards):
     res = resource(DATA, wildcards.dataset)
-    return [f"{DATA}/{resource(DATA, n)['path']}" for n in check_references(res)] + [
+    return [raw_path_of(n) for n in check_references(res)] + [
         f"{DATA}/{g}" for g in geometry_files(res)
     ]
 
@@ -108,7 +124,16 @@ def render_inputs(wildcards):
         "sources": [f"{REPORT}/{s}" for s in needs["sources"]],
         "artifacts": [f"{BUILD}/{a}" for a in needs["artifacts"]],
         "numbers": [f"{BUILD}/numbers/{ns}.yml" for ns in needs["variables"]],
-        "code": package_code("book", "io") + renderer,
+        # provenance records of every table, figure and number set shown
+        "records": [prov(a.rsplit(".", 1)[0]) for a in needs["artifacts"] if a.endswith(".md")]
+        + [prov(f"numbers/{ns}") for ns in needs["variables"]],
+        # validation records of the datasets the edition may draw on, so that
+        # its provenance reaches back to the raw files (never, for an edition
+        # that may not read restricted data, to a restricted file)
+        "dataset_records": [
+            prov(f"clean/{d}") for d in TABULAR if edition_may_read(wildcards.edition, d)
+        ],
+        "code": package_code("book", "io", "provenance") + renderer,
     }
 
 
@@ -144,10 +169,6 @@ def printed_datasets(wildcards):
     return [clean(n) for n in sorted(names)]
 
 
-def raw_path_of(name):
-    return f"{DATA}/{resource(DATA, name)['path']}"
-
-
 # Every tabular dataset of the data package (validated by validate_dataset).
 TABULAR = [r["name"] for r in load_package(DATA)["resources"] if r.get("format") == "csv"]
 
@@ -166,14 +187,15 @@ def spec_datasets(wildcards):
     return [clean(d) for d in datasets_of(load_spec(f"config/numbers/{wildcards.namespace}.yaml"))]
 
 
-def prov(rule_name, *wildcards):
-    """Provenance record of a job: build/provenance/<rule>[-<wildcards>].json."""
-    return f"{BUILD}/provenance/" + "-".join([rule_name, *wildcards]) + ".json"
+def prov(name):
+    """Provenance record of a job, named after its main output:
+    build/provenance/tables/<id>.json for build/tables/<id>.md, etc."""
+    return f"{BUILD}/provenance/{name}.json"
 
 
-def bench_path(rule_name, *wildcards):
-    """Snakemake benchmark file of a job (time and peak memory)."""
-    return f"{BUILD}/benchmarks/" + "-".join([rule_name, *wildcards]) + ".tsv"
+def bench_path(name):
+    """Snakemake benchmark file of a job (wall time and peak memory)."""
+    return f"{BUILD}/benchmarks/{name}.tsv"
 
 
 # Crime-event aggregates and maps (Part 3, Figures 3.1-3.7). The restricted
@@ -217,3 +239,7 @@ def map_inputs():
         "rails": raw_path_of("rail_corridors"),
         "places": clean("places"),
     }
+
+
+def edition_may_read(edition, dataset):
+    return config["editions"][edition]["restricted"] or not is_restricted(dataset)

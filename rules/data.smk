@@ -11,11 +11,14 @@ rule validate_dataset:
         # update(): on failure Snakemake restores the previous file, so bad
         # input leaves build/ as it was (the log records the error).
         clean=update(f"{BUILD}/clean/{{dataset}}.parquet"),
+        provenance=update(prov("clean/{dataset}")),
     params:
         resource=dataset_schema,
         references=dataset_references,
     log:
         log_path("validate_dataset", "{dataset}"),
+    benchmark:
+        bench_path("clean-{dataset}")
     script:
         "../scripts/validate_dataset.py"
 
@@ -35,11 +38,14 @@ rule release_aggregates:
         code=package_code("disclosure", "io"),
     output:
         **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
+        provenance=prov("released/events"),
     params:
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
         categories=event_categories(),
     log:
         log_path("release_aggregates"),
+    benchmark:
+        bench_path("released-events")
     script:
         "../scripts/release_aggregates.py"

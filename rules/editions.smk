@@ -8,6 +8,7 @@ rule render_edition:
     output:
         html=f"{BUILD}/{{edition}}/index.html",
         pdf=f"{BUILD}/{{edition}}/report.pdf",
+        provenance=prov("editions/{edition}"),
     params:
         profile=edition_profile,
         tree=f"{BUILD}/src/{{edition}}",
@@ -16,5 +17,7 @@ rule render_edition:
         source_date_epoch=config["source_date_epoch"],
     log:
         log_path("render_edition", "{edition}"),
+    benchmark:
+        bench_path("editions-{edition}")
     script:
         "../scripts/render_edition.py"

@@ -8,13 +8,16 @@ rule plot_border_apprehensions_monthly:
         clean=clean("cbp_sw_border_monthly"),
         code=package_code("style", "sources"),
     output:
-        svg=f"{BUILD}/figures/border-apprehensions-monthly.svg",
+        svg=report(f"{BUILD}/figures/border-apprehensions-monthly.svg", category="Figures"),
         csv=f"{BUILD}/figures/border-apprehensions-monthly.csv",
         md=f"{BUILD}/figures/border-apprehensions-monthly.md",
+        provenance=prov("figures/border-apprehensions-monthly"),
     params:
         **figure_params("border-apprehensions-monthly"),
     log:
         log_path("plot_border_apprehensions_monthly"),
+    benchmark:
+        bench_path("figures-border-apprehensions-monthly")
     script:
         "../scripts/plot_border_apprehensions_monthly.py"
 
@@ -24,13 +27,16 @@ rule plot_homicide_rates:
         clean=clean("homicide_rates"),
         code=package_code("style", "sources"),
     output:
-        svg=f"{BUILD}/figures/homicide-rates.svg",
+        svg=report(f"{BUILD}/figures/homicide-rates.svg", category="Figures"),
         csv=f"{BUILD}/figures/homicide-rates.csv",
         md=f"{BUILD}/figures/homicide-rates.md",
+        provenance=prov("figures/homicide-rates"),
     params:
         **figure_params("homicide-rates"),
     log:
         log_path("plot_homicide_rates"),
+    benchmark:
+        bench_path("figures-homicide-rates")
     script:
         "../scripts/plot_homicide_rates.py"
 
@@ -44,13 +50,16 @@ rule plot_revenue_sensitivity:
         base=clean("migrant_base"),
         code=package_code("revenue", "style", "sources", "fmt"),
     output:
-        svg=f"{BUILD}/figures/revenue-sensitivity.svg",
+        svg=report(f"{BUILD}/figures/revenue-sensitivity.svg", category="Figures"),
         csv=f"{BUILD}/figures/revenue-sensitivity.csv",
         md=f"{BUILD}/figures/revenue-sensitivity.md",
+        provenance=prov("figures/revenue-sensitivity"),
     params:
         **figure_params("revenue-sensitivity"),
     log:
         log_path("plot_revenue_sensitivity"),
+    benchmark:
+        bench_path("figures-revenue-sensitivity")
     script:
         "../scripts/plot_revenue_sensitivity.py"
 
@@ -60,13 +69,16 @@ rule plot_oaxaca_justice_funnel:
         clean=clean("oaxaca_justice_funnel"),
         code=package_code("style", "sources", "fmt"),
     output:
-        svg=f"{BUILD}/figures/oaxaca-justice-funnel.svg",
+        svg=report(f"{BUILD}/figures/oaxaca-justice-funnel.svg", category="Figures"),
         csv=f"{BUILD}/figures/oaxaca-justice-funnel.csv",
         md=f"{BUILD}/figures/oaxaca-justice-funnel.md",
+        provenance=prov("figures/oaxaca-justice-funnel"),
     params:
         **figure_params("oaxaca-justice-funnel"),
     log:
         log_path("plot_oaxaca_justice_funnel"),
+    benchmark:
+        bench_path("figures-oaxaca-justice-funnel")
     script:
         "../scripts/plot_oaxaca_justice_funnel.py"
 
@@ -77,14 +89,17 @@ rule plot_federal_agencies:
         relations=clean("agency_relations"),
         code=package_code("style", "sources"),
     output:
-        svg=f"{BUILD}/figures/federal-agencies.svg",
+        svg=report(f"{BUILD}/figures/federal-agencies.svg", category="Figures"),
         csv=f"{BUILD}/figures/federal-agencies.csv",
         md=f"{BUILD}/figures/federal-agencies.md",
+        provenance=prov("figures/federal-agencies"),
     params:
         **figure_params("federal-agencies"),
         max_slots=6,
     log:
         log_path("plot_federal_agencies"),
+    benchmark:
+        bench_path("figures-federal-agencies")
     script:
         "../scripts/plot_federal_agencies.py"
 
@@ -99,14 +114,17 @@ rule plot_crime_locations:
         location=clean("events_by_state_location"),
         code=package_code("style", "sources", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/crime-locations.svg",
+        svg=report(f"{BUILD}/figures/crime-locations.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-locations.csv",
         md=f"{BUILD}/figures/crime-locations.md",
+        provenance=prov("figures/crime-locations"),
     params:
         **figure_params("crime-locations"),
         k=DISCLOSURE_K,
     log:
         log_path("plot_crime_locations"),
+    benchmark:
+        bench_path("figures-crime-locations")
     script:
         "../scripts/plot_crime_locations.py"
 
@@ -117,15 +135,18 @@ rule plot_crime_rail_map:
         **map_inputs(),
         code=package_code("style", "sources", "maps"),
     output:
-        svg=f"{BUILD}/figures/crime-rail-map.svg",
+        svg=report(f"{BUILD}/figures/crime-rail-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-rail-map.csv",
         md=f"{BUILD}/figures/crime-rail-map.md",
+        provenance=prov("figures/crime-rail-map"),
     params:
         **figure_params("crime-rail-map"),
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_crime_rail_map"),
+    benchmark:
+        bench_path("figures-crime-rail-map")
     script:
         "../scripts/plot_crime_rail_map.py"
 
@@ -136,14 +157,17 @@ rule plot_crime_states_map:
         **map_inputs(),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/crime-states-map.svg",
+        svg=report(f"{BUILD}/figures/crime-states-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-states-map.csv",
         md=f"{BUILD}/figures/crime-states-map.md",
+        provenance=prov("figures/crime-states-map"),
     params:
         **figure_params("crime-states-map"),
         k=DISCLOSURE_K,
     log:
         log_path("plot_crime_states_map"),
+    benchmark:
+        bench_path("figures-crime-states-map")
     script:
         "../scripts/plot_crime_states_map.py"
 
@@ -153,13 +177,16 @@ rule plot_top_states:
         totals=clean("events_by_state"),
         code=package_code("style", "sources", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/top-states.svg",
+        svg=report(f"{BUILD}/figures/top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/top-states.csv",
         md=f"{BUILD}/figures/top-states.md",
+        provenance=prov("figures/top-states"),
     params:
         **figure_params("top-states"),
     log:
         log_path("plot_top_states"),
+    benchmark:
+        bench_path("figures-top-states")
     script:
         "../scripts/plot_top_states.py"
 
@@ -171,15 +198,18 @@ rule plot_southern_border_map:
         **map_inputs(),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/southern-border-map.svg",
+        svg=report(f"{BUILD}/figures/southern-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/southern-border-map.csv",
         md=f"{BUILD}/figures/southern-border-map.md",
+        provenance=prov("figures/southern-border-map"),
     params:
         **figure_params("southern-border-map"),
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_southern_border_map"),
+    benchmark:
+        bench_path("figures-southern-border-map")
     script:
         "../scripts/plot_southern_border_map.py"
 
@@ -191,15 +221,18 @@ rule plot_us_border_map:
         **map_inputs(),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/us-border-map.svg",
+        svg=report(f"{BUILD}/figures/us-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/us-border-map.csv",
         md=f"{BUILD}/figures/us-border-map.md",
+        provenance=prov("figures/us-border-map"),
     params:
         **figure_params("us-border-map"),
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_us_border_map"),
+    benchmark:
+        bench_path("figures-us-border-map")
     script:
         "../scripts/plot_us_border_map.py"
 
@@ -210,13 +243,40 @@ rule plot_perpetrators_top_states:
         perpetrator=clean("events_by_state_perpetrator"),
         code=package_code("style", "sources", "events", "disclosure"),
     output:
-        svg=f"{BUILD}/figures/perpetrators-top-states.svg",
+        svg=report(f"{BUILD}/figures/perpetrators-top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/perpetrators-top-states.csv",
         md=f"{BUILD}/figures/perpetrators-top-states.md",
+        provenance=prov("figures/perpetrators-top-states"),
     params:
         **figure_params("perpetrators-top-states"),
         k=DISCLOSURE_K,
     log:
         log_path("plot_perpetrators_top_states"),
+    benchmark:
+        bench_path("figures-perpetrators-top-states")
     script:
         "../scripts/plot_perpetrators_top_states.py"
+
+
+# --- Restricted edition (w5): every event record as a point (annex). Reads
+# the restricted records; only report/restricted/ chapters include it.
+
+
+rule plot_event_points_map:
+    input:
+        events=clean("camrd_events"),
+        **map_inputs(),
+        code=package_code("style", "sources", "maps", "event_records", "events"),
+    output:
+        svg=report(f"{BUILD}/figures/event-points-map.svg", category="Figures"),
+        csv=f"{BUILD}/figures/event-points-map.csv",
+        md=f"{BUILD}/figures/event-points-map.md",
+        provenance=prov("figures/event-points-map"),
+    params:
+        **figure_params("event-points-map"),
+    log:
+        log_path("plot_event_points_map"),
+    benchmark:
+        bench_path("figures-event-points-map")
+    script:
+        "../scripts/plot_event_points_map.py"

@@ -8,10 +8,13 @@ rule numbers_apprehensions_mexico:
         code=package_code("fmt"),
     output:
         numbers=f"{BUILD}/numbers/apprehensions_mexico.yml",
+        provenance=prov("numbers/apprehensions_mexico"),
     params:
         namespace="apprehensions_mexico",
     log:
         log_path("numbers_apprehensions_mexico"),
+    benchmark:
+        bench_path("numbers-apprehensions_mexico")
     script:
         "../scripts/numbers_apprehensions_mexico.py"
 
@@ -23,10 +26,13 @@ rule numbers_from_spec:
         code=package_code("numbers"),
     output:
         numbers=f"{BUILD}/numbers/{{namespace}}.yml",
+        provenance=prov("numbers/{namespace}"),
     params:
         namespace="{namespace}",
     log:
         log_path("numbers_from_spec", "{namespace}"),
+    benchmark:
+        bench_path("numbers-{namespace}")
     script:
         "../scripts/numbers_from_spec.py"
 
@@ -38,10 +44,13 @@ rule numbers_errata:
         code=package_code("io", "fmt", "texttable") + ["scripts/table_errata.py"],
     output:
         numbers=f"{BUILD}/numbers/errata.yml",
+        provenance=prov("numbers/errata"),
     params:
         namespace="errata",
     log:
         log_path("numbers_errata"),
+    benchmark:
+        bench_path("numbers-errata")
     script:
         "../scripts/numbers_errata.py"
 
@@ -57,10 +66,13 @@ rule numbers_revenue_estimates:
         code=package_code("revenue", "fmt"),
     output:
         numbers=f"{BUILD}/numbers/revenue.yml",
+        provenance=prov("numbers/revenue"),
     params:
         namespace="revenue",
     log:
         log_path("numbers_revenue_estimates"),
+    benchmark:
+        bench_path("numbers-revenue")
     script:
         "../scripts/numbers_revenue_estimates.py"
 
@@ -76,11 +88,35 @@ rule numbers_events:
         code=package_code("fmt", "events", "disclosure", "maps"),
     output:
         numbers=f"{BUILD}/numbers/events.yml",
+        provenance=prov("numbers/events"),
     params:
         namespace="events",
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
     log:
         log_path("numbers_events"),
+    benchmark:
+        bench_path("numbers-events")
     script:
         "../scripts/numbers_events.py"
+
+
+# --- Restricted edition (w5): exact numbers from the event records for Part 5
+# and the annexes (namespace restricted_events; restricted chapters only).
+
+
+rule numbers_restricted_events:
+    input:
+        events=clean("camrd_events"),
+        code=package_code("fmt", "event_records", "events", "maps", "io"),
+    output:
+        numbers=f"{BUILD}/numbers/restricted_events.yml",
+        provenance=prov("numbers/restricted_events"),
+    params:
+        namespace="restricted_events",
+    log:
+        log_path("numbers_restricted_events"),
+    benchmark:
+        bench_path("numbers-restricted_events")
+    script:
+        "../scripts/numbers_restricted_events.py"

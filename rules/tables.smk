@@ -8,11 +8,14 @@ rule table_apprehensions_mexico:
         code=package_code("tables", "sources", "fmt"),
     output:
         md=f"{BUILD}/tables/apprehensions-mexico.md",
-        csv=f"{BUILD}/tables/apprehensions-mexico.csv",
+        csv=report(f"{BUILD}/tables/apprehensions-mexico.csv", category="Tables"),
+        provenance=prov("tables/apprehensions-mexico"),
     params:
         **table_params("apprehensions-mexico"),
     log:
         log_path("table_apprehensions_mexico"),
+    benchmark:
+        bench_path("tables-apprehensions-mexico")
     script:
         "../scripts/table_apprehensions_mexico.py"
 
@@ -23,13 +26,16 @@ rule table_border_apprehensions:
         code=package_code("tables", "sources", "fmt"),
     output:
         md=f"{BUILD}/tables/border-apprehensions.md",
-        csv=f"{BUILD}/tables/border-apprehensions.csv",
+        csv=report(f"{BUILD}/tables/border-apprehensions.csv", category="Tables"),
+        provenance=prov("tables/border-apprehensions"),
     params:
         **table_params("border-apprehensions"),
         first_year=2013,
         last_year=2016,
     log:
         log_path("table_border_apprehensions"),
+    benchmark:
+        bench_path("tables-border-apprehensions")
     script:
         "../scripts/table_border_apprehensions.py"
 
@@ -41,11 +47,14 @@ rule table_police_laws:
         code=package_code("tables", "texttable", "sources", "io"),
     output:
         md=f"{BUILD}/tables/police-laws.md",
-        csv=f"{BUILD}/tables/police-laws.csv",
+        csv=report(f"{BUILD}/tables/police-laws.csv", category="Tables"),
+        provenance=prov("tables/police-laws"),
     params:
         **table_params("police-laws"),
     log:
         log_path("table_police_laws"),
+    benchmark:
+        bench_path("tables-police-laws")
     script:
         "../scripts/table_police_laws.py"
 
@@ -57,11 +66,14 @@ rule table_human_rights_practices:
         code=package_code("tables", "texttable", "sources", "io"),
     output:
         md=f"{BUILD}/tables/human-rights-practices.md",
-        csv=f"{BUILD}/tables/human-rights-practices.csv",
+        csv=report(f"{BUILD}/tables/human-rights-practices.csv", category="Tables"),
+        provenance=prov("tables/human-rights-practices"),
     params:
         **table_params("human-rights-practices"),
     log:
         log_path("table_human_rights_practices"),
+    benchmark:
+        bench_path("tables-human-rights-practices")
     script:
         "../scripts/table_human_rights_practices.py"
 
@@ -72,11 +84,14 @@ rule table_acronyms:
         code=package_code("texttable", "sources", "io"),
     output:
         md=f"{BUILD}/tables/acronyms.md",
-        csv=f"{BUILD}/tables/acronyms.csv",
+        csv=report(f"{BUILD}/tables/acronyms.csv", category="Tables"),
+        provenance=prov("tables/acronyms"),
     params:
         **table_params("acronyms"),
     log:
         log_path("table_acronyms"),
+    benchmark:
+        bench_path("tables-acronyms")
     script:
         "../scripts/table_acronyms.py"
 
@@ -87,11 +102,14 @@ rule table_errata:
         code=package_code("tables", "texttable", "sources", "fmt", "io"),
     output:
         md=f"{BUILD}/tables/errata.md",
-        csv=f"{BUILD}/tables/errata.csv",
+        csv=report(f"{BUILD}/tables/errata.csv", category="Tables"),
+        provenance=prov("tables/errata"),
     params:
         **table_params("errata"),
     log:
         log_path("table_errata"),
+    benchmark:
+        bench_path("tables-errata")
     script:
         "../scripts/table_errata.py"
 
@@ -106,11 +124,14 @@ rule table_criminal_actors:
         code=package_code("crimes", "tables", "sources"),
     output:
         md=f"{BUILD}/tables/criminal-actors.md",
-        csv=f"{BUILD}/tables/criminal-actors.csv",
+        csv=report(f"{BUILD}/tables/criminal-actors.csv", category="Tables"),
+        provenance=prov("tables/criminal-actors"),
     params:
         **table_params("criminal-actors"),
     log:
         log_path("table_criminal_actors"),
+    benchmark:
+        bench_path("tables-criminal-actors")
     script:
         "../scripts/table_criminal_actors.py"
 
@@ -123,11 +144,14 @@ rule table_transactional_crimes:
         code=package_code("crimes", "tables", "sources"),
     output:
         md=f"{BUILD}/tables/transactional-crimes.md",
-        csv=f"{BUILD}/tables/transactional-crimes.csv",
+        csv=report(f"{BUILD}/tables/transactional-crimes.csv", category="Tables"),
+        provenance=prov("tables/transactional-crimes"),
     params:
         **table_params("transactional-crimes"),
     log:
         log_path("table_transactional_crimes"),
+    benchmark:
+        bench_path("tables-transactional-crimes")
     script:
         "../scripts/table_transactional_crimes.py"
 
@@ -140,11 +164,14 @@ rule table_predatory_crimes:
         code=package_code("crimes", "tables", "sources"),
     output:
         md=f"{BUILD}/tables/predatory-crimes.md",
-        csv=f"{BUILD}/tables/predatory-crimes.csv",
+        csv=report(f"{BUILD}/tables/predatory-crimes.csv", category="Tables"),
+        provenance=prov("tables/predatory-crimes"),
     params:
         **table_params("predatory-crimes"),
     log:
         log_path("table_predatory_crimes"),
+    benchmark:
+        bench_path("tables-predatory-crimes")
     script:
         "../scripts/table_predatory_crimes.py"
 
@@ -156,11 +183,14 @@ rule table_revenue_estimates:
         code=package_code("revenue", "crimes", "tables", "sources", "fmt"),
     output:
         md=f"{BUILD}/tables/revenue-estimates.md",
-        csv=f"{BUILD}/tables/revenue-estimates.csv",
+        csv=report(f"{BUILD}/tables/revenue-estimates.csv", category="Tables"),
+        provenance=prov("tables/revenue-estimates"),
     params:
         **table_params("revenue-estimates"),
     log:
         log_path("table_revenue_estimates"),
+    benchmark:
+        bench_path("tables-revenue-estimates")
     script:
         "../scripts/table_revenue_estimates.py"
 
@@ -172,10 +202,75 @@ rule table_revenue_scenarios:
         code=package_code("revenue", "crimes", "tables", "sources", "fmt"),
     output:
         md=f"{BUILD}/tables/revenue-scenarios.md",
-        csv=f"{BUILD}/tables/revenue-scenarios.csv",
+        csv=report(f"{BUILD}/tables/revenue-scenarios.csv", category="Tables"),
+        provenance=prov("tables/revenue-scenarios"),
     params:
         **table_params("revenue-scenarios"),
     log:
         log_path("table_revenue_scenarios"),
+    benchmark:
+        bench_path("tables-revenue-scenarios")
     script:
         "../scripts/table_revenue_scenarios.py"
+
+
+# --- Restricted edition (w5): Part 5 and the annexes. These read the event
+# records themselves (restricted data, no count withheld); only chapters
+# under report/restricted/ include them, so the public DAG never runs them.
+
+
+rule table_state_priorities:
+    input:
+        events=clean("camrd_events"),
+        code=package_code("tables", "texttable", "sources", "fmt", "event_records", "events", "io"),
+    output:
+        md=f"{BUILD}/tables/state-priorities.md",
+        csv=report(f"{BUILD}/tables/state-priorities.csv", category="Tables"),
+        provenance=prov("tables/state-priorities"),
+    params:
+        **table_params("state-priorities"),
+        min_events=20,
+    log:
+        log_path("table_state_priorities"),
+    benchmark:
+        bench_path("tables-state-priorities")
+    script:
+        "../scripts/table_state_priorities.py"
+
+
+rule table_event_counts:
+    input:
+        events=clean("camrd_events"),
+        code=package_code("tables", "texttable", "sources", "event_records", "events", "io"),
+    output:
+        md=f"{BUILD}/tables/event-counts.md",
+        csv=report(f"{BUILD}/tables/event-counts.csv", category="Tables"),
+        provenance=prov("tables/event-counts"),
+    params:
+        **table_params("event-counts"),
+        crimes=event_categories()["state_crime"],
+        perpetrators=event_categories()["state_perpetrator"],
+    log:
+        log_path("table_event_counts"),
+    benchmark:
+        bench_path("tables-event-counts")
+    script:
+        "../scripts/table_event_counts.py"
+
+
+rule table_event_listing:
+    input:
+        events=clean("camrd_events"),
+        code=package_code("tables", "texttable", "sources", "event_records", "events", "io"),
+    output:
+        md=f"{BUILD}/tables/event-listing.md",
+        csv=report(f"{BUILD}/tables/event-listing.csv", category="Tables"),
+        provenance=prov("tables/event-listing"),
+    params:
+        **table_params("event-listing"),
+    log:
+        log_path("table_event_listing"),
+    benchmark:
+        bench_path("tables-event-listing")
+    script:
+        "../scripts/table_event_listing.py"

@@ -7,57 +7,30 @@ Tracing stops at files under data/: the public edition's trail therefore ends
 at the released aggregates and never names a restricted input."""
 
 import json
+import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from prp.io import write_text
+from prp.provenance import data_inputs, load_records, trace
 
 WRC = "https://w3id.org/ro/wfrun/workflow/0.5"
 PRC = "https://w3id.org/ro/wfrun/process/0.5"
 WROC = "https://w3id.org/workflowhub/workflow-ro-crate/1.0"
 
 
-def producers(records: dict[str, dict[str, Any]]) -> dict[str, str]:
-    return {out["path"]: name for name, rec in records.items() for out in rec["outputs"]}
-
-
-def trace(start: str, records: dict[str, dict[str, Any]], data_prefix: str = "data/") -> list[str]:
-    """Records reachable upstream from ``start`` (itself first), stopping at data files."""
-    made_by = producers(records)
-    seen: list[str] = []
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.append(name)
-        for inp in records[name]["inputs"]:
-            if inp["path"].startswith(data_prefix):
-                continue
-            up = made_by.get(inp["path"])
-            if up:
-                todo.append(up)
-    return [seen[0], *sorted(seen[1:])]
-
-
 def artifacts(names: list[str], records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per table, figure and number file: the job that made it and
     the data files (with sources) it ultimately rests on."""
-    made_by = producers(records)
     out = []
     for name in names:
         rec = records[name]
         for o in rec["outputs"]:
-            if not o["path"].startswith(("build/tables/", "build/figures/", "build/numbers/")):
-                continue
-            data = sorted(
-                {json.dumps(i, sort_keys=True) for n in trace(name, records) for i in records[n]["inputs"]
-                 if i["path"].startswith("data/")}
-            )
-            out.append({"artifact": o["path"], "sha256": o["sha256"], "made_by": name,
-                        "script": rec["script"]["path"], "params": rec["params"],
-                        "data": [json.loads(d) for d in data]})
-    del made_by
+            if o["path"].startswith(("build/tables/", "build/figures/", "build/numbers/")):
+                out.append({"artifact": o["path"], "sha256": o["sha256"], "made_by": name,
+                            "script": rec["script"]["path"], "params": rec["params"],
+                            "data": data_inputs(name, records)})
     return out
 
 
@@ -78,6 +51,9 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
 
     crate = ROCrate(gen_preview=False)
     crate.root_dataset["name"] = f"PRP 198 report, {prov['edition']} edition"
+    # the build's fixed time stamp, not the wall clock: identical builds, identical crates
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    crate.root_dataset["datePublished"] = datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat()
     crate.root_dataset["conformsTo"] = [{"@id": WRC}, {"@id": PRC}, {"@id": WROC}]
     edition_rec = prov["jobs"][prov["edition_record"]]
     repo = Path(*[".."] * len(crate_dir.parts))
@@ -119,9 +95,10 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    folder = Path(inputs["record"]).parent
-    records = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
-    prov = edition_provenance(params["edition"], Path(inputs["record"]).stem, records)
+    folder = Path(params["records_dir"])
+    records = load_records(folder)
+    start = Path(inputs["record"]).relative_to(folder).with_suffix("").as_posix()
+    prov = edition_provenance(params["edition"], start, records)
     write_text(outputs["json"], json.dumps(prov, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     crate = ro_crate(prov, Path(outputs["crate"]).parent)
     write_text(outputs["crate"], json.dumps(crate, indent=1, sort_keys=True, ensure_ascii=False) + "\n")

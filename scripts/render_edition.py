@@ -8,8 +8,10 @@ never copied, so restricted chapters cannot reach the public tree.
 """
 
 
+import html
 import json
 import logging
+import re
 import os
 import shutil
 from pathlib import Path
@@ -17,8 +19,9 @@ from typing import Any
 
 import yaml
 
-from prp.book import edition_needs
+from prp.book import GENERATED_INCLUDE, edition_needs
 from prp.io import write_text
+from prp.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
@@ -40,7 +43,13 @@ def merged_variables(number_files: list[str]) -> dict[str, Any]:
 
 
 def assemble_tree(
-    report_dir: Path, profile: str, build_dir: Path, tree: Path, number_files: list[str]
+    report_dir: Path,
+    profile: str,
+    build_dir: Path,
+    tree: Path,
+    number_files: list[str],
+    records_dir: Path | None = None,
+    record_names: list[str] = (),  # type: ignore[assignment]
 ) -> list[str]:
     """Fill ``tree`` with exactly what the edition needs; return relative paths.
     Generated artifacts (``tables/x.md``) are taken from ``build_dir``."""
@@ -56,10 +65,113 @@ def assemble_tree(
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(build_dir / rel, tree / rel)
         copied.append(rel)
+    if records_dir is not None:
+        view, md = provenance_view(records_dir, record_names)
+        write_text(tree / GENERATED_INCLUDE / "provenance.json",
+                   json.dumps(view, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        write_text(tree / GENERATED_INCLUDE / "provenance.md", md)
+        copied += [f"{GENERATED_INCLUDE}/provenance.json", f"{GENERATED_INCLUDE}/provenance.md"]
     variables = merged_variables(number_files)
     write_text(tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True))
     copied.append("_variables.yml")
     return sorted(copied)
+
+
+def _short(digest: str) -> str:
+    return digest[:12]
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _anchor(dataset: str) -> str:
+    return "data-" + dataset.replace("_", "-")
+
+
+def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
+    """The collapsed provenance block shown under a table or figure in HTML."""
+    items = []
+    for d in data:
+        src = d.get("source") or {}
+        label = src.get("dataset", d["path"])
+        origin = f" — {_esc(src['source'])}" if src.get("source") else ""
+        synth = " <strong>(synthetic)</strong>" if src.get("synthetic") else ""
+        items.append(f'<li><a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
+                     f'sha256 <code>{_short(d["sha256"])}</code>{origin}{synth}</li>')
+    params = shown_params(rec["params"])
+    shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "none"
+    outputs = "".join(f'<li><code>{_esc(o["path"])}</code> sha256 <code>{_short(o["sha256"])}</code></li>'
+                      for o in rec["outputs"])
+    return (
+        '<details class="provenance"><summary>Provenance</summary><dl>'
+        f'<dt>Made by</dt><dd>rule <code>{_esc(rec["rule"])}</code>, script '
+        f'<code>{_esc(rec["script"]["path"])}</code> sha256 <code>{_short(rec["script"]["sha256"])}</code></dd>'
+        f"<dt>Parameters</dt><dd><code>{_esc(shown)}</code></dd>"
+        f"<dt>Data</dt><dd><ul>{''.join(items)}</ul></dd>"
+        f"<dt>Outputs</dt><dd><ul>{outputs}</ul></dd>"
+        '<dt>Full record</dt><dd><a href="provenance.json">provenance.json</a> '
+        f'(job <code>{_esc(rec["rule"])}</code>), checked by <code>make verify</code></dd>'
+        "</dl></details>"
+    )
+
+
+def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any], str]:
+    """What the renderer shows: per table/figure an HTML details block, per
+    number namespace a link target, and the provenance appendix (markdown)."""
+    records = load_records(records_dir)
+    artifacts: dict[str, Any] = {}
+    variables: dict[str, Any] = {}
+    datasets: dict[str, dict[str, Any]] = {}
+    lines_art, lines_num = [], []
+    for name in sorted(names):
+        rec = records.get(name)
+        if rec is None:
+            raise FileNotFoundError(f"{records_dir}/{name}.json: provenance record missing")
+        data = data_inputs(name, records)
+        for d in data:
+            datasets.setdefault(d["path"], d)
+        kind, _, ident = name.partition("/")
+        refs = ", ".join(
+            f"[{(d.get('source') or {}).get('dataset', d['path'])}](#{_anchor((d.get('source') or {}).get('dataset', d['path']))})"
+            for d in data
+        )
+        made = (f"rule `{rec['rule']}`, script `{rec['script']['path']}` "
+                f"(sha256 `{_short(rec['script']['sha256'])}`)")
+        params = shown_params(rec["params"])
+        shown = ("; parameters `" + ", ".join(f"{k}={v}" for k, v in params.items()) + "`") if params else ""
+        if kind in ("tables", "figures"):
+            prefix = "tbl" if kind == "tables" else "fig"
+            artifacts[f"{prefix}-{ident}"] = {"html": details_html(rec, data)}
+            main = next((o for o in rec["outputs"] if o["path"].endswith((".md",))), rec["outputs"][0])
+            text = Path(main["path"]).read_text(encoding="utf-8")
+            numbered = re.search(r"\{#" + re.escape(f"{prefix}-{ident}") + r"[\s}]", text) is not None
+            label = f"@{prefix}-{ident}" if numbered else f"`{kind}/{ident}`"
+            lines_art.append(f"- {label}: {made}{shown}. Data: {refs}. "
+                             f"Output `{main['path']}` sha256 `{_short(main['sha256'])}`.")
+        elif kind == "numbers":
+            first = (data[0].get("source") or {}).get("dataset", data[0]["path"]) if data else ""
+            variables[ident] = {
+                "href": f"#{_anchor(first)}" if first else "#sec-provenance",
+                "title": f"Computed by {rec['rule']} from " + ", ".join(d["path"] for d in data),
+            }
+            lines_num.append(f"- `{ident}`: {made}{shown}. Data: {refs}.")
+    lines_data = []
+    for path in sorted(datasets):
+        d = datasets[path]
+        src = d.get("source") or {}
+        name = src.get("dataset", path)
+        cite = f" [@{src['citation']}]" if src.get("citation") else ""
+        synth = " **Synthetic.**" if src.get("synthetic") else ""
+        lines_data.append(f"- [**{name}**]{{#{_anchor(name)}}}: {src.get('title', '')}. "
+                          f"`{path}`, sha256 `{_short(d['sha256'])}`. Source: {src.get('source', '')}{cite}."
+                          f"{synth}")
+    md = "\n".join([
+        "## Tables and figures {#sec-provenance-artifacts}", "", *lines_art, "",
+        "## Numbers in the text {#sec-provenance-numbers}", "", *lines_num, "",
+        "## Data files {#sec-provenance-data}", "", *lines_data, "",
+    ])
+    return {"artifacts": artifacts, "vars": variables}, md
 
 
 def sync_into(rendered: Path, dest: Path) -> list[str]:
@@ -87,7 +199,10 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     report_dir, tree = Path(params["report_dir"]), Path(params["tree"])
     # outputs are build/<edition>/index.html: the build folder is two levels up
     build_dir = Path(outputs["html"]).parent.parent
-    copied = assemble_tree(report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]))
+    records_dir = build_dir / "provenance"
+    names = [Path(p).relative_to(records_dir).with_suffix("").as_posix() for p in inputs["records"]]
+    copied = assemble_tree(report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]),
+                           records_dir, names)
     log.info("render tree %s: %d files", tree, len(copied))
     dest = Path(outputs["html"]).parent
     staging = dest.parent / f".{dest.name}.rendering"

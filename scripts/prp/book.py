@@ -20,6 +20,9 @@ INCLUDE_RE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*figures/[^)\s]+)\)")
 VAR_RE = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.-]+)?\s*>\}\}")
 GENERATED_DIRS = ("tables/", "figures/")
+# Files that the render step itself writes into the render tree (the
+# provenance appendix); chapters may include them, the pipeline never copies them.
+GENERATED_INCLUDE = "_generated"
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +81,8 @@ def _scan(path: Path, report_dir: Path, seen: set[Path], found: dict[str, set[st
     text = path.read_text(encoding="utf-8")
     for target in INCLUDE_RE.findall(text):
         rel = (path.parent / target).resolve().relative_to(report_dir.resolve()).as_posix()
+        if rel.startswith(GENERATED_INCLUDE + "/"):
+            continue
         if rel.startswith(GENERATED_DIRS):
             found["artifacts"].update(artifact_files(rel))
         else:

@@ -151,3 +151,55 @@ def write_record(path: str | Path, record: Mapping[str, Any]) -> None:
     from prp.io import write_text
 
     write_text(path, json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- reading records
+
+HIDDEN_PARAMS = {"caption", "alt", "note", "data_dir", "id", "datasets"}
+
+
+def load_records(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """Records under ``folder`` keyed by their path without '.json'
+    (``tables/apprehensions-mexico``)."""
+    folder = Path(folder)
+    return {
+        p.relative_to(folder).with_suffix("").as_posix(): json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(folder.rglob("*.json"))
+    }
+
+
+def producers(records: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Output path -> name of the record that wrote it."""
+    return {out["path"]: name for name, rec in records.items() for out in rec["outputs"]}
+
+
+def trace(start: str, records: Mapping[str, Mapping[str, Any]], data_prefix: str = "data/") -> list[str]:
+    """Records upstream of ``start`` (itself first), stopping at data files:
+    a trail ends at the files of data/ (for the public edition, the released
+    aggregates), never beyond them."""
+    made_by = producers(records)
+    seen: list[str] = []
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in records:
+            continue
+        seen.append(name)
+        for inp in records[name]["inputs"]:
+            if not inp["path"].startswith(data_prefix) and inp["path"] in made_by:
+                todo.append(made_by[inp["path"]])
+    return [seen[0], *sorted(seen[1:])] if seen else []
+
+
+def data_inputs(start: str, records: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The data files (under data/) a record ultimately rests on, with sources."""
+    found: dict[str, dict[str, Any]] = {}
+    for name in trace(start, records):
+        for inp in records[name]["inputs"]:
+            if inp["path"].startswith("data/"):
+                found[inp["path"]] = inp
+    return [found[k] for k in sorted(found)]
+
+
+def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in sorted(params.items()) if k not in HIDDEN_PARAMS}

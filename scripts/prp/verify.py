@@ -15,13 +15,13 @@ Exit status 0 only when every record is OK.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prp.datapackage import sha256_file
+from prp.provenance import load_records
 
 ORDER = {"OK": 0, "STALE": 1, "MODIFIED": 2, "MISSING": 3}
 
@@ -41,12 +41,6 @@ class Verdict:
 def _hash(path: str) -> str | None:
     p = Path(path)
     return sha256_file(p) if p.is_file() else None
-
-
-def load_records(folder: Path) -> dict[str, dict[str, Any]]:
-    return {
-        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
-    }
 
 
 def check_record(name: str, rec: dict[str, Any]) -> Verdict:

@@ -16,7 +16,10 @@ RESTRICTED_CHAPTER = "report/restricted/part5-recommendations.qmd"
 
 
 def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    """Text of a PDF, words rejoined where a line break split a hyphenated word."""
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    # typst's hyphen glyphs come back as soft hyphens (U+00AD)
+    return re.sub(r"-\s+", "-", text.replace("\u00ad", "-"))
 
 
 def html_text(folder: Path) -> str:

@@ -161,7 +161,9 @@ def test_citation_footnote_callout_var_include(editions):
     assert 'class="callout callout-note"' in html and "How the counts were made" in html
     costs = (out / "sec-costs.html").read_text(encoding="utf-8")
     assert 'class="callout callout-warning"' in costs and "Read with care" in costs
-    assert "NESTED-INCLUDE-TEXT: the total again is 1,234." in costs
+    assert "NESTED-INCLUDE-TEXT: the total again is 1,234." in body(out / "sec-costs.html")
+    # each inserted value is marked with the variable it came from
+    assert re.search(r'<(span|a)[^>]*data-var="counts.total"[^>]*>1,234</', costs), costs
     assert 'alt="Three coloured bars of different lengths"' in html
     assert "{{&lt;" not in all_text(out) and "{{<" not in all_text(out)
 

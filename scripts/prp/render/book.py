@@ -86,6 +86,8 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
             "PRP_RENDER_SRC": str(src),
             "PRP_RENDER_PROFILE": profile,
             "PRP_RENDER_VARS": str(work / "variables.json"),
+            # written into the tree by the pipeline (absent: no provenance shown)
+            "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
             "SOURCE_DATE_EPOCH": str(epoch),
         }
         asts = {fmt: build_ast(src, work, fmt, env) for fmt in FORMATS}

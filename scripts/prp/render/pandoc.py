@@ -19,7 +19,7 @@ TEMPLATES = HERE / "templates"
 # cross-references before citeproc sees the remaining citations, then the
 # format-specific rewrites.
 FILTERS_BEFORE_CITEPROC = ("source.lua", "crossref.lua")
-FILTERS_AFTER_CITEPROC = ("callouts.lua", "output.lua")
+FILTERS_AFTER_CITEPROC = ("callouts.lua", "provenance.lua", "output.lua")
 
 _ERROR_RE = re.compile(r"PRP-RENDER-ERROR: (.*)")
 _MISSING_CITE_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")

@@ -39,7 +39,11 @@ local function load_vars()
   return VARS
 end
 
-local function lookup_var(key, file)
+-- Private-use marks around a variable's value in running text, so that the
+-- value becomes a Span (class prp-var, data-var=key) that formats can link.
+local MARK_OPEN, MARK_MID, MARK_CLOSE = '\u{E000}', '\u{E001}', '\u{E002}'
+
+local function lookup_var(key, file, mark)
   local value = load_vars()
   for part in key:gmatch('[^.]+') do
     if type(value) ~= 'table' then value = nil break end
@@ -52,16 +56,17 @@ local function lookup_var(key, file)
   if type(value) == 'table' then
     U.fail(string.format('%s: variable "%s" is a group of values, not a single value', file, key))
   end
+  if mark then return MARK_OPEN .. key .. MARK_MID .. tostring(value) .. MARK_CLOSE end
   return tostring(value)
 end
 
-local function run_shortcode(inner, file)
+local function run_shortcode(inner, file, mark)
   local words = {}
   for w in inner:gmatch('%S+') do words[#words + 1] = w end
   local name = words[1] or ''
   if name == 'var' then
     if #words ~= 2 then U.fail(string.format('%s: malformed shortcode {{<%s>}}', file, inner)) end
-    return lookup_var(words[2], file)
+    return lookup_var(words[2], file, mark)
   elseif name == 'include' then
     U.fail(string.format('%s: {{< include %s >}} must stand alone on its own line',
       file, words[2] or ''))
@@ -70,7 +75,7 @@ local function run_shortcode(inner, file)
 end
 
 --- Expand every shortcode in a piece of text; {{{< x >}}} stays literal as {{< x >}}.
-local function expand_text(s, file)
+local function expand_text(s, file, mark)
   if not s:find('{{<', 1, true) then return s end
   local out, pos = {}, 1
   while true do
@@ -84,7 +89,7 @@ local function expand_text(s, file)
       pos = d + 2
     else
       out[#out + 1] = s:sub(pos, a - 1)
-      out[#out + 1] = run_shortcode(s:sub(b + 1, c - 1), file)
+      out[#out + 1] = run_shortcode(s:sub(b + 1, c - 1), file, mark)
       pos = d + 1
     end
   end
@@ -97,6 +102,38 @@ local function count(s, pat)
     local a, b = s:find(pat, pos, true)
     if not a then return n end
     n, pos = n + 1, b + 1
+  end
+end
+
+--- Words and spaces of plain text as inlines.
+local function plain_inlines(s, out)
+  local i = 1
+  while i <= #s do
+    local a, b = s:find('^%s+', i)
+    if a then
+      out:insert(pandoc.Space())
+    else
+      a, b = s:find('^%S+', i)
+      out:insert(pandoc.Str(s:sub(a, b)))
+    end
+    i = b + 1
+  end
+end
+
+--- Expanded text with marked variable values -> inlines, each value a Span.
+local function marked_inlines(text, out)
+  local pos = 1
+  while true do
+    local a = text:find(MARK_OPEN, pos, true)
+    if not a then plain_inlines(text:sub(pos), out) return end
+    plain_inlines(text:sub(pos, a - 1), out)
+    local b = text:find(MARK_MID, a, true)
+    local c = text:find(MARK_CLOSE, b, true)
+    local key = text:sub(a + #MARK_OPEN, b - 1)
+    local value = pandoc.Inlines({})
+    plain_inlines(text:sub(b + #MARK_MID, c - 1), value)
+    out:insert(pandoc.Span(value, pandoc.Attr('', {'prp-var'}, {{'data-var', key}})))
+    pos = c + #MARK_CLOSE
   end
 end
 
@@ -131,13 +168,7 @@ local function expand_inlines(inlines, file)
       if closes < opens then
         U.fail(string.format('%s: unterminated or malformed shortcode "%s"', file, table.concat(buf)))
       end
-      local text = expand_text(table.concat(buf), file)
-      local first = true
-      for word in text:gmatch('%S+') do
-        if not first then out:insert(pandoc.Space()) end
-        out:insert(pandoc.Str(word))
-        first = false
-      end
+      marked_inlines(expand_text(table.concat(buf), file, true), out)
       i = j + 1
     else
       out:insert(el)

@@ -1,0 +1,22 @@
+# Provenance: each edition's trail as build/<edition>/provenance.json and an
+# RO-Crate (Workflow Run Crate profile), built from the per-job records that
+# every rule writes to build/provenance/.
+
+
+rule export_provenance:
+    input:
+        record=prov("editions/{edition}"),
+        html=f"{BUILD}/{{edition}}/index.html",
+        code=package_code("provenance"),
+    output:
+        json=f"{BUILD}/{{edition}}/provenance.json",
+        crate=f"{BUILD}/{{edition}}/ro-crate-metadata.json",
+    params:
+        edition="{edition}",
+        records_dir=f"{BUILD}/provenance",
+    log:
+        log_path("export_provenance", "{edition}"),
+    benchmark:
+        bench_path("export_provenance-{edition}")
+    script:
+        "../scripts/export_provenance.py"

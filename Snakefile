@@ -23,11 +23,11 @@ include: "rules/provenance.smk"
 
 
 rule all:
+    default_target: True
     input:
         edition_outputs(EDITIONS),
         f"{BUILD}/checks/errata.csv",
         f"{BUILD}/checks/datasets.csv",
-    default_target: True
 
 
 rule public:

@@ -27,11 +27,11 @@ rule check_datapackage:
     output:
         summary=f"{BUILD}/checks/datasets.csv",
         provenance=prov("checks/datasets"),
-    params:
-        resources=[resource(DATA, n) for n in TABULAR],
     log:
         log_path("check_datapackage"),
     benchmark:
         bench_path("checks-datasets")
+    params:
+        resources=[resource(DATA, n) for n in TABULAR],
     script:
         "../scripts/check_datapackage.py"

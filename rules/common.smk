@@ -117,10 +117,16 @@ def render_inputs(wildcards):
     profile = profile_of(wildcards.edition)
     needs = edition_needs(REPORT, profile)
     renderer = sorted(
-        str(p) for p in (SCRIPTS / "prp" / "render").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        str(p)
+        for p in (SCRIPTS / "prp" / "render").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
     )
     return {
-        "config": [f"{REPORT}/_quarto.yml", f"{REPORT}/_quarto-{profile}.yml", f"{REPORT}/references.bib"],
+        "config": [
+            f"{REPORT}/_quarto.yml",
+            f"{REPORT}/_quarto-{profile}.yml",
+            f"{REPORT}/references.bib",
+        ],
         "sources": [f"{REPORT}/{s}" for s in needs["sources"]],
         "artifacts": [f"{BUILD}/{a}" for a in needs["artifacts"]],
         "numbers": [f"{BUILD}/numbers/{ns}.yml" for ns in needs["variables"]],

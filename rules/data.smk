@@ -12,13 +12,13 @@ rule validate_dataset:
         # input leaves build/ as it was (the log records the error).
         clean=update(f"{BUILD}/clean/{{dataset}}.parquet"),
         provenance=update(prov("clean/{dataset}")),
-    params:
-        resource=dataset_schema,
-        references=dataset_references,
     log:
         log_path("validate_dataset", "{dataset}"),
     benchmark:
         bench_path("clean-{dataset}")
+    params:
+        resource=dataset_schema,
+        references=dataset_references,
     script:
         "../scripts/validate_dataset.py"
 
@@ -39,13 +39,13 @@ rule release_aggregates:
     output:
         **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
         provenance=prov("released/events"),
-    params:
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
-        categories=event_categories(),
     log:
         log_path("release_aggregates"),
     benchmark:
         bench_path("released-events")
+    params:
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
+        categories=event_categories(),
     script:
         "../scripts/release_aggregates.py"

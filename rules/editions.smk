@@ -9,15 +9,15 @@ rule render_edition:
         html=f"{BUILD}/{{edition}}/index.html",
         pdf=f"{BUILD}/{{edition}}/report.pdf",
         provenance=prov("editions/{edition}"),
+    log:
+        log_path("render_edition", "{edition}"),
+    benchmark:
+        bench_path("editions-{edition}")
     params:
         profile=edition_profile,
         tree=f"{BUILD}/src/{{edition}}",
         report_dir=REPORT,
         engine=config["render_engine"],
         source_date_epoch=config["source_date_epoch"],
-    log:
-        log_path("render_edition", "{edition}"),
-    benchmark:
-        bench_path("editions-{edition}")
     script:
         "../scripts/render_edition.py"

@@ -12,12 +12,12 @@ rule plot_border_apprehensions_monthly:
         csv=f"{BUILD}/figures/border-apprehensions-monthly.csv",
         md=f"{BUILD}/figures/border-apprehensions-monthly.md",
         provenance=prov("figures/border-apprehensions-monthly"),
-    params:
-        **figure_params("border-apprehensions-monthly"),
     log:
         log_path("plot_border_apprehensions_monthly"),
     benchmark:
         bench_path("figures-border-apprehensions-monthly")
+    params:
+        **figure_params("border-apprehensions-monthly"),
     script:
         "../scripts/plot_border_apprehensions_monthly.py"
 
@@ -31,12 +31,12 @@ rule plot_homicide_rates:
         csv=f"{BUILD}/figures/homicide-rates.csv",
         md=f"{BUILD}/figures/homicide-rates.md",
         provenance=prov("figures/homicide-rates"),
-    params:
-        **figure_params("homicide-rates"),
     log:
         log_path("plot_homicide_rates"),
     benchmark:
         bench_path("figures-homicide-rates")
+    params:
+        **figure_params("homicide-rates"),
     script:
         "../scripts/plot_homicide_rates.py"
 
@@ -54,12 +54,12 @@ rule plot_revenue_sensitivity:
         csv=f"{BUILD}/figures/revenue-sensitivity.csv",
         md=f"{BUILD}/figures/revenue-sensitivity.md",
         provenance=prov("figures/revenue-sensitivity"),
-    params:
-        **figure_params("revenue-sensitivity"),
     log:
         log_path("plot_revenue_sensitivity"),
     benchmark:
         bench_path("figures-revenue-sensitivity")
+    params:
+        **figure_params("revenue-sensitivity"),
     script:
         "../scripts/plot_revenue_sensitivity.py"
 
@@ -73,12 +73,12 @@ rule plot_oaxaca_justice_funnel:
         csv=f"{BUILD}/figures/oaxaca-justice-funnel.csv",
         md=f"{BUILD}/figures/oaxaca-justice-funnel.md",
         provenance=prov("figures/oaxaca-justice-funnel"),
-    params:
-        **figure_params("oaxaca-justice-funnel"),
     log:
         log_path("plot_oaxaca_justice_funnel"),
     benchmark:
         bench_path("figures-oaxaca-justice-funnel")
+    params:
+        **figure_params("oaxaca-justice-funnel"),
     script:
         "../scripts/plot_oaxaca_justice_funnel.py"
 
@@ -93,13 +93,13 @@ rule plot_federal_agencies:
         csv=f"{BUILD}/figures/federal-agencies.csv",
         md=f"{BUILD}/figures/federal-agencies.md",
         provenance=prov("figures/federal-agencies"),
-    params:
-        **figure_params("federal-agencies"),
-        max_slots=6,
     log:
         log_path("plot_federal_agencies"),
     benchmark:
         bench_path("figures-federal-agencies")
+    params:
+        **figure_params("federal-agencies"),
+        max_slots=6,
     script:
         "../scripts/plot_federal_agencies.py"
 
@@ -118,56 +118,56 @@ rule plot_crime_locations:
         csv=f"{BUILD}/figures/crime-locations.csv",
         md=f"{BUILD}/figures/crime-locations.md",
         provenance=prov("figures/crime-locations"),
-    params:
-        **figure_params("crime-locations"),
-        k=DISCLOSURE_K,
     log:
         log_path("plot_crime_locations"),
     benchmark:
         bench_path("figures-crime-locations")
+    params:
+        **figure_params("crime-locations"),
+        k=DISCLOSURE_K,
     script:
         "../scripts/plot_crime_locations.py"
 
 
 rule plot_crime_rail_map:
     input:
-        grid=clean("events_grid"),
         **map_inputs(),
+        grid=clean("events_grid"),
         code=package_code("style", "sources", "maps"),
     output:
         svg=report(f"{BUILD}/figures/crime-rail-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-rail-map.csv",
         md=f"{BUILD}/figures/crime-rail-map.md",
         provenance=prov("figures/crime-rail-map"),
-    params:
-        **figure_params("crime-rail-map"),
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_crime_rail_map"),
     benchmark:
         bench_path("figures-crime-rail-map")
+    params:
+        **figure_params("crime-rail-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
     script:
         "../scripts/plot_crime_rail_map.py"
 
 
 rule plot_crime_states_map:
     input:
-        totals=clean("events_by_state"),
         **map_inputs(),
+        totals=clean("events_by_state"),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
         svg=report(f"{BUILD}/figures/crime-states-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-states-map.csv",
         md=f"{BUILD}/figures/crime-states-map.md",
         provenance=prov("figures/crime-states-map"),
-    params:
-        **figure_params("crime-states-map"),
-        k=DISCLOSURE_K,
     log:
         log_path("plot_crime_states_map"),
     benchmark:
         bench_path("figures-crime-states-map")
+    params:
+        **figure_params("crime-states-map"),
+        k=DISCLOSURE_K,
     script:
         "../scripts/plot_crime_states_map.py"
 
@@ -181,58 +181,58 @@ rule plot_top_states:
         csv=f"{BUILD}/figures/top-states.csv",
         md=f"{BUILD}/figures/top-states.md",
         provenance=prov("figures/top-states"),
-    params:
-        **figure_params("top-states"),
     log:
         log_path("plot_top_states"),
     benchmark:
         bench_path("figures-top-states")
+    params:
+        **figure_params("top-states"),
     script:
         "../scripts/plot_top_states.py"
 
 
 rule plot_southern_border_map:
     input:
+        **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        **map_inputs(),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
         svg=report(f"{BUILD}/figures/southern-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/southern-border-map.csv",
         md=f"{BUILD}/figures/southern-border-map.md",
         provenance=prov("figures/southern-border-map"),
-    params:
-        **figure_params("southern-border-map"),
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_southern_border_map"),
     benchmark:
         bench_path("figures-southern-border-map")
+    params:
+        **figure_params("southern-border-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
     script:
         "../scripts/plot_southern_border_map.py"
 
 
 rule plot_us_border_map:
     input:
+        **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        **map_inputs(),
         code=package_code("style", "sources", "maps", "events", "disclosure"),
     output:
         svg=report(f"{BUILD}/figures/us-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/us-border-map.csv",
         md=f"{BUILD}/figures/us-border-map.md",
         provenance=prov("figures/us-border-map"),
-    params:
-        **figure_params("us-border-map"),
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
     log:
         log_path("plot_us_border_map"),
     benchmark:
         bench_path("figures-us-border-map")
+    params:
+        **figure_params("us-border-map"),
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
     script:
         "../scripts/plot_us_border_map.py"
 
@@ -247,13 +247,13 @@ rule plot_perpetrators_top_states:
         csv=f"{BUILD}/figures/perpetrators-top-states.csv",
         md=f"{BUILD}/figures/perpetrators-top-states.md",
         provenance=prov("figures/perpetrators-top-states"),
-    params:
-        **figure_params("perpetrators-top-states"),
-        k=DISCLOSURE_K,
     log:
         log_path("plot_perpetrators_top_states"),
     benchmark:
         bench_path("figures-perpetrators-top-states")
+    params:
+        **figure_params("perpetrators-top-states"),
+        k=DISCLOSURE_K,
     script:
         "../scripts/plot_perpetrators_top_states.py"
 
@@ -264,19 +264,19 @@ rule plot_perpetrators_top_states:
 
 rule plot_event_points_map:
     input:
-        events=clean("camrd_events"),
         **map_inputs(),
+        events=clean("camrd_events"),
         code=package_code("style", "sources", "maps", "event_records", "events"),
     output:
         svg=report(f"{BUILD}/figures/event-points-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/event-points-map.csv",
         md=f"{BUILD}/figures/event-points-map.md",
         provenance=prov("figures/event-points-map"),
-    params:
-        **figure_params("event-points-map"),
     log:
         log_path("plot_event_points_map"),
     benchmark:
         bench_path("figures-event-points-map")
+    params:
+        **figure_params("event-points-map"),
     script:
         "../scripts/plot_event_points_map.py"

@@ -9,12 +9,12 @@ rule numbers_apprehensions_mexico:
     output:
         numbers=f"{BUILD}/numbers/apprehensions_mexico.yml",
         provenance=prov("numbers/apprehensions_mexico"),
-    params:
-        namespace="apprehensions_mexico",
     log:
         log_path("numbers_apprehensions_mexico"),
     benchmark:
         bench_path("numbers-apprehensions_mexico")
+    params:
+        namespace="apprehensions_mexico",
     script:
         "../scripts/numbers_apprehensions_mexico.py"
 
@@ -27,12 +27,12 @@ rule numbers_from_spec:
     output:
         numbers=f"{BUILD}/numbers/{{namespace}}.yml",
         provenance=prov("numbers/{namespace}"),
-    params:
-        namespace="{namespace}",
     log:
         log_path("numbers_from_spec", "{namespace}"),
     benchmark:
         bench_path("numbers-{namespace}")
+    params:
+        namespace="{namespace}",
     script:
         "../scripts/numbers_from_spec.py"
 
@@ -45,12 +45,12 @@ rule numbers_errata:
     output:
         numbers=f"{BUILD}/numbers/errata.yml",
         provenance=prov("numbers/errata"),
-    params:
-        namespace="errata",
     log:
         log_path("numbers_errata"),
     benchmark:
         bench_path("numbers-errata")
+    params:
+        namespace="errata",
     script:
         "../scripts/numbers_errata.py"
 
@@ -67,12 +67,12 @@ rule numbers_revenue_estimates:
     output:
         numbers=f"{BUILD}/numbers/revenue.yml",
         provenance=prov("numbers/revenue"),
-    params:
-        namespace="revenue",
     log:
         log_path("numbers_revenue_estimates"),
     benchmark:
         bench_path("numbers-revenue")
+    params:
+        namespace="revenue",
     script:
         "../scripts/numbers_revenue_estimates.py"
 
@@ -89,14 +89,14 @@ rule numbers_events:
     output:
         numbers=f"{BUILD}/numbers/events.yml",
         provenance=prov("numbers/events"),
-    params:
-        namespace="events",
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
     log:
         log_path("numbers_events"),
     benchmark:
         bench_path("numbers-events")
+    params:
+        namespace="events",
+        k=DISCLOSURE_K,
+        grid_degrees=GRID_DEGREES,
     script:
         "../scripts/numbers_events.py"
 
@@ -112,11 +112,11 @@ rule numbers_restricted_events:
     output:
         numbers=f"{BUILD}/numbers/restricted_events.yml",
         provenance=prov("numbers/restricted_events"),
-    params:
-        namespace="restricted_events",
     log:
         log_path("numbers_restricted_events"),
     benchmark:
         bench_path("numbers-restricted_events")
+    params:
+        namespace="restricted_events",
     script:
         "../scripts/numbers_restricted_events.py"

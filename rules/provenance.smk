@@ -11,12 +11,12 @@ rule export_provenance:
     output:
         json=f"{BUILD}/{{edition}}/provenance.json",
         crate=f"{BUILD}/{{edition}}/ro-crate-metadata.json",
-    params:
-        edition="{edition}",
-        records_dir=f"{BUILD}/provenance",
     log:
         log_path("export_provenance", "{edition}"),
     benchmark:
         bench_path("export_provenance-{edition}")
+    params:
+        edition="{edition}",
+        records_dir=f"{BUILD}/provenance",
     script:
         "../scripts/export_provenance.py"

@@ -10,12 +10,12 @@ rule table_apprehensions_mexico:
         md=f"{BUILD}/tables/apprehensions-mexico.md",
         csv=report(f"{BUILD}/tables/apprehensions-mexico.csv", category="Tables"),
         provenance=prov("tables/apprehensions-mexico"),
-    params:
-        **table_params("apprehensions-mexico"),
     log:
         log_path("table_apprehensions_mexico"),
     benchmark:
         bench_path("tables-apprehensions-mexico")
+    params:
+        **table_params("apprehensions-mexico"),
     script:
         "../scripts/table_apprehensions_mexico.py"
 
@@ -28,14 +28,14 @@ rule table_border_apprehensions:
         md=f"{BUILD}/tables/border-apprehensions.md",
         csv=report(f"{BUILD}/tables/border-apprehensions.csv", category="Tables"),
         provenance=prov("tables/border-apprehensions"),
-    params:
-        **table_params("border-apprehensions"),
-        first_year=2013,
-        last_year=2016,
     log:
         log_path("table_border_apprehensions"),
     benchmark:
         bench_path("tables-border-apprehensions")
+    params:
+        **table_params("border-apprehensions"),
+        first_year=2013,
+        last_year=2016,
     script:
         "../scripts/table_border_apprehensions.py"
 
@@ -49,12 +49,12 @@ rule table_police_laws:
         md=f"{BUILD}/tables/police-laws.md",
         csv=report(f"{BUILD}/tables/police-laws.csv", category="Tables"),
         provenance=prov("tables/police-laws"),
-    params:
-        **table_params("police-laws"),
     log:
         log_path("table_police_laws"),
     benchmark:
         bench_path("tables-police-laws")
+    params:
+        **table_params("police-laws"),
     script:
         "../scripts/table_police_laws.py"
 
@@ -68,12 +68,12 @@ rule table_human_rights_practices:
         md=f"{BUILD}/tables/human-rights-practices.md",
         csv=report(f"{BUILD}/tables/human-rights-practices.csv", category="Tables"),
         provenance=prov("tables/human-rights-practices"),
-    params:
-        **table_params("human-rights-practices"),
     log:
         log_path("table_human_rights_practices"),
     benchmark:
         bench_path("tables-human-rights-practices")
+    params:
+        **table_params("human-rights-practices"),
     script:
         "../scripts/table_human_rights_practices.py"
 
@@ -86,12 +86,12 @@ rule table_acronyms:
         md=f"{BUILD}/tables/acronyms.md",
         csv=report(f"{BUILD}/tables/acronyms.csv", category="Tables"),
         provenance=prov("tables/acronyms"),
-    params:
-        **table_params("acronyms"),
     log:
         log_path("table_acronyms"),
     benchmark:
         bench_path("tables-acronyms")
+    params:
+        **table_params("acronyms"),
     script:
         "../scripts/table_acronyms.py"
 
@@ -104,12 +104,12 @@ rule table_errata:
         md=f"{BUILD}/tables/errata.md",
         csv=report(f"{BUILD}/tables/errata.csv", category="Tables"),
         provenance=prov("tables/errata"),
-    params:
-        **table_params("errata"),
     log:
         log_path("table_errata"),
     benchmark:
         bench_path("tables-errata")
+    params:
+        **table_params("errata"),
     script:
         "../scripts/table_errata.py"
 
@@ -126,12 +126,12 @@ rule table_criminal_actors:
         md=f"{BUILD}/tables/criminal-actors.md",
         csv=report(f"{BUILD}/tables/criminal-actors.csv", category="Tables"),
         provenance=prov("tables/criminal-actors"),
-    params:
-        **table_params("criminal-actors"),
     log:
         log_path("table_criminal_actors"),
     benchmark:
         bench_path("tables-criminal-actors")
+    params:
+        **table_params("criminal-actors"),
     script:
         "../scripts/table_criminal_actors.py"
 
@@ -146,12 +146,12 @@ rule table_transactional_crimes:
         md=f"{BUILD}/tables/transactional-crimes.md",
         csv=report(f"{BUILD}/tables/transactional-crimes.csv", category="Tables"),
         provenance=prov("tables/transactional-crimes"),
-    params:
-        **table_params("transactional-crimes"),
     log:
         log_path("table_transactional_crimes"),
     benchmark:
         bench_path("tables-transactional-crimes")
+    params:
+        **table_params("transactional-crimes"),
     script:
         "../scripts/table_transactional_crimes.py"
 
@@ -166,12 +166,12 @@ rule table_predatory_crimes:
         md=f"{BUILD}/tables/predatory-crimes.md",
         csv=report(f"{BUILD}/tables/predatory-crimes.csv", category="Tables"),
         provenance=prov("tables/predatory-crimes"),
-    params:
-        **table_params("predatory-crimes"),
     log:
         log_path("table_predatory_crimes"),
     benchmark:
         bench_path("tables-predatory-crimes")
+    params:
+        **table_params("predatory-crimes"),
     script:
         "../scripts/table_predatory_crimes.py"
 
@@ -185,12 +185,12 @@ rule table_revenue_estimates:
         md=f"{BUILD}/tables/revenue-estimates.md",
         csv=report(f"{BUILD}/tables/revenue-estimates.csv", category="Tables"),
         provenance=prov("tables/revenue-estimates"),
-    params:
-        **table_params("revenue-estimates"),
     log:
         log_path("table_revenue_estimates"),
     benchmark:
         bench_path("tables-revenue-estimates")
+    params:
+        **table_params("revenue-estimates"),
     script:
         "../scripts/table_revenue_estimates.py"
 
@@ -204,12 +204,12 @@ rule table_revenue_scenarios:
         md=f"{BUILD}/tables/revenue-scenarios.md",
         csv=report(f"{BUILD}/tables/revenue-scenarios.csv", category="Tables"),
         provenance=prov("tables/revenue-scenarios"),
-    params:
-        **table_params("revenue-scenarios"),
     log:
         log_path("table_revenue_scenarios"),
     benchmark:
         bench_path("tables-revenue-scenarios")
+    params:
+        **table_params("revenue-scenarios"),
     script:
         "../scripts/table_revenue_scenarios.py"
 
@@ -227,13 +227,13 @@ rule table_state_priorities:
         md=f"{BUILD}/tables/state-priorities.md",
         csv=report(f"{BUILD}/tables/state-priorities.csv", category="Tables"),
         provenance=prov("tables/state-priorities"),
-    params:
-        **table_params("state-priorities"),
-        min_events=20,
     log:
         log_path("table_state_priorities"),
     benchmark:
         bench_path("tables-state-priorities")
+    params:
+        **table_params("state-priorities"),
+        min_events=20,
     script:
         "../scripts/table_state_priorities.py"
 
@@ -246,14 +246,14 @@ rule table_event_counts:
         md=f"{BUILD}/tables/event-counts.md",
         csv=report(f"{BUILD}/tables/event-counts.csv", category="Tables"),
         provenance=prov("tables/event-counts"),
-    params:
-        **table_params("event-counts"),
-        crimes=event_categories()["state_crime"],
-        perpetrators=event_categories()["state_perpetrator"],
     log:
         log_path("table_event_counts"),
     benchmark:
         bench_path("tables-event-counts")
+    params:
+        **table_params("event-counts"),
+        crimes=event_categories()["state_crime"],
+        perpetrators=event_categories()["state_perpetrator"],
     script:
         "../scripts/table_event_counts.py"
 
@@ -266,11 +266,11 @@ rule table_event_listing:
         md=f"{BUILD}/tables/event-listing.md",
         csv=report(f"{BUILD}/tables/event-listing.csv", category="Tables"),
         provenance=prov("tables/event-listing"),
-    params:
-        **table_params("event-listing"),
     log:
         log_path("table_event_listing"),
     benchmark:
         bench_path("tables-event-listing")
+    params:
+        **table_params("event-listing"),
     script:
         "../scripts/table_event_listing.py"

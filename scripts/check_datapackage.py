@@ -36,8 +36,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     table = summary(params["resources"], list(inputs["raw"]), list(inputs["clean"]))
     write_csv(outputs["summary"], table)
     for path in table.loc[~table["descriptor_hash_matches"], "path"]:
-        log.warning("%s changed since data/datapackage.yaml was updated; check it, "
-                    "then run `python -m prp.datapackage rehash`", path)
+        log.warning(
+            "%s changed since data/datapackage.yaml was updated; check it, "
+            "then run `python -m prp.datapackage rehash`",
+            path,
+        )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,18 @@ import pandas as pd
 from prp.io import write_csv
 from prp.reconcile import explain, internal_consistency, recompute_all, rounded
 
-COLUMNS = ["check", "location", "quantity", "printed", "recomputed", "difference",
-           "status", "detail", "explanation", "source"]
+COLUMNS = [
+    "check",
+    "location",
+    "quantity",
+    "printed",
+    "recomputed",
+    "difference",
+    "status",
+    "detail",
+    "explanation",
+    "source",
+]
 
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -22,8 +32,9 @@ def as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def reconcile(printed: pd.DataFrame, datasets: dict[str, pd.DataFrame],
-              explanations: pd.DataFrame) -> pd.DataFrame:
+def reconcile(
+    printed: pd.DataFrame, datasets: dict[str, pd.DataFrame], explanations: pd.DataFrame
+) -> pd.DataFrame:
     findings = pd.concat(
         [recompute_all(printed, datasets), internal_consistency(printed)], ignore_index=True
     )

@@ -8,7 +8,7 @@ at the released aggregates and never names a restricted input."""
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,22 @@ def artifacts(names: list[str], records: dict[str, dict[str, Any]]) -> list[dict
         rec = records[name]
         for o in rec["outputs"]:
             if o["path"].startswith(("build/tables/", "build/figures/", "build/numbers/")):
-                out.append({"artifact": o["path"], "sha256": o["sha256"], "made_by": name,
-                            "script": rec["script"]["path"], "params": rec["params"],
-                            "data": data_inputs(name, records)})
+                out.append(
+                    {
+                        "artifact": o["path"],
+                        "sha256": o["sha256"],
+                        "made_by": name,
+                        "script": rec["script"]["path"],
+                        "params": rec["params"],
+                        "data": data_inputs(name, records),
+                    }
+                )
     return out
 
 
-def edition_provenance(edition: str, start: str, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def edition_provenance(
+    edition: str, start: str, records: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     names = trace(start, records)
     return {
         "edition": edition,
@@ -53,14 +62,16 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
     crate.root_dataset["name"] = f"PRP 198 report, {prov['edition']} edition"
     # the build's fixed time stamp, not the wall clock: identical builds, identical crates
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    crate.root_dataset["datePublished"] = datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat()
+    crate.root_dataset["datePublished"] = datetime.fromtimestamp(epoch, tz=UTC).isoformat()
     crate.root_dataset["conformsTo"] = [{"@id": WRC}, {"@id": PRC}, {"@id": WROC}]
     edition_rec = prov["jobs"][prov["edition_record"]]
     repo = Path(*[".."] * len(crate_dir.parts))
     wf = crate.add_workflow(
-        source=None, dest_path="Snakefile", main=True, lang="snakemake",
-        properties={"name": "PRP 198 report pipeline (Snakemake)",
-                    "url": str(repo / "Snakefile")},
+        source=None,
+        dest_path="Snakefile",
+        main=True,
+        lang="snakemake",
+        properties={"name": "PRP 198 report pipeline (Snakemake)", "url": str(repo / "Snakefile")},
     )
     inputs, seen = [], set()
     for job in prov["jobs"].values():
@@ -69,27 +80,41 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
                 continue
             seen.add(inp["path"])
             src = inp.get("source", {})
-            entity = crate.add(ContextEntity(crate, f"#input:{inp['path']}", properties={
-                "@type": "File",
-                "name": inp["path"],
-                "contentUrl": str(repo / inp["path"]),
-                "sha256": inp["sha256"],
-                "description": src.get("title", ""),
-                "citation": src.get("citation", ""),
-                "license": src.get("licence", ""),
-                "isSynthetic": src.get("synthetic", False),
-            }))
+            entity = crate.add(
+                ContextEntity(
+                    crate,
+                    f"#input:{inp['path']}",
+                    properties={
+                        "@type": "File",
+                        "name": inp["path"],
+                        "contentUrl": str(repo / inp["path"]),
+                        "sha256": inp["sha256"],
+                        "description": src.get("title", ""),
+                        "citation": src.get("citation", ""),
+                        "license": src.get("licence", ""),
+                        "isSynthetic": src.get("synthetic", False),
+                    },
+                )
+            )
             inputs.append(entity)
     results = []
     for out in edition_rec["outputs"]:
         rel = Path(out["path"]).relative_to(crate_dir).as_posix()
-        results.append(crate.add_file(source=None, dest_path=rel,
-                                      properties={"sha256": out["sha256"], "name": rel}))
+        results.append(
+            crate.add_file(
+                source=None, dest_path=rel, properties={"sha256": out["sha256"], "name": rel}
+            )
+        )
     crate.add_action(
-        wf, identifier="#run", object=inputs, result=results,
-        properties={"name": f"Build of the {prov['edition']} edition",
-                    "description": f"source tree {edition_rec['source_tree']}",
-                    "actionStatus": "http://schema.org/CompletedActionStatus"},
+        wf,
+        identifier="#run",
+        object=inputs,
+        result=results,
+        properties={
+            "name": f"Build of the {prov['edition']} edition",
+            "description": f"source tree {edition_rec['source_tree']}",
+            "actionStatus": "http://schema.org/CompletedActionStatus",
+        },
     )
     return crate.metadata.generate()
 
@@ -99,9 +124,13 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     records = load_records(folder)
     start = Path(inputs["record"]).relative_to(folder).with_suffix("").as_posix()
     prov = edition_provenance(params["edition"], start, records)
-    write_text(outputs["json"], json.dumps(prov, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text(
+        outputs["json"], json.dumps(prov, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    )
     crate = ro_crate(prov, Path(outputs["crate"]).parent)
-    write_text(outputs["crate"], json.dumps(crate, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text(
+        outputs["crate"], json.dumps(crate, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 if __name__ == "__main__":

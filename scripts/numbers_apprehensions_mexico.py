@@ -1,6 +1,5 @@
 """Inline numbers about Mexican apprehensions of NTCA migrants (Table 1.1)."""
 
-
 from typing import Any
 
 import pandas as pd

@@ -29,9 +29,9 @@ def monthly_groups(monthly: pd.DataFrame) -> pd.DataFrame:
     pos = df["month"].astype(str).map({m: i for i, m in enumerate(FY_MONTHS)}).astype("int64")
     year = df["fiscal_year"] - (pos < 3).astype("int64")
     month_num = (pos + 9) % 12 + 1
-    df["month_start"] = pd.to_datetime(
-        {"year": year, "month": month_num, "day": 1}
-    ).astype("datetime64[s]")
+    df["month_start"] = pd.to_datetime({"year": year, "month": month_num, "day": 1}).astype(
+        "datetime64[s]"
+    )
     df["single_adults"] = df["total"] - df["unaccompanied_children"] - df["family_unit_individuals"]
     if (df["single_adults"] < 0).any():
         bad = df.loc[df["single_adults"] < 0, ["fiscal_year", "month"]].iloc[0].tolist()
@@ -46,8 +46,15 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     bottom = pd.Series(0, index=data.index)
     for i, group in enumerate(GROUPS):
         ax.bar(
-            x, data[group], bottom=bottom, width=0.85, label=LABELS[group],
-            color=style.SERIES[i], hatch=style.HATCHES[i], edgecolor="white", linewidth=0.2,
+            x,
+            data[group],
+            bottom=bottom,
+            width=0.85,
+            label=LABELS[group],
+            color=style.SERIES[i],
+            hatch=style.HATCHES[i],
+            edgecolor="white",
+            linewidth=0.2,
         )
         bottom = bottom + data[group]
     starts = [i for i, m in enumerate(data["month"]) if m == "Oct"]
@@ -55,8 +62,16 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
         ax.axvline(i - 0.5, color=style.GREY, linewidth=0.8, linestyle="--")
     for i in starts:
         fy = int(data.loc[i, "fiscal_year"])
-        ax.text(i + 5.5, 1.0, f"FY{fy}", transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=8, color=style.GREY)
+        ax.text(
+            i + 5.5,
+            1.0,
+            f"FY{fy}",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=style.GREY,
+        )
     ax.set_xticks(starts, [f"Oct\n{data.loc[i, 'month_start'].year}" for i in starts])
     ax.set_xlim(-0.6, len(data) - 0.4)
     ax.yaxis.set_major_formatter(style.thousands_formatter())
@@ -72,8 +87,9 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
     write_text(
         outputs["md"],
-        style.figure_markdown(params["id"], params["caption"], params["alt"], source,
-                              f"{params['id']}.svg"),
+        style.figure_markdown(
+            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
+        ),
     )
 
 

@@ -7,12 +7,11 @@ number files they cite — and nothing else: a file the edition does not list is
 never copied, so restricted chapters cannot reach the public tree.
 """
 
-
 import html
 import json
 import logging
-import re
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -67,12 +66,16 @@ def assemble_tree(
         copied.append(rel)
     if records_dir is not None:
         view, md = provenance_view(records_dir, record_names)
-        write_text(tree / GENERATED_INCLUDE / "provenance.json",
-                   json.dumps(view, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        write_text(
+            tree / GENERATED_INCLUDE / "provenance.json",
+            json.dumps(view, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        )
         write_text(tree / GENERATED_INCLUDE / "provenance.md", md)
         copied += [f"{GENERATED_INCLUDE}/provenance.json", f"{GENERATED_INCLUDE}/provenance.md"]
     variables = merged_variables(number_files)
-    write_text(tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True))
+    write_text(
+        tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
+    )
     copied.append("_variables.yml")
     return sorted(copied)
 
@@ -97,21 +100,26 @@ def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
         label = src.get("dataset", d["path"])
         origin = f" — {_esc(src['source'])}" if src.get("source") else ""
         synth = " <strong>(synthetic)</strong>" if src.get("synthetic") else ""
-        items.append(f'<li><a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
-                     f'sha256 <code>{_short(d["sha256"])}</code>{origin}{synth}</li>')
+        items.append(
+            f'<li><a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
+            f"sha256 <code>{_short(d['sha256'])}</code>{origin}{synth}</li>"
+        )
     params = shown_params(rec["params"])
     shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "none"
-    outputs = "".join(f'<li><code>{_esc(o["path"])}</code> sha256 <code>{_short(o["sha256"])}</code></li>'
-                      for o in rec["outputs"])
+    outputs = "".join(
+        f"<li><code>{_esc(o['path'])}</code> sha256 <code>{_short(o['sha256'])}</code></li>"
+        for o in rec["outputs"]
+    )
     return (
         '<details class="provenance"><summary>Provenance</summary><dl>'
-        f'<dt>Made by</dt><dd>rule <code>{_esc(rec["rule"])}</code>, script '
-        f'<code>{_esc(rec["script"]["path"])}</code> sha256 <code>{_short(rec["script"]["sha256"])}</code></dd>'
+        f"<dt>Made by</dt><dd>rule <code>{_esc(rec['rule'])}</code>, script "
+        f"<code>{_esc(rec['script']['path'])}</code> "
+        f"sha256 <code>{_short(rec['script']['sha256'])}</code></dd>"
         f"<dt>Parameters</dt><dd><code>{_esc(shown)}</code></dd>"
         f"<dt>Data</dt><dd><ul>{''.join(items)}</ul></dd>"
         f"<dt>Outputs</dt><dd><ul>{outputs}</ul></dd>"
         '<dt>Full record</dt><dd><a href="provenance.json">provenance.json</a> '
-        f'(job <code>{_esc(rec["rule"])}</code>), checked by <code>make verify</code></dd>'
+        f"(job <code>{_esc(rec['rule'])}</code>), checked by <code>make verify</code></dd>"
         "</dl></details>"
     )
 
@@ -132,23 +140,33 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
         for d in data:
             datasets.setdefault(d["path"], d)
         kind, _, ident = name.partition("/")
-        refs = ", ".join(
-            f"[{(d.get('source') or {}).get('dataset', d['path'])}](#{_anchor((d.get('source') or {}).get('dataset', d['path']))})"
-            for d in data
+        names_ = [(d.get("source") or {}).get("dataset", d["path"]) for d in data]
+        refs = ", ".join(f"[{n}](#{_anchor(n)})" for n in names_)
+        made = (
+            f"rule `{rec['rule']}`, script `{rec['script']['path']}` "
+            f"(sha256 `{_short(rec['script']['sha256'])}`)"
         )
-        made = (f"rule `{rec['rule']}`, script `{rec['script']['path']}` "
-                f"(sha256 `{_short(rec['script']['sha256'])}`)")
         params = shown_params(rec["params"])
-        shown = ("; parameters `" + ", ".join(f"{k}={v}" for k, v in params.items()) + "`") if params else ""
+        shown = (
+            ("; parameters `" + ", ".join(f"{k}={v}" for k, v in params.items()) + "`")
+            if params
+            else ""
+        )
         if kind in ("tables", "figures"):
             prefix = "tbl" if kind == "tables" else "fig"
             artifacts[f"{prefix}-{ident}"] = {"html": details_html(rec, data)}
-            main = next((o for o in rec["outputs"] if o["path"].endswith((".md",))), rec["outputs"][0])
+            main = next(
+                (o for o in rec["outputs"] if o["path"].endswith((".md",))), rec["outputs"][0]
+            )
             text = Path(main["path"]).read_text(encoding="utf-8")
-            numbered = re.search(r"\{#" + re.escape(f"{prefix}-{ident}") + r"[\s}]", text) is not None
+            numbered = (
+                re.search(r"\{#" + re.escape(f"{prefix}-{ident}") + r"[\s}]", text) is not None
+            )
             label = f"@{prefix}-{ident}" if numbered else f"`{kind}/{ident}`"
-            lines_art.append(f"- {label}: {made}{shown}. Data: {refs}. "
-                             f"Output `{main['path']}` sha256 `{_short(main['sha256'])}`.")
+            lines_art.append(
+                f"- {label}: {made}{shown}. Data: {refs}. "
+                f"Output `{main['path']}` sha256 `{_short(main['sha256'])}`."
+            )
         elif kind == "numbers":
             first = (data[0].get("source") or {}).get("dataset", data[0]["path"]) if data else ""
             variables[ident] = {
@@ -163,14 +181,27 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
         name = src.get("dataset", path)
         cite = f" [@{src['citation']}]" if src.get("citation") else ""
         synth = " **Synthetic.**" if src.get("synthetic") else ""
-        lines_data.append(f"- [**{name}**]{{#{_anchor(name)}}}: {src.get('title', '')}. "
-                          f"`{path}`, sha256 `{_short(d['sha256'])}`. Source: {src.get('source', '')}{cite}."
-                          f"{synth}")
-    md = "\n".join([
-        "## Tables and figures {#sec-provenance-artifacts}", "", *lines_art, "",
-        "## Numbers in the text {#sec-provenance-numbers}", "", *lines_num, "",
-        "## Data files {#sec-provenance-data}", "", *lines_data, "",
-    ])
+        lines_data.append(
+            f"- [**{name}**]{{#{_anchor(name)}}}: {src.get('title', '')}. "
+            f"`{path}`, sha256 `{_short(d['sha256'])}`. Source: {src.get('source', '')}{cite}."
+            f"{synth}"
+        )
+    md = "\n".join(
+        [
+            "## Tables and figures {#sec-provenance-artifacts}",
+            "",
+            *lines_art,
+            "",
+            "## Numbers in the text {#sec-provenance-numbers}",
+            "",
+            *lines_num,
+            "",
+            "## Data files {#sec-provenance-data}",
+            "",
+            *lines_data,
+            "",
+        ]
+    )
     return {"artifacts": artifacts, "vars": variables}, md
 
 
@@ -201,8 +232,9 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     build_dir = Path(outputs["html"]).parent.parent
     records_dir = build_dir / "provenance"
     names = [Path(p).relative_to(records_dir).with_suffix("").as_posix() for p in inputs["records"]]
-    copied = assemble_tree(report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]),
-                           records_dir, names)
+    copied = assemble_tree(
+        report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]), records_dir, names
+    )
     log.info("render tree %s: %d files", tree, len(copied))
     dest = Path(outputs["html"]).parent
     staging = dest.parent / f".{dest.name}.rendering"

@@ -22,7 +22,9 @@ def border_table(long: pd.DataFrame, first_year: int, last_year: int) -> pd.Data
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    table = border_table(pd.read_parquet(inputs["clean"]), params["first_year"], params["last_year"])
+    table = border_table(
+        pd.read_parquet(inputs["clean"]), params["first_year"], params["last_year"]
+    )
     write_csv(outputs["csv"], table.reset_index())
     source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
     write_text(

@@ -5,7 +5,6 @@ and what was expected; nothing is written (Snakemake has already removed the
 previous output, and the parquet file is written atomically).
 """
 
-
 import logging
 from pathlib import Path
 from typing import Any

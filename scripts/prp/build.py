@@ -49,9 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     fh.flush()
     locks = Path(".snakemake") / "locks"
     if locks.is_dir() and any(locks.iterdir()):
-        print("prp.build: removing a stale Snakemake lock left by an interrupted build", file=sys.stderr)
-        subprocess.run([*snakemake_cmd(), "--unlock", *args], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(
+            "prp.build: removing a stale Snakemake lock left by an interrupted build",
+            file=sys.stderr,
+        )
+        subprocess.run(
+            [*snakemake_cmd(), "--unlock", *args],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         return subprocess.run([*snakemake_cmd(), *args], check=False).returncode
     finally:

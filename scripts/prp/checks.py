@@ -4,7 +4,8 @@ schema checks:
 
 ``parts_within_total``  {parts: [a, b], total: c}
     on every row, a + b <= c (children and family units within the total).
-``sum_matches``         {column, group_by: [..], reference: {resource, column, key: [..], filter: {..}}}
+``sum_matches``         {column, group_by: [..],
+                        reference: {resource, column, key: [..], filter: {..}}}
     the column summed per group equals the reference dataset's value for that
     group (months add up to the published yearly total).
 ``points_in_state``     {latitude, longitude, state, geometry, tolerance_km}
@@ -68,9 +69,13 @@ def sum_matches(
         expected = ref_values.get(key1)
         label = ", ".join(f"{c}={k}" for c, k in zip(spec["group_by"], key, strict=True))
         if expected is None:
-            raise InputError(path, f"no published total for {label} in {ref_path}",
-                             row=_line(group.index[0]), column=spec["column"],
-                             expected=f"a row of {ref_path} for {label}")
+            raise InputError(
+                path,
+                f"no published total for {label} in {ref_path}",
+                row=_line(group.index[0]),
+                column=spec["column"],
+                expected=f"a row of {ref_path} for {label}",
+            )
         if abs(total - float(expected)) > 1e-6:
             rows = f"rows {_line(group.index.min())}-{_line(group.index.max())}"
             raise InputError(
@@ -92,8 +97,9 @@ def load_states(geometry: str | Path) -> dict[str, Any]:
     return {f["properties"]["state"]: shape(f["geometry"]) for f in features}
 
 
-def points_in_state(path: Path, df: pd.DataFrame, spec: Mapping[str, Any],
-                    states: Mapping[str, Any]) -> None:
+def points_in_state(
+    path: Path, df: pd.DataFrame, spec: Mapping[str, Any], states: Mapping[str, Any]
+) -> None:
     import shapely
 
     tol = float(spec.get("tolerance_km", 10)) / KM_PER_DEGREE
@@ -112,7 +118,9 @@ def points_in_state(path: Path, df: pd.DataFrame, spec: Mapping[str, Any],
         bad[idx] = ~shapely.contains_xy(area, lon[idx], lat[idx])
     if bad.any():
         i = int(bad.nonzero()[0][0])
-        inside = [s for s, g in states.items() if g.buffer(tol).contains(shapely.Point(lon[i], lat[i]))]
+        inside = [
+            s for s, g in states.items() if g.buffer(tol).contains(shapely.Point(lon[i], lat[i]))
+        ]
         where = f"inside {inside[0]}" if inside else "outside Mexico"
         raise InputError(
             path,

@@ -13,7 +13,8 @@ column, how to aggregate and how to print it::
         dataset: apprehensions_mexico  # a value may use another dataset
         where: {fiscal_year: [2013, 2017]}   # a two-item list of numbers = range
         column: apprehensions
-        aggregate: sum                 # one (default: exactly one row) | sum | count | mean | min | max
+        aggregate: sum                 # one (default: exactly one row) | sum | count
+                                       # | mean | min | max
         format: "{:,.0f}"
         scale: 1                       # multiply before formatting (e.g. 1e-6 for millions)
 
@@ -46,9 +47,13 @@ def load_spec(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"{path}: needs a non-empty 'values' mapping")
     for name, value in spec["values"].items():
         if "dataset" not in value and "dataset" not in spec:
-            raise SpecError(f"{path}: value {name!r} names no dataset (and the spec has no default)")
+            raise SpecError(
+                f"{path}: value {name!r} names no dataset (and the spec has no default)"
+            )
         if value.get("aggregate", "one") not in AGGREGATES:
-            raise SpecError(f"{path}: value {name!r}: aggregate must be one of {sorted(AGGREGATES)}")
+            raise SpecError(
+                f"{path}: value {name!r}: aggregate must be one of {sorted(AGGREGATES)}"
+            )
         if value.get("aggregate", "one") != "count" and "column" not in value:
             raise SpecError(f"{path}: value {name!r} names no column")
     return spec
@@ -109,7 +114,9 @@ def render(value: Any, spec: Mapping[str, Any]) -> str:
     return spec.get("format", "{}").format(value)
 
 
-def numbers(spec: Mapping[str, Any], frames: Mapping[str, pd.DataFrame], where_from: str) -> dict[str, str]:
+def numbers(
+    spec: Mapping[str, Any], frames: Mapping[str, pd.DataFrame], where_from: str
+) -> dict[str, str]:
     """Display strings for every variable of a spec."""
     out: dict[str, str] = {}
     for name, value in spec["values"].items():

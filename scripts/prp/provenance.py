@@ -22,8 +22,17 @@ from typing import Any
 from prp.datapackage import load_package, sha256_file
 
 KEY_PACKAGES = (
-    "snakemake", "pandas", "pyarrow", "numpy", "matplotlib", "cartopy", "shapely",
-    "pandera", "pypandoc-binary", "typst", "pyyaml",
+    "snakemake",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "matplotlib",
+    "cartopy",
+    "shapely",
+    "pandera",
+    "pypandoc-binary",
+    "typst",
+    "pyyaml",
 )
 SCHEMA_VERSION = 1
 
@@ -95,9 +104,12 @@ def environment() -> dict[str, Any]:
 @cache
 def git_state(root: str = ".") -> dict[str, Any]:
     """Commit and dirtiness of the source tree (build outputs are git-ignored)."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
         commit = git("rev-parse", "HEAD")
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
@@ -137,11 +149,15 @@ def job_record(
         "modules": shared_modules(package_dir),
         "params": _plain(params),
         "inputs": [
-            file_record(p, data_dir) for p in sorted(set(_flatten(inputs.values())))
+            file_record(p, data_dir)
+            for p in sorted(set(_flatten(inputs.values())))
             if Path(p).is_file() and not p.endswith(".py") and "/prp/" not in p
         ],
-        "outputs": [file_record(p, data_dir) for p in sorted(set(_flatten(outs.values())))
-                    if Path(p).is_file()],
+        "outputs": [
+            file_record(p, data_dir)
+            for p in sorted(set(_flatten(outs.values())))
+            if Path(p).is_file()
+        ],
         "environment": environment(),
         "source_tree": git_state(),
     }
@@ -173,7 +189,9 @@ def producers(records: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     return {out["path"]: name for name, rec in records.items() for out in rec["outputs"]}
 
 
-def trace(start: str, records: Mapping[str, Mapping[str, Any]], data_prefix: str = "data/") -> list[str]:
+def trace(
+    start: str, records: Mapping[str, Mapping[str, Any]], data_prefix: str = "data/"
+) -> list[str]:
     """Records upstream of ``start`` (itself first), stopping at data files:
     a trail ends at the files of data/ (for the public edition, the released
     aggregates), never beyond them."""

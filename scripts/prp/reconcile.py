@@ -121,7 +121,9 @@ def recompute(row: Mapping[str, str], datasets: Mapping[str, pd.DataFrame]) -> f
         return float(rows[column].astype(float).sum())
     if derivation == "share_percent":
         whole = select(datasets[name], pairs[1:])
-        return 100 * float(rows[column].astype(float).sum()) / float(whole[column].astype(float).sum())
+        return (
+            100 * float(rows[column].astype(float).sum()) / float(whole[column].astype(float).sum())
+        )
     if derivation == "text":
         return str(rows[column].iloc[0])
     raise ValueError(f"{row['quantity']}: unknown derivation {derivation!r}")
@@ -166,7 +168,9 @@ def _table_cells(printed: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def _finding(check: str, cell: Mapping[str, object], expected: float, note: str) -> dict[str, object]:
+def _finding(
+    check: str, cell: Mapping[str, object], expected: float, note: str
+) -> dict[str, object]:
     value = float(cell["num"])  # type: ignore[arg-type]
     ok = agrees(str(cell["printed"]), value, expected)
     return {
@@ -194,8 +198,14 @@ def internal_consistency(printed: pd.DataFrame) -> pd.DataFrame:
             total = r[r["col"].str.lower().isin(TOTAL_COLS)]
             parts = r[r["col"].str.fullmatch(r"FY\d{4}")]
             if len(total) == 1 and len(parts):
-                found.append(_finding("row total", total.iloc[0], parts["num"].sum(),
-                                      f"sum of the printed {table} cells of {row}"))
+                found.append(
+                    _finding(
+                        "row total",
+                        total.iloc[0],
+                        parts["num"].sum(),
+                        f"sum of the printed {table} cells of {row}",
+                    )
+                )
         # column totals: country cells against the total row
         for col, c in t[~is_share].groupby("col", sort=False):
             total = c[c["row"].str.lower().isin(TOTAL_ROWS)]
@@ -203,8 +213,14 @@ def internal_consistency(printed: pd.DataFrame) -> pd.DataFrame:
             if len(total) == 1:
                 parts = parts[parts["unit"] == total["unit"].iloc[0]]
             if len(total) == 1 and len(parts) > 1:
-                found.append(_finding("column total", total.iloc[0], parts["num"].sum(),
-                                      f"sum of the printed {table} cells of column {col}"))
+                found.append(
+                    _finding(
+                        "column total",
+                        total.iloc[0],
+                        parts["num"].sum(),
+                        f"sum of the printed {table} cells of column {col}",
+                    )
+                )
         # shares against the printed counts
         grand = t[is_total_row & is_total_col]
         if len(grand) == 1:
@@ -212,20 +228,29 @@ def internal_consistency(printed: pd.DataFrame) -> pd.DataFrame:
                 row_total = t[(t["row"] == s["row"]) & is_total_col]
                 if len(row_total) == 1:
                     share = 100 * row_total["num"].iloc[0] / grand["num"].iloc[0]
-                    found.append(_finding("share", s, share,
-                                          f"printed {s['row']} total / printed grand total"))
+                    found.append(
+                        _finding(
+                            "share", s, share, f"printed {s['row']} total / printed grand total"
+                        )
+                    )
     # the same large number printed in two cells (a value copied into the wrong cell)
     big = cells[cells["num"] >= 1000]
-    for num, group in big.groupby("num"):
+    for _num, group in big.groupby("num"):
         if len(group) > 1:
             where = "; ".join(group["location"])
             for _, cell in group.iloc[1:].iterrows():
-                found.append({
-                    "check": "duplicate value", "location": cell["location"],
-                    "quantity": cell["quantity"], "printed": cell["printed"],
-                    "recomputed": "", "difference": "", "status": "differs",
-                    "detail": f"{cell['printed']} is printed in: {where}",
-                })
+                found.append(
+                    {
+                        "check": "duplicate value",
+                        "location": cell["location"],
+                        "quantity": cell["quantity"],
+                        "printed": cell["printed"],
+                        "recomputed": "",
+                        "difference": "",
+                        "status": "differs",
+                        "detail": f"{cell['printed']} is printed in: {where}",
+                    }
+                )
     return pd.DataFrame(found)
 
 
@@ -233,11 +258,14 @@ def explain(findings: pd.DataFrame, explanations: pd.DataFrame) -> pd.DataFrame:
     """Attach the curated explanation of each discrepancy (keyed by check and
     quantity); discrepancies without one keep an empty explanation."""
     keyed = explanations.set_index(["check", "quantity"])
+
     def lookup(field: str) -> Callable[[pd.Series], str]:
         def f(r: pd.Series) -> str:
             key = (r["check"], r["quantity"])
             return str(keyed.loc[key, field]) if key in keyed.index else ""
+
         return f
+
     out = findings.copy()
     out["explanation"] = out.apply(lookup("explanation"), axis=1)
     out["source"] = out.apply(lookup("source"), axis=1)

@@ -31,7 +31,10 @@ def setup_logging(logfile: str | None) -> None:
     if logfile:
         handlers.append(logging.FileHandler(logfile, mode="w", encoding="utf-8"))
     logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+        level=logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
     )
 
 

@@ -25,7 +25,9 @@ def problems(text: str) -> list[str]:
 
 
 def main() -> int:
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], capture_output=True, text=True
+    )
     found = problems(proc.stdout + proc.stderr)
     for p in found:
         print(p)

@@ -134,7 +134,8 @@ def check_primary_key(path: Path, df: pd.DataFrame, res: dict[str, Any]) -> None
     first = int((dup & (df[pk] == df.iloc[idx][pk]).all(axis=1)).to_numpy().nonzero()[0][0])
     raise InputError(
         path,
-        f"duplicate primary key {dict(zip(pk, key, strict=True))}, first seen on row {_line(first)}",
+        f"duplicate primary key {dict(zip(pk, key, strict=True))}, "
+        f"first seen on row {_line(first)}",
         row=_line(idx),
         column=",".join(pk),
         expected=f"each ({', '.join(pk)}) to appear once",
@@ -179,9 +180,7 @@ def _parse_column(path: Path, name: str, ftype: str, col: pd.Series) -> pd.Serie
     if ftype == "number":
         return pd.to_numeric(col.where(present, None)).astype("Float64")
     if ftype == "date":
-        return pd.to_datetime(col.where(present, None), format="%Y-%m-%d").astype(
-            "datetime64[s]"
-        )
+        return pd.to_datetime(col.where(present, None), format="%Y-%m-%d").astype("datetime64[s]")
     return col.str.lower().map(_BOOL).astype("boolean")
 
 
@@ -232,15 +231,29 @@ def _first_failure(path: Path, err: pa.errors.SchemaErrors, res: dict[str, Any])
     row = None if pd.isna(first["_row"]) else _line(int(first["_row"]))
     more = len(fc) - 1
     if check == "not_nullable":
-        return InputError(path, "required value is missing", row=row, column=column,
-                          expected="a value (the column is required)", more=more)
+        return InputError(
+            path,
+            "required value is missing",
+            row=row,
+            column=column,
+            expected="a value (the column is required)",
+            more=more,
+        )
     value = first["failure_case"]
     value = value.item() if hasattr(value, "item") else value
     if "unique" in check:
-        return InputError(path, "value appears more than once", row=row, column=column,
-                          value=value, expected="unique values in this column", more=more)
-    return InputError(path, "value is not allowed", row=row, column=column,
-                      value=value, expected=check, more=more)
+        return InputError(
+            path,
+            "value appears more than once",
+            row=row,
+            column=column,
+            value=value,
+            expected="unique values in this column",
+            more=more,
+        )
+    return InputError(
+        path, "value is not allowed", row=row, column=column, value=value, expected=check, more=more
+    )
 
 
 def validate_frame(path: Path, df: pd.DataFrame, res: dict[str, Any]) -> pd.DataFrame:

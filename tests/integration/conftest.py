@@ -19,7 +19,9 @@ def repo_files(root: Path = ROOT) -> list[str]:
     the working changes would hold (never build/ or .venv/)."""
     out = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=root, check=True, capture_output=True,
+        cwd=root,
+        check=True,
+        capture_output=True,
     ).stdout.decode()
     return [f for f in out.split("\0") if f and (root / f).is_file()]
 
@@ -36,7 +38,10 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     proc = subprocess.run(
         [str(SNAKEMAKE), "--cores", "2", *args],
-        cwd=workdir, env=env, capture_output=True, text=True,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")

@@ -29,8 +29,11 @@ def html_text(folder: Path) -> str:
 def restricted_phrases(repo: Path) -> list[str]:
     """Distinctive sentences of the restricted-only chapter (its heading titles)."""
     text = (repo / RESTRICTED_CHAPTER).read_text(encoding="utf-8")
-    return [re.sub(r"\s*\{.*\}\s*$", "", line.lstrip("# ")).strip()
-            for line in text.splitlines() if line.startswith("#")]
+    return [
+        re.sub(r"\s*\{.*\}\s*$", "", line.lstrip("# ")).strip()
+        for line in text.splitlines()
+        if line.startswith("#")
+    ]
 
 
 @pytest.mark.parametrize("target", ["all", "public", "restricted"])
@@ -93,12 +96,24 @@ def tree_hashes(folder: Path, skip: str = "logs") -> dict[str, str]:
 
 BAD_INPUTS = [
     # (file, old text, new text, words the error must contain)
-    ("data/raw/apprehensions_mexico.csv", "35390", '"35,390"',
-     ["data/raw/apprehensions_mexico.csv, row 4, column 'apprehensions'", "35,390"]),
-    ("data/raw/cbp_sw_border_monthly.csv", "2014,Jan,28668", "2014,Jan,28670",
-     ["data/raw/cbp_sw_border_monthly.csv, row", "479,373", "479,371"]),
-    ("data/raw/apprehensions_mexico.csv", "Guatemala,2013", "Guatamala,2013",
-     ["row 7, column 'country'", "Guatamala"]),
+    (
+        "data/raw/apprehensions_mexico.csv",
+        "35390",
+        '"35,390"',
+        ["data/raw/apprehensions_mexico.csv, row 4, column 'apprehensions'", "35,390"],
+    ),
+    (
+        "data/raw/cbp_sw_border_monthly.csv",
+        "2014,Jan,28668",
+        "2014,Jan,28670",
+        ["data/raw/cbp_sw_border_monthly.csv, row", "479,373", "479,371"],
+    ),
+    (
+        "data/raw/apprehensions_mexico.csv",
+        "Guatemala,2013",
+        "Guatamala,2013",
+        ["row 7, column 'country'", "Guatamala"],
+    ),
 ]
 
 
@@ -132,4 +147,6 @@ def test_committed_release_is_current(built_repo):
     assert fresh
     for path in fresh:
         committed = built_repo / "data" / "released" / path.name
-        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run make release"
+        assert committed.read_bytes() == path.read_bytes(), (
+            f"{committed} is stale: run make release"
+        )

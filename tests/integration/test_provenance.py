@@ -16,8 +16,13 @@ pytestmark = pytest.mark.slow
 
 
 def verify(repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prp.verify"], cwd=repo, capture_output=True,
-                          text=True, env={"PYTHONPATH": "scripts", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "prp.verify"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": "scripts", "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.fixture
@@ -35,7 +40,7 @@ def test_every_table_and_figure_shows_source_and_provenance(built_repo, edition)
     ids = set(re.findall(r'<(?:figure|table|div)[^>]* id="((?:fig|tbl)-[a-z0-9-]+)"', html))
     assert len(ids) >= 20
     for ident in sorted(ids):
-        after = html[html.index(f'id="{ident}"'):]
+        after = html[html.index(f'id="{ident}"') :]
         nxt = re.search(r'<details class="provenance">', after)
         assert nxt, f"{ident}: no provenance details"
         # the details belong to this artifact: no other table or figure starts before them
@@ -48,10 +53,14 @@ def test_every_table_and_figure_shows_source_and_provenance(built_repo, edition)
 
 @pytest.mark.parametrize("edition", ["public", "restricted"])
 def test_pdf_provenance_appendix_lists_every_artifact(built_repo, edition):
-    text = " ".join((p.extract_text() or "") for p in PdfReader(built_repo / "build" / edition /
-                                                              "report.pdf").pages)
+    text = " ".join(
+        (p.extract_text() or "")
+        for p in PdfReader(built_repo / "build" / edition / "report.pdf").pages
+    )
     text = re.sub(r"\s+", " ", text)
-    appendix = text[text.index("Provenance of Tables, Figures and Numbers", text.index("Appendix D") ):]
+    appendix = text[
+        text.index("Provenance of Tables, Figures and Numbers", text.index("Appendix D")) :
+    ]
     captions = set(re.findall(r"(?:Table|Figure) (?:\d|[A-F])\.\d+:", text))
     for caption in captions:
         assert caption.rstrip(":") in appendix, f"{caption} missing from the provenance appendix"
@@ -70,7 +79,9 @@ def test_exports_load_and_public_names_no_restricted_input(built_repo, edition):
     assert actions and actions[0]["instrument"] is crate.mainEntity
     inputs = {e["name"] for e in actions[0]["object"]}
     if edition == "public":
-        text = (site / "provenance.json").read_text() + (site / "ro-crate-metadata.json").read_text()
+        text = (site / "provenance.json").read_text() + (
+            site / "ro-crate-metadata.json"
+        ).read_text()
         assert "data/restricted" not in text
         assert any(i.startswith("data/released/") for i in inputs)
     else:
@@ -88,10 +99,14 @@ def test_verify_names_a_changed_input_and_what_it_affects(built_copy):
     raw.write_text(raw.read_text().replace("35390", "35391"), encoding="utf-8")
     proc = verify(built_copy)
     assert proc.returncode == 1
-    lines = {l.split()[1]: l for l in proc.stdout.splitlines() if l.startswith(("OK", "STALE"))}
+    lines = {ln.split()[1]: ln for ln in proc.stdout.splitlines() if ln.startswith(("OK", "STALE"))}
     assert "input data/raw/apprehensions_mexico.csv changed" in lines["clean/apprehensions_mexico"]
-    for affected in ("tables/apprehensions-mexico", "numbers/apprehensions_mexico",
-                     "editions/public", "editions/restricted"):
+    for affected in (
+        "tables/apprehensions-mexico",
+        "numbers/apprehensions_mexico",
+        "editions/public",
+        "editions/restricted",
+    ):
         assert lines[affected].startswith("STALE"), lines[affected]
     assert lines["tables/border-apprehensions"].startswith("OK")
 
@@ -101,5 +116,7 @@ def test_verify_flags_a_tampered_output(built_copy):
     table.write_text(table.read_text().replace("134.9", "143.9"), encoding="utf-8")
     proc = verify(built_copy)
     assert proc.returncode == 1
-    line = next(l for l in proc.stdout.splitlines() if l.split()[1:2] == ["tables/revenue-estimates"])
+    line = next(
+        ln for ln in proc.stdout.splitlines() if ln.split()[1:2] == ["tables/revenue-estimates"]
+    )
     assert line.startswith("MODIFIED") and "revenue-estimates.md was altered" in line

@@ -53,8 +53,14 @@ def test_two_clean_builds_in_different_directories_are_identical(built_repo, tmp
 def test_killed_builds_recover_to_a_clean_build(built_repo, tmp_path):
     repo = copy_repo(tmp_path / "killed")
     for delay in (1.5, 4.0, 8.0):
-        proc = subprocess.Popen(build_cmd("all"), cwd=repo, env=env(), start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            build_cmd("all"),
+            cwd=repo,
+            env=env(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -62,8 +68,11 @@ def test_killed_builds_recover_to_a_clean_build(built_repo, tmp_path):
     done = subprocess.run(build_cmd("all"), cwd=repo, env=env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert outputs(repo) == outputs(built_repo)
-    leftovers = [p for p in (repo / "build").rglob(".*") if p.is_file() and p.name != ".build.lock"
-                 and not p.name.startswith(".render-manifest")]
+    leftovers = [
+        p
+        for p in (repo / "build").rglob(".*")
+        if p.is_file() and p.name != ".build.lock" and not p.name.startswith(".render-manifest")
+    ]
     assert not leftovers, f"temporary files left behind: {leftovers}"
 
 
@@ -76,8 +85,9 @@ def test_second_build_fails_fast_and_corrupts_nothing(built_repo):
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     try:
         start = time.monotonic()
-        proc = subprocess.run(build_cmd("all"), cwd=built_repo, env=env(), capture_output=True,
-                              text=True, timeout=60)
+        proc = subprocess.run(
+            build_cmd("all"), cwd=built_repo, env=env(), capture_output=True, text=True, timeout=60
+        )
         elapsed = time.monotonic() - start
     finally:
         lock.close()
@@ -89,12 +99,16 @@ def test_second_build_fails_fast_and_corrupts_nothing(built_repo):
 
 def test_two_real_builds_at_once(tmp_path):
     repo = copy_repo(tmp_path / "twice")
-    first = subprocess.Popen(build_cmd("all"), cwd=repo, env=env(), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        build_cmd("all"), cwd=repo, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(1.0)
-    second = subprocess.run(build_cmd("all"), cwd=repo, env=env(), capture_output=True, text=True,
-                            timeout=60)
+    second = subprocess.run(
+        build_cmd("all"), cwd=repo, env=env(), capture_output=True, text=True, timeout=60
+    )
     assert first.wait(timeout=900) == 0
     assert second.returncode == 75, second.stderr
-    again = subprocess.run(build_cmd("-n", "all"), cwd=repo, env=env(), capture_output=True, text=True)
+    again = subprocess.run(
+        build_cmd("-n", "all"), cwd=repo, env=env(), capture_output=True, text=True
+    )
     assert "Nothing to be done" in again.stdout + again.stderr

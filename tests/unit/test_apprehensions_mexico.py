@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from numbers_apprehensions_mexico import apprehension_numbers
-from prp.tables import TOTAL_LABEL, display_country_year as display
 from table_apprehensions_mexico import apprehensions_table
+
+from prp.tables import TOTAL_LABEL
+from prp.tables import display_country_year as display
 
 
 @pytest.fixture
@@ -57,6 +58,10 @@ def test_2018_values_recomputed(root):
     df = read_validated(root / "data" / res["path"], res)
     n = apprehension_numbers(df)
     assert n["total"] == "607,474"
-    assert (n["share_el_salvador"], n["share_guatemala"], n["share_honduras"]) == ("20%", "43%", "37%")
+    assert (n["share_el_salvador"], n["share_guatemala"], n["share_honduras"]) == (
+        "20%",
+        "43%",
+        "37%",
+    )
     t = apprehensions_table(df)
     assert t.loc[TOTAL_LABEL, "FY2015"] == 177949

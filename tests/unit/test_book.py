@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from render_edition import assemble_tree, merged_variables
 
 from prp.book import chapter_files, deep_merge, edition_needs, load_config
-from render_edition import assemble_tree, merged_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -20,8 +20,12 @@ def test_deep_merge_profile_wins():
 
 
 def test_chapter_files_flatten_parts():
-    config = {"book": {"chapters": ["index.qmd", {"part": "P", "chapters": ["a.qmd", "b.qmd"]}],
-                       "appendices": ["z.qmd"]}}
+    config = {
+        "book": {
+            "chapters": ["index.qmd", {"part": "P", "chapters": ["a.qmd", "b.qmd"]}],
+            "appendices": ["z.qmd"],
+        }
+    }
     assert chapter_files(config) == ["index.qmd", "a.qmd", "b.qmd", "z.qmd"]
 
 

@@ -15,14 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PACKAGE = load_package(DATA)
 RESOURCES = PACKAGE["resources"]
-BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "report" / "references.bib").read_text(), re.M))
+BIB_KEYS = set(
+    re.findall(r"^@\w+\{([^,]+),", (ROOT / "report" / "references.bib").read_text(), re.M)
+)
 
 
 def data_files() -> list[str]:
     """Files under data/ that git would commit (ignores caches)."""
     out = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "data"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     return sorted(Path(f).relative_to("data").as_posix() for f in out if (ROOT / f).is_file())
 

@@ -26,8 +26,13 @@ def test_lookup_sum_count_and_formats():
     s = spec(
         a15={"where": {"country": "A", "year": 2015}, "column": "rate", "format": "{:.1f}"},
         total={"dataset": "counts", "column": "n", "aggregate": "sum", "format": "{:,}"},
-        millions={"dataset": "counts", "column": "n", "aggregate": "sum", "scale": 1e-3,
-                  "format": "{:.1f} thousand"},
+        millions={
+            "dataset": "counts",
+            "column": "n",
+            "aggregate": "sum",
+            "scale": 1e-3,
+            "format": "{:.1f} thousand",
+        },
         rows_2015={"where": {"year": [2015, 2015]}, "aggregate": "count"},
         listed={"dataset": "counts", "where": {"k": ["x", "z"]}, "column": "n", "aggregate": "max"},
     )
@@ -49,8 +54,9 @@ def test_ambiguous_or_empty_selector_is_an_error():
         numbers(spec(x={"where": {"nation": "A"}, "column": "rate"}), FRAMES, "t.yaml")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "config" / "numbers").glob("*.yaml")),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "config" / "numbers").glob("*.yaml")), ids=lambda p: p.stem
+)
 def test_committed_specs_load_and_name_described_datasets(path):
     from prp.datapackage import resource_names
 

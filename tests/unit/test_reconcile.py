@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from check_errata import reconcile
+
 from prp.datapackage import resource
 from prp.reconcile import agrees, internal_consistency, parse_selector, precision, recompute
 from prp.validate import read_validated
@@ -88,8 +88,9 @@ def test_internal_consistency_finds_bad_total_and_duplicate():
 
 
 def test_every_discrepancy_with_the_print_is_explained():
-    printed = pd.read_csv(DATA / "published" / "printed_values.csv", dtype=str,
-                          keep_default_na=False)
+    printed = pd.read_csv(
+        DATA / "published" / "printed_values.csv", dtype=str, keep_default_na=False
+    )
     names = {p.split(".")[0] for d in printed["dataset"] for p in d.split("+") if p}
     findings = reconcile(printed, {n: load(n) for n in names}, load("errata_explanations"))
     differs = findings[findings["status"] == "differs"]

@@ -150,8 +150,11 @@ def test_ibid_rows_repeat_previous_endnote(endnotes: list[dict[str, str]]) -> No
 def keys_cited_in_project() -> set[str]:
     """Keys cited outside the endnotes: data files and their descriptor (source
     columns, x-citation) and the book's chapters."""
-    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "data").rglob("*")
-             if p.is_file() and p.suffix in {".csv", ".yaml", ".json"}]
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "data").rglob("*")
+        if p.is_file() and p.suffix in {".csv", ".yaml", ".json"}
+    ]
     texts += [p.read_text(encoding="utf-8") for p in (ROOT / "report").rglob("*.qmd")]
     return {k for t in texts for k in re.findall(r"[a-z0-9_]+", t)}
 

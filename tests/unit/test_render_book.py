@@ -49,7 +49,7 @@ def pdf_pages(path: Path) -> list[str]:
 def body(path: Path) -> str:
     """Page text between the body markers, tags removed."""
     html = path.read_text(encoding="utf-8")
-    inner = html[html.index("<!--prp:body-->"): html.index("<!--/prp:body-->")]
+    inner = html[html.index("<!--prp:body-->") : html.index("<!--/prp:body-->")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", inner))
 
 
@@ -64,11 +64,13 @@ def editions(tmp_path_factory):
 
 
 def all_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))) + \
-        (folder / "search.json").read_text(encoding="utf-8")
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))) + (
+        folder / "search.json"
+    ).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- structure
+
 
 def test_pages_assets_and_return_value(editions, tmp_path):
     out = editions["public"]
@@ -77,7 +79,8 @@ def test_pages_assets_and_return_value(editions, tmp_path):
     assert not (out / "figures" / "annex.png").exists()  # restricted figure never copied
     written = render_book(MINIBOOK, "public", tmp_path / "again")
     assert sorted(p.relative_to(tmp_path / "again").as_posix() for p in written) == sorted(
-        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )
 
 
 def test_front_page_has_title_block_and_index_content(editions):
@@ -100,7 +103,7 @@ def test_navigation_sidebar_prev_next(editions):
         assert (prv.group(1) if prv else None) == (pages[i - 1] if i > 0 else None)
     routes = (out / "sec-routes.html").read_text(encoding="utf-8")
     assert '<li class="active"><a aria-current="page" href="sec-routes.html#sec-routes"' in routes
-    toc = routes[routes.index('id="TOC"'):]
+    toc = routes[routes.index('id="TOC"') :]
     assert toc.index(">Evidence</li>") < toc.index("Part 1.")
     assert toc.index("Part 1.") < toc.index(">Restricted annexes</li>")
 
@@ -126,6 +129,7 @@ def test_every_local_link_and_image_resolves(editions):
 
 
 # ---------------------------------------------------------------- crossrefs
+
 
 def test_numbering_and_crossref_links(editions):
     out = editions["restricted"]
@@ -170,6 +174,7 @@ def test_citation_footnote_callout_var_include(editions):
 
 # ---------------------------------------------------------------- editions
 
+
 def test_conditional_content_removed_everywhere(editions):
     pub, res = editions["public"], editions["restricted"]
     pub_pdf = " ".join(pdf_pages(pub / "report.pdf"))
@@ -190,8 +195,14 @@ def test_conditional_content_removed_everywhere(editions):
 def test_search_index(editions):
     entries = json.loads((editions["public"] / "search.json").read_text(encoding="utf-8"))
     by_href = {e["href"]: e for e in entries}
-    assert {"index.html", "sec-routes.html", "sec-routes.html#sec-seasonal", "sec-costs.html",
-            "sec-costs.html#sec-costs-detail", "references.html"} <= set(by_href)
+    assert {
+        "index.html",
+        "sec-routes.html",
+        "sec-routes.html#sec-seasonal",
+        "sec-costs.html",
+        "sec-costs.html#sec-costs-detail",
+        "references.html",
+    } <= set(by_href)
     assert all({"href", "title", "text"} <= set(e) for e in entries)
     assert by_href["sec-routes.html"]["title"] == "Part 1. Routes"
     assert "Flows peak in spring" in by_href["sec-routes.html#sec-seasonal"]["text"]
@@ -205,14 +216,23 @@ def test_pdf_structure_and_marking(editions):
     assert all(MARKING in page for page in res)
     assert all("Restricted edition" in page for page in res)
     title = res[0]
-    for fact in ("Transit Routes and Risks", "POLICY RESEARCH PROJECT REPORT", "999",
-                 "ISBN 978-0-00000-000-0", "Dana Director", "Cleo Gamma", "June 2018"):
+    for fact in (
+        "Transit Routes and Risks",
+        "POLICY RESEARCH PROJECT REPORT",
+        "999",
+        "ISBN 978-0-00000-000-0",
+        "Dana Director",
+        "Cleo Gamma",
+        "June 2018",
+    ):
         assert fact in title, fact
     assert title.count(MARKING) >= 2  # running header and title-page box
     assert "Contents" in res[1] and "Part 1. Routes" in res[1]
     # chapters start on new pages; page numbers in the footer
-    starts = {name: next(i for i, p in enumerate(res) if i > 1 and re.search(rf"{name}\b", p))
-              for name in ("Part 1. Routes", "Part 2. Costs", "Annex: event records")}
+    starts = {
+        name: next(i for i, p in enumerate(res) if i > 1 and re.search(rf"{name}\b", p))
+        for name in ("Part 1. Routes", "Part 2. Costs", "Annex: event records")
+    }
     assert starts["Part 1. Routes"] < starts["Part 2. Costs"] < starts["Annex: event records"]
     for i in starts.values():
         assert "Seasonal pattern Flows" not in res[i] or i == starts["Part 1. Routes"]
@@ -229,6 +249,7 @@ def test_pdf_structure_and_marking(editions):
 
 
 # ---------------------------------------------------------------- determinism
+
 
 def test_same_source_gives_identical_bytes_in_other_directories(editions, tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -248,6 +269,7 @@ def test_same_source_gives_identical_bytes_in_other_directories(editions, tmp_pa
 
 # ---------------------------------------------------------------- errors
 
+
 @pytest.fixture()
 def book(tmp_path):
     dest = tmp_path / "book"
@@ -262,7 +284,9 @@ def _append(path: Path, text: str) -> None:
 def test_appendices_are_lettered(book, tmp_path):
     (book / "extra.qmd").write_text(
         "# Method notes {#sec-method}\n\nSee @tbl-method, unlike @tbl-costs.\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Sample sizes {#tbl-method}\n", encoding="utf-8")
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Sample sizes {#tbl-method}\n",
+        encoding="utf-8",
+    )
     _append(book / "_quarto-public.yml", "  appendices:\n    - extra.qmd\n")
     _append(book / "index.qmd", "\nThe method is in @sec-method.\n")
     out = tmp_path / "out"
@@ -311,9 +335,11 @@ def test_missing_include_names_including_file(book, tmp_path):
 
 
 def test_hidden_content_is_not_read(book, tmp_path):
-    _append(book / "chapters" / "one.qmd",
-            '\n::: {.content-visible when-profile="restricted"}\n'
-            "{{< include ../restricted/gone.md >}}\n{{< var secret.value >}}\n:::\n")
+    _append(
+        book / "chapters" / "one.qmd",
+        '\n::: {.content-visible when-profile="restricted"}\n'
+        "{{< include ../restricted/gone.md >}}\n{{< var secret.value >}}\n:::\n",
+    )
     render_book(book, "public", tmp_path / "out")  # no error: neither is needed in public
     with pytest.raises(RenderError, match=r"chapters/one\.qmd.*secret\.value"):
         render_book(book, "restricted", tmp_path / "res")  # vars are expanded before includes
@@ -327,7 +353,8 @@ def test_unknown_citation_and_missing_image(book, tmp_path):
     with pytest.raises(RenderError, match="nobody_2020_x"):
         render_book(book, "public", tmp_path / "out")
     (book / "chapters" / "one.qmd").write_text(
-        "# Routes {#sec-routes}\n\n![Cap](../figures/none.svg){#fig-routes}\n", encoding="utf-8")
+        "# Routes {#sec-routes}\n\n![Cap](../figures/none.svg){#fig-routes}\n", encoding="utf-8"
+    )
     with pytest.raises(RenderError, match=r"chapters/one\.qmd.*none\.svg"):
         render_book(book, "public", tmp_path / "out")
 

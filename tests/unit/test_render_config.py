@@ -28,8 +28,11 @@ def test_deep_merge_recurses_into_maps_and_replaces_other_values():
     base = {"book": {"title": "T", "chapters": ["a", "b"]}, "lang": "en"}
     over = {"book": {"chapters": ["c"]}, "edition": {"name": "X"}}
     merged = deep_merge(base, over)
-    assert merged == {"book": {"title": "T", "chapters": ["c"]}, "lang": "en",
-                      "edition": {"name": "X"}}
+    assert merged == {
+        "book": {"title": "T", "chapters": ["c"]},
+        "lang": "en",
+        "edition": {"name": "X"},
+    }
     assert base["book"]["chapters"] == ["a", "b"]  # inputs untouched
 
 
@@ -40,7 +43,10 @@ def test_profile_chapter_list_and_marking_come_from_the_profile():
     assert "marking" not in public.get("edition", {})
     assert restricted["edition"]["marking"].startswith("RESTRICTED")
     assert [c.file for c in book_chapters(public)] == [
-        "index.qmd", "chapters/one.qmd", "chapters/two.qmd"]
+        "index.qmd",
+        "chapters/one.qmd",
+        "chapters/two.qmd",
+    ]
     chapters = book_chapters(restricted)
     assert chapters[-1] == Chapter("restricted/annex.qmd", "chapter", "Restricted annexes")
     assert chapters[0].kind == "index"
@@ -53,11 +59,18 @@ def test_unknown_profile_is_an_error():
 
 
 def test_book_structure_parts_appendices_and_index_first():
-    config = {"book": {"chapters": ["index.qmd", {"part": "P", "chapters": ["a.qmd", "b.qmd"]}],
-                       "appendices": ["x.qmd"]}}
+    config = {
+        "book": {
+            "chapters": ["index.qmd", {"part": "P", "chapters": ["a.qmd", "b.qmd"]}],
+            "appendices": ["x.qmd"],
+        }
+    }
     assert book_chapters(config) == [
-        Chapter("index.qmd", "index"), Chapter("a.qmd", "chapter", "P"),
-        Chapter("b.qmd", "chapter"), Chapter("x.qmd", "appendix", "Appendices")]
+        Chapter("index.qmd", "index"),
+        Chapter("a.qmd", "chapter", "P"),
+        Chapter("b.qmd", "chapter"),
+        Chapter("x.qmd", "appendix", "Appendices"),
+    ]
     with pytest.raises(RenderError, match="index.qmd"):
         book_chapters({"book": {"chapters": ["a.qmd", "index.qmd"]}})
     with pytest.raises(RenderError, match="more than once"):
@@ -66,8 +79,9 @@ def test_book_structure_parts_appendices_and_index_first():
 
 def test_language_labels_default_and_override():
     assert language({})["ch-prefix"] == "Chapter"
-    labels = language({"language": {"crossref-ch-prefix": "Part"},
-                       "crossref": {"fig-prefix": "Fig."}})
+    labels = language(
+        {"language": {"crossref-ch-prefix": "Part"}, "crossref": {"fig-prefix": "Fig."}}
+    )
     assert labels["ch-prefix"] == "Part" and labels["fig-prefix"] == "Fig."
     assert labels["tbl-prefix"] == "Table"
 

@@ -73,9 +73,23 @@ SPANISH_NAME_COLUMNS = {
 }
 # Spanish words that need an accent (checked as whole words, case-sensitive).
 UNACCENTED = [
-    "Policia", "Procuraduria", "Republica", "Secretaria", "Migracion", "Gobernacion",
-    "Politica", "Investigacion", "Comision", "Constitucion", "Busqueda", "Documentacion",
-    "Poblacion", "Colaboracion", "Informacion", "Mexico", "Trafico",
+    "Policia",
+    "Procuraduria",
+    "Republica",
+    "Secretaria",
+    "Migracion",
+    "Gobernacion",
+    "Politica",
+    "Investigacion",
+    "Comision",
+    "Constitucion",
+    "Busqueda",
+    "Documentacion",
+    "Poblacion",
+    "Colaboracion",
+    "Informacion",
+    "Mexico",
+    "Trafico",
 ]
 N_WORDS = 8
 N_ENDNOTES = 129  # endnotes of the 2018 report
@@ -226,8 +240,9 @@ def test_table_3_1_actors(frames):
 @pytest.mark.parametrize("name", ["transactional_crimes", "predatory_crimes"])
 def test_perpetrators_are_known_actors(frames, name):
     actors = set(frames["criminal_actors"]["actor"])
-    for crime, cell in zip(frames[name]["crime"], frames[name]["typical_perpetrators"],
-                           strict=True):
+    for crime, cell in zip(
+        frames[name]["crime"], frames[name]["typical_perpetrators"], strict=True
+    ):
         ids = split_ids(cell)
         assert ids, f"{name}/{crime}: no perpetrator"
         assert len(ids) == len(set(ids)), f"{name}/{crime}: repeated perpetrator"

@@ -56,7 +56,12 @@ BAD = {
         "year",
         ["header", "fiscal_year"],
     ),
-    "missing column": ("country,fiscal_year\nEl Salvador,2013\n", 1, None, ["missing", "apprehensions"]),
+    "missing column": (
+        "country,fiscal_year\nEl Salvador,2013\n",
+        1,
+        None,
+        ["missing", "apprehensions"],
+    ),
     "extra column": (
         HEADER.strip() + ",note\nEl Salvador,2013,1,x\n",
         1,
@@ -77,7 +82,12 @@ BAD = {
         "apprehensions",
         ["14,610", "no thousands separators"],
     ),
-    "non-numeric count": (HEADER + "El Salvador,2013,many\n", 2, "apprehensions", ["many", "integer"]),
+    "non-numeric count": (
+        HEADER + "El Salvador,2013,many\n",
+        2,
+        "apprehensions",
+        ["many", "integer"],
+    ),
     "decimal count": (HEADER + "El Salvador,2013,12.5\n", 2, "apprehensions", ["12.5"]),
     "negative count": (HEADER + "El Salvador,2013,-5\n", 2, "apprehensions", ["-5", ">= 0"]),
     "unknown country": (

@@ -49,8 +49,16 @@ def driver_markdown(chapters: Iterable[Chapter]) -> str:
 
 def build_ast(src: Path, work: Path, fmt: str, env: dict[str, str]) -> dict[str, Any]:
     """Run the book filters and citeproc for one target format; return the AST."""
-    args = ["-f", "markdown", "-t", "json", "--metadata-file", str(work / "metadata.json"),
-            *filter_args(), str(work / "book.md")]
+    args = [
+        "-f",
+        "markdown",
+        "-t",
+        "json",
+        "--metadata-file",
+        str(work / "metadata.json"),
+        *filter_args(),
+        str(work / "book.md"),
+    ]
     out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
     return json.loads(out)
 
@@ -79,8 +87,9 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
         work = Path(tmp)
         (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        (work / "variables.json").write_text(json.dumps(load_variables(src), ensure_ascii=False),
-                                             encoding="utf-8")
+        (work / "variables.json").write_text(
+            json.dumps(load_variables(src), ensure_ascii=False), encoding="utf-8"
+        )
         (work / "book.md").write_text(driver_markdown(chapters), encoding="utf-8")
         env = {
             "PRP_RENDER_SRC": str(src),
@@ -91,19 +100,28 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
             "SOURCE_DATE_EPOCH": str(epoch),
         }
         asts = {fmt: build_ast(src, work, fmt, env) for fmt in FORMATS}
-        write_html(asts["html"], src=src, work=work, dest=staging, env=env,
-                   book_title=str(config["book"]["title"]))
+        write_html(
+            asts["html"],
+            src=src,
+            work=work,
+            dest=staging,
+            env=env,
+            book_title=str(config["book"]["title"]),
+        )
         write_pdf(asts["pdf"], src=src, work=work, dest=staging, env=env, timestamp=epoch)
 
 
 def render_with_quarto(src: Path, profile: str, staging: Path) -> None:
     exe = shutil.which("quarto")
     if exe is None:
-        raise RenderError("engine='quarto' needs a `quarto` executable on PATH, and there is none; "
-                          "use engine='pandoc'")
+        raise RenderError(
+            "engine='quarto' needs a `quarto` executable on PATH, and there is none; "
+            "use engine='pandoc'"
+        )
     config = load_config(src, profile)
-    proc = subprocess.run([exe, "render", "--profile", profile], cwd=src, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [exe, "render", "--profile", profile], cwd=src, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise RenderError(f"quarto render failed: {proc.stderr.strip()[-2000:]}")
     built = src / str((config.get("project") or {}).get("output-dir", "_book"))

@@ -184,7 +184,8 @@ def source_date_epoch(config: dict[str, Any], environ: dict[str, str] | None = N
                 return int(str(raw))
             except ValueError as exc:
                 raise RenderError(
-                    f"SOURCE_DATE_EPOCH / source-date-epoch: not an integer: {raw!r}") from exc
+                    f"SOURCE_DATE_EPOCH / source-date-epoch: not an integer: {raw!r}"
+                ) from exc
     match = _DATE_RE.match(str((config.get("book") or {}).get("date", "")))
     if match:
         y, m, d = (int(g) if g else 1 for g in match.groups())
@@ -206,8 +207,14 @@ def format_date(value: Any, fmt: str | None, epoch: int) -> str:
     parts = {"YYYY": y, "YY": y[2:]}
     if m:
         mi = int(m)
-        parts.update({"MMMM": calendar.month_name[mi], "MMM": calendar.month_abbr[mi],
-                      "MM": f"{mi:02d}", "M": str(mi)})
+        parts.update(
+            {
+                "MMMM": calendar.month_name[mi],
+                "MMM": calendar.month_abbr[mi],
+                "MM": f"{mi:02d}",
+                "M": str(mi),
+            }
+        )
     if d:
         di = int(d)
         parts.update({"DD": f"{di:02d}", "D": str(di)})
@@ -256,8 +263,9 @@ def pandoc_metadata(config: dict[str, Any], epoch: int) -> dict[str, Any]:
         "title": book["title"],
         "subtitle": book.get("subtitle"),
         "author": _authors(book.get("author")),
-        "date": format_date(book.get("date"),
-                            config.get("date-format") or book.get("date-format"), epoch),
+        "date": format_date(
+            book.get("date"), config.get("date-format") or book.get("date-format"), epoch
+        ),
         "lang": lang,
         "lang-code": lang.split("-")[0],
         "report": config.get("report") or {},

@@ -18,6 +18,7 @@ SEARCH_LEVELS = 3  # headings of levels 1..3 start a search entry
 
 # ----------------------------------------------------------------- pandoc AST
 
+
 def stringify(node: Any) -> str:
     """Plain text of a pandoc JSON AST fragment (attributes and URLs skipped)."""
     if isinstance(node, list):
@@ -36,8 +37,20 @@ def stringify(node: Any) -> str:
         return ""
     if kind == "Image":
         return stringify(content[1])
-    if kind in ("Para", "Plain", "Header", "CodeBlock", "Table", "Div", "BlockQuote",
-                "BulletList", "OrderedList", "Figure", "DefinitionList", "LineBlock"):
+    if kind in (
+        "Para",
+        "Plain",
+        "Header",
+        "CodeBlock",
+        "Table",
+        "Div",
+        "BlockQuote",
+        "BulletList",
+        "OrderedList",
+        "Figure",
+        "DefinitionList",
+        "LineBlock",
+    ):
         if kind == "CodeBlock":
             return " " + content[1] + " "
         return " " + stringify(content) + " "
@@ -59,9 +72,15 @@ def chapters_info(ast: dict[str, Any]) -> list[dict[str, str]]:
     for block in ast["blocks"]:
         if block["t"] == "Header" and block["c"][0] == 1:
             _, ident, _, attrs, inlines = header_parts(block)
-            out.append({"id": ident, "title": _squash(stringify(inlines)),
-                        "file": attrs.get("prp-file", ""), "kind": attrs.get("prp-kind", ""),
-                        "part": attrs.get("prp-part", "")})
+            out.append(
+                {
+                    "id": ident,
+                    "title": _squash(stringify(inlines)),
+                    "file": attrs.get("prp-file", ""),
+                    "kind": attrs.get("prp-kind", ""),
+                    "part": attrs.get("prp-part", ""),
+                }
+            )
     return out
 
 
@@ -76,21 +95,32 @@ def strip_private_attrs(ast: dict[str, Any]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------- search
 
+
 def search_index(ast: dict[str, Any], book_title: str) -> list[dict[str, Any]]:
     """One entry per section (headings of level 1-3) with its own text; the
     front page (before the first chapter) is ``index.html``. Hrefs follow the
     chunk names of the HTML writer (``<chapter-id>.html``)."""
     entries: list[dict[str, Any]] = []
     page, chapter_title = "index.html", book_title
-    current: dict[str, Any] = {"href": page, "title": book_title, "section": book_title,
-                               "parts": []}
+    current: dict[str, Any] = {
+        "href": page,
+        "title": book_title,
+        "section": book_title,
+        "parts": [],
+    }
 
     def flush() -> None:
         text = _squash(" ".join(current["parts"]))
-        entries.append({
-            "objectID": current["href"], "href": current["href"], "title": current["title"],
-            "section": current["section"], "crumbs": [current["section"]], "text": text,
-        })
+        entries.append(
+            {
+                "objectID": current["href"],
+                "href": current["href"],
+                "title": current["title"],
+                "section": current["section"],
+                "crumbs": [current["section"]],
+                "text": text,
+            }
+        )
 
     for block in ast["blocks"]:
         if block["t"] == "Header" and block["c"][0] <= SEARCH_LEVELS:
@@ -111,6 +141,7 @@ def search_index(ast: dict[str, Any], book_title: str) -> list[dict[str, Any]]:
 
 # ----------------------------------------------------------------- pages
 
+
 def _toc_bounds(page: str) -> tuple[int, int]:
     start = page.find('<div id="TOC"')
     end = page.find("</div>", start)
@@ -126,16 +157,21 @@ def finish_page(page: str, name: str, chapters: list[dict[str, str]]) -> str:
     for ch in chapters:
         if ch["part"]:
             entry = f'<li><a href="{ch["id"]}.html#'
-            toc = toc.replace(entry, f'<li class="toc-part">{html.escape(ch["part"])}</li>\n'
-                              + entry, 1)
+            toc = toc.replace(
+                entry, f'<li class="toc-part">{html.escape(ch["part"])}</li>\n' + entry, 1
+            )
     if name != "index.html":
-        toc = toc.replace(f'<li><a href="{name}#',
-                          f'<li class="active"><a aria-current="page" href="{name}#', 1)
+        toc = toc.replace(
+            f'<li><a href="{name}#', f'<li class="active"><a aria-current="page" href="{name}#', 1
+        )
         page = page[:start] + toc + page[end:]
     else:
         page = page[:start] + toc + page[end:]
-        page = page.replace('<a class="sidebar-title" href="index.html">',
-                            '<a class="sidebar-title" aria-current="page" href="index.html">', 1)
+        page = page.replace(
+            '<a class="sidebar-title" href="index.html">',
+            '<a class="sidebar-title" aria-current="page" href="index.html">',
+            1,
+        )
     return page
 
 
@@ -154,8 +190,13 @@ def merge_front_page(pages: dict[str, str], front: str) -> dict[str, str]:
     i0, i1 = _between(index, "body")
     index = index[:i0] + chunk[b0:b1] + index[i1:]
     n0, n1 = _between(chunk, "page-nav")
-    nav = re.sub(r'<div class="page-nav-prev">.*?</div>', '<div class="page-nav-prev"></div>',
-                 chunk[n0:n1], count=1, flags=re.S)
+    nav = re.sub(
+        r'<div class="page-nav-prev">.*?</div>',
+        '<div class="page-nav-prev"></div>',
+        chunk[n0:n1],
+        count=1,
+        flags=re.S,
+    )
     m0, m1 = _between(index, "page-nav")
     index = index[:m0] + nav + index[m1:]
     out = {}
@@ -163,10 +204,12 @@ def merge_front_page(pages: dict[str, str], front: str) -> dict[str, str]:
         if name == front:
             continue
         page = page.replace(f'href="{front}#', 'href="index.html#').replace(
-            f'href="{front}"', 'href="index.html"')
+            f'href="{front}"', 'href="index.html"'
+        )
         # The front page is reached through the book title; no TOC line for it.
-        page = re.sub(r'<li><a href="index\.html#[^"]*" id="toc-[^"]*">.*?</a></li>\n?', "",
-                      page, count=1)
+        page = re.sub(
+            r'<li><a href="index\.html#[^"]*" id="toc-[^"]*">.*?</a></li>\n?', "", page, count=1
+        )
         out[name] = page
     return out
 
@@ -187,6 +230,7 @@ def fix_cross_page_links(pages: dict[str, str]) -> dict[str, str]:
             owner.setdefault(ident, name)
     out = {}
     for name, page in pages.items():
+
         def repl(m: re.Match[str], name: str = name) -> str:
             ident = m.group(1)
             if ident in ids[name]:
@@ -194,21 +238,41 @@ def fix_cross_page_links(pages: dict[str, str]) -> dict[str, str]:
             if ident not in owner:
                 raise RenderError(f"{name}: link to #{ident}, which no page defines")
             return f'href="{owner[ident]}#{ident}"'
+
         out[name] = _LOCAL_HREF_RE.sub(repl, page)
     return out
 
 
-def write_html(ast: dict[str, Any], *, src: Path, work: Path, dest: Path,
-               env: dict[str, str], book_title: str) -> None:
+def write_html(
+    ast: dict[str, Any], *, src: Path, work: Path, dest: Path, env: dict[str, str], book_title: str
+) -> None:
     """Write the HTML pages, images, CSS and search.json into ``dest``."""
     chapters = chapters_info(ast)
     index = search_index(ast, book_title)
     ast = strip_private_attrs(ast)
     chunk_dir = work / "html"
-    run_pandoc(["-f", "json", "-t", "chunkedhtml", "--template", str(TEMPLATES / "page.html"),
-                "--split-level=1", "--chunk-template=%i.html", "--toc", "--toc-depth=2",
-                "--wrap=none", "--resource-path", str(src), "-o", str(chunk_dir)],
-               cwd=src, env=env, stdin=json.dumps(ast).encode("utf-8"))
+    run_pandoc(
+        [
+            "-f",
+            "json",
+            "-t",
+            "chunkedhtml",
+            "--template",
+            str(TEMPLATES / "page.html"),
+            "--split-level=1",
+            "--chunk-template=%i.html",
+            "--toc",
+            "--toc-depth=2",
+            "--wrap=none",
+            "--resource-path",
+            str(src),
+            "-o",
+            str(chunk_dir),
+        ],
+        cwd=src,
+        env=env,
+        stdin=json.dumps(ast).encode("utf-8"),
+    )
     (chunk_dir / "sitemap.json").unlink(missing_ok=True)
     pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(chunk_dir.glob("*.html"))}
     extra = sorted(set(pages) - {"index.html"} - {f"{ch['id']}.html" for ch in chapters})
@@ -233,5 +297,6 @@ def write_html(ast: dict[str, Any], *, src: Path, work: Path, dest: Path,
         shutil.copyfile(path, target)
     shutil.copyfile(TEMPLATES / "site.css", dest / "site.css")
     shutil.copyfile(TEMPLATES / "favicon.svg", dest / "favicon.svg")
-    (dest / "search.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",
-                                      encoding="utf-8")
+    (dest / "search.json").write_text(
+        json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )

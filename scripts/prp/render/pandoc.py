@@ -52,14 +52,21 @@ def problems(stderr: str) -> tuple[list[str], list[str]]:
     return _ERROR_RE.findall(stderr), _MISSING_CITE_RE.findall(stderr)
 
 
-def run_pandoc(args: list[str], *, cwd: Path, env: dict[str, str] | None = None,
-               stdin: bytes | None = None) -> bytes:
+def run_pandoc(
+    args: list[str], *, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> bytes:
     """Run pandoc; raise RenderError with the filters' messages on failure and
     on citations that the bibliography does not have."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    proc = subprocess.run([pandoc_executable(), *args], input=stdin, cwd=cwd, env=full_env,
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        [pandoc_executable(), *args],
+        input=stdin,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        check=False,
+    )
     stderr = proc.stderr.decode("utf-8", "replace")
     errors, missing = problems(stderr)
     if errors:
@@ -67,8 +74,9 @@ def run_pandoc(args: list[str], *, cwd: Path, env: dict[str, str] | None = None,
     if proc.returncode != 0:
         raise RenderError(f"pandoc failed (exit {proc.returncode}): {stderr.strip()[-2000:]}")
     if missing:
-        raise RenderError("citation key(s) not in the bibliography: "
-                          + ", ".join(sorted(set(missing))))
+        raise RenderError(
+            "citation key(s) not in the bibliography: " + ", ".join(sorted(set(missing)))
+        )
     for line in stderr.splitlines():
         if line.strip():
             log.warning("pandoc: %s", line)

@@ -37,9 +37,20 @@ def local_images(node: Any) -> list[str]:
 
 
 def typst_source(ast: dict[str, Any], *, src: Path, env: dict[str, str]) -> str:
-    out = run_pandoc(["-f", "json", "-t", "typst-citations",
-                      "--template", str(TEMPLATES / "report.typ"), "--wrap=none"],
-                     cwd=src, env=env, stdin=json.dumps(ast).encode("utf-8"))
+    out = run_pandoc(
+        [
+            "-f",
+            "json",
+            "-t",
+            "typst-citations",
+            "--template",
+            str(TEMPLATES / "report.typ"),
+            "--wrap=none",
+        ],
+        cwd=src,
+        env=env,
+        stdin=json.dumps(ast).encode("utf-8"),
+    )
     return out.decode("utf-8")
 
 
@@ -48,7 +59,8 @@ def compile_typst(typ: Path, root: Path, timestamp: int) -> bytes:
 
     try:
         pdf, warnings = typst.compile_with_warnings(
-            str(typ), root=str(root), ignore_system_fonts=True, timestamp=timestamp)
+            str(typ), root=str(root), ignore_system_fonts=True, timestamp=timestamp
+        )
     except typst.TypstError as exc:
         raise RenderError(f"typst: {exc}") from exc
     for w in warnings:
@@ -56,8 +68,9 @@ def compile_typst(typ: Path, root: Path, timestamp: int) -> bytes:
     return pdf
 
 
-def write_pdf(ast: dict[str, Any], *, src: Path, work: Path, dest: Path,
-              env: dict[str, str], timestamp: int) -> Path:
+def write_pdf(
+    ast: dict[str, Any], *, src: Path, work: Path, dest: Path, env: dict[str, str], timestamp: int
+) -> Path:
     """Write ``dest/report.pdf``; the typst project (source + images) lives in
     ``work/pdf`` so that no path outside it can reach the PDF."""
     project = work / "pdf"

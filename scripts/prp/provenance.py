@@ -37,11 +37,23 @@ KEY_PACKAGES = (
 SCHEMA_VERSION = 1
 
 
+def _relative(path: str) -> str:
+    """Paths inside the working directory as relative paths, so that records
+    do not depend on where the repository was checked out."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path
+    return path
+
+
 def _flatten(values: Iterable[Any]) -> list[str]:
     out: list[str] = []
     for v in values:
         if isinstance(v, str | Path):
-            out.append(str(v))
+            out.append(_relative(str(v)))
         elif isinstance(v, Iterable):
             out.extend(_flatten(v))
     return out

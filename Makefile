@@ -53,8 +53,8 @@ verify: $(STAMP)
 
 ## Lint: ruff (lint + format check), snakefmt, Snakemake's linter, mypy on the shared package.
 lint: $(STAMP)
-	$(BIN)/ruff check scripts tests bench
-	$(BIN)/ruff format --check scripts tests bench
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
 	$(BIN)/snakefmt --check Snakefile rules
 	PYTHONPATH=scripts $(BIN)/python -m prp.smklint
 	$(BIN)/mypy

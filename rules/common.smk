@@ -100,7 +100,9 @@ def table_params(table_id):
         "caption": meta["caption"],
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
-        "data_dir": DATA,
+        # absolute: a relative "data" would look like a hard-coded prefix of the
+        # data/geo inputs to snakemake --lint (records store it relative again)
+        "data_dir": os.path.abspath(DATA),
     }
 
 
@@ -155,7 +157,9 @@ def figure_params(figure_id):
         "alt": " ".join(meta["alt"].split()),
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
-        "data_dir": DATA,
+        # absolute: a relative "data" would look like a hard-coded prefix of the
+        # data/geo inputs to snakemake --lint (records store it relative again)
+        "data_dir": os.path.abspath(DATA),
     }
 
 

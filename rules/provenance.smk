@@ -17,6 +17,5 @@ rule export_provenance:
         bench_path("export_provenance-{edition}")
     params:
         edition="{edition}",
-        records_dir=f"{BUILD}/provenance",
     script:
         "../scripts/export_provenance.py"

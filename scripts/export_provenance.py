@@ -120,7 +120,7 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    folder = Path(params["records_dir"])
+    folder = Path(inputs["record"]).parents[1]  # build/provenance/editions/<e>.json
     records = load_records(folder)
     start = Path(inputs["record"]).relative_to(folder).with_suffix("").as_posix()
     prov = edition_provenance(params["edition"], start, records)

@@ -285,12 +285,16 @@ def build_release(
     for group_states, group_cells in state_groups(members):
         lines.append(
             Line(
-                tuple(sorted(position[c] for c in group_cells)),
+                tuple(sorted(int(position[c]) for c in group_cells)),
                 tuple(state_item[s] for s in group_states),
                 name="grid: " + ", ".join(group_states),
             )
         )
-    lines.append(Line(tuple(sorted(position.values())), (state_item[TOTAL],), name="grid: all"))
+    lines.append(
+        Line(
+            tuple(sorted(int(v) for v in position.values())), (state_item[TOTAL],), name="grid: all"
+        )
+    )
     return Release(items.reset_index(drop=True), lines)
 
 

@@ -49,7 +49,7 @@ def shown(events: object, suppressed: object, k: int) -> str:
     """A released count as printed: '1,234', or '<k' where withheld."""
     if bool(suppressed) or events is None or pd.isna(events):
         return withheld_label(k)
-    return f"{int(events):,}"
+    return f"{int(events):,}"  # type: ignore[call-overload]  # a count, checked above
 
 
 def national(table: pd.DataFrame) -> pd.DataFrame:

@@ -211,7 +211,7 @@ def new_map(extent: str, width_in: float = style.WIDTH_IN) -> tuple[Any, Any]:
     configure_cartopy()
     style.apply()
     fig = plt.figure(figsize=map_size(extent, width_in))
-    ax = fig.add_axes((0, 0, 1, 1), projection=projection())
+    ax: Any = fig.add_axes((0, 0, 1, 1), projection=projection())  # a cartopy GeoAxes
     ax.set_extent(EXTENTS[extent], crs=lonlat())
     ax.set_autoscale_on(False)  # plotted markers must not move the frame
     ax.set_facecolor(SEA)

@@ -134,7 +134,9 @@ def _plain(value: Any) -> Any:
     """Params as JSON: Snakemake's Namedlists and Paths as plain values."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, str):
+        return _relative(value) if value.startswith("/") else value
+    if isinstance(value, int | float | bool) or value is None:
         return value
     if isinstance(value, Iterable):
         return [_plain(v) for v in value]
@@ -153,12 +155,16 @@ def job_record(
 ) -> dict[str, Any]:
     """Everything a reviewer needs to trace a job's outputs."""
     outs = {k: v for k, v in outputs.items() if k != "provenance"}
+    # shared modules the job imported AND declared as inputs: exactly the code
+    # whose change makes Snakemake rerun the job, so verify and the workflow agree
+    declared = {p for p in _flatten(inputs.values()) if p.endswith(".py")}
+    modules = [m for m in shared_modules(package_dir) if m["path"] in declared]
     return {
         "schema": SCHEMA_VERSION,
         "rule": rule,
         "wildcards": dict(wildcards),
         "script": {"path": script, "sha256": sha256_file(script)},
-        "modules": shared_modules(package_dir),
+        "modules": modules,
         "params": _plain(params),
         "inputs": [
             file_record(p, data_dir)

@@ -138,7 +138,7 @@ def recompute_all(printed: pd.DataFrame, datasets: Mapping[str, pd.DataFrame]) -
     out = []
     for row in printed.to_dict("records"):
         rec = recompute(row, datasets)
-        status, diff = "not recomputed", ""
+        status, diff = "not recomputed", ""  # type: str, float | str
         if isinstance(rec, str):
             status = "ok" if _norm_text(rec) == _norm_text(row["printed"]) else "differs"
         elif rec is not None:

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from cycler import cycler  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -48,7 +49,7 @@ RC: dict[str, Any] = {
     "grid.color": "#d9d9d9",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "axes.prop_cycle": matplotlib.cycler(color=SERIES),
+    "axes.prop_cycle": cycler(color=SERIES),
     "svg.fonttype": "path",
     "svg.hashsalt": "prp198",  # stable element ids in SVG output
     "hatch.linewidth": 0.6,
@@ -58,7 +59,7 @@ RC: dict[str, Any] = {
 
 
 def apply() -> None:
-    plt.rcParams.update(RC)
+    plt.rcParams.update(RC)  # type: ignore[arg-type]
 
 
 def thousands_formatter() -> FuncFormatter:

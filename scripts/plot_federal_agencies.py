@@ -19,8 +19,6 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.textpath import TextPath
 
 from prp import style
-from prp.io import write_csv, write_text
-from prp.sources import source_line
 
 # Broad classes of body, by the `type` column, for the box fill.
 CLASSES = {
@@ -375,15 +373,7 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
         pd.read_parquet(inputs["relations"]),
         params.get("max_slots", 6),
     )
-    write_csv(outputs["csv"], chart)
-    style.save(plot(chart), outputs["svg"])
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(plot(chart), chart, outputs, params)
 
 
 if __name__ == "__main__":

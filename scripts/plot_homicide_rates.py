@@ -10,8 +10,6 @@ from typing import Any
 import pandas as pd
 
 from prp import style
-from prp.io import write_csv, write_text
-from prp.sources import source_line
 
 NTCA = ("El Salvador", "Guatemala", "Honduras")
 NTCA_GROUP = "Northern Triangle"
@@ -94,15 +92,7 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     data = comparison_frame(pd.read_parquet(inputs["clean"]))
-    write_csv(outputs["csv"], data)
-    style.save(plot(data), outputs["svg"])
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(plot(data), data, outputs, params)
 
 
 if __name__ == "__main__":

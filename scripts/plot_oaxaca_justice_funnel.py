@@ -8,8 +8,6 @@ import pandas as pd
 
 from prp import style
 from prp.fmt import percent, thousands
-from prp.io import write_csv, write_text
-from prp.sources import source_line
 
 STAGE_LABELS = {
     "complaints": "Complaints received",
@@ -91,15 +89,7 @@ def plot(stages: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     stages = funnel_stages(pd.read_parquet(inputs["clean"]))
-    write_csv(outputs["csv"], stages)
-    style.save(plot(stages), outputs["svg"])
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(plot(stages), stages, outputs, params)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,7 @@ import pandas as pd
 
 from prp import style
 from prp.fmt import thousands
-from prp.io import write_csv, write_text
 from prp.revenue import BASE_PARAMETER, share_label, tornado
-from prp.sources import source_line
 
 LOW_LABEL = "Input at its low value"
 HIGH_LABEL = "Input at its high value"
@@ -114,15 +112,7 @@ def plot(bars: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     bars = tornado_bars(pd.read_parquet(inputs["assumptions"]), pd.read_parquet(inputs["base"]))
-    write_csv(outputs["csv"], bars)
-    style.save(plot(bars), outputs["svg"])
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(plot(bars), bars, outputs, params)
 
 
 if __name__ == "__main__":

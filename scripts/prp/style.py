@@ -94,3 +94,19 @@ def figure_markdown(fig_id: str, caption: str, alt: str, source: str, image: str
         f'![{caption}](../figures/{image}){{#fig-{fig_id} fig-alt="{alt}"}}\n\n'
         f"::: {{.source-note}}\n{source}\n:::\n"
     )
+
+
+def write_figure(fig: Figure, data: Any, outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    """Write a figure rule's three outputs: the plotted data (``csv``), the
+    image (``svg``) and the Quarto snippet (``md``) with caption, alt text and
+    the source line generated from the data package."""
+    from prp.io import write_csv, write_text
+    from prp.sources import source_line
+
+    write_csv(outputs["csv"], data)
+    save(fig, outputs["svg"])
+    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
+    snippet = figure_markdown(
+        params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
+    )
+    write_text(outputs["md"], snippet)

@@ -6,8 +6,6 @@ from typing import Any
 import pandas as pd
 
 from prp import maps, style
-from prp.io import write_csv, write_text
-from prp.sources import source_line
 
 LABELS = {  # place -> (dx, dy) in points, alignment
     "Tapachula": (6, -5, "left"),
@@ -57,18 +55,10 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     layers = maps.load_layers(
         inputs["states"], inputs["countries"], inputs["rails"], pd.read_parquet(inputs["places"])
     )
-    write_csv(outputs["csv"], cells)
     fig, _ = plot(cells, bins, layers, degrees, k)
-    style.save(fig, outputs["svg"])
     maps.assert_offline(maps.configure_cartopy())
     note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(fig, cells, outputs, params, note)
 
 
 if __name__ == "__main__":

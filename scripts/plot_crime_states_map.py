@@ -7,8 +7,6 @@ import pandas as pd
 
 from prp import maps, style
 from prp.events import counts_by_state, ranked_states, shown, states_only
-from prp.io import write_csv, write_text
-from prp.sources import source_line
 
 LABELLED = 5  # the top states get their name and count written on the map
 OFFSETS = {"Veracruz": (0.35, 0.6), "Tabasco": (0.0, 0.35)}  # degrees, off the rail lines
@@ -64,18 +62,10 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     layers = maps.load_layers(
         inputs["states"], inputs["countries"], inputs["rails"], pd.read_parquet(inputs["places"])
     )
-    write_csv(outputs["csv"], data)
     fig, _ = plot(totals, bins, layers, k)
-    style.save(fig, outputs["svg"])
     maps.assert_offline(maps.configure_cartopy())
     note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(fig, data, outputs, params, note)
 
 
 if __name__ == "__main__":

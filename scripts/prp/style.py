@@ -96,7 +96,9 @@ def figure_markdown(fig_id: str, caption: str, alt: str, source: str, image: str
     )
 
 
-def write_figure(fig: Figure, data: Any, outputs: dict[str, Any], params: dict[str, Any]) -> None:
+def write_figure(
+    fig: Figure, data: Any, outputs: dict[str, Any], params: dict[str, Any], note: str | None = None
+) -> None:
     """Write a figure rule's three outputs: the plotted data (``csv``), the
     image (``svg``) and the Quarto snippet (``md``) with caption, alt text and
     the source line generated from the data package."""
@@ -105,7 +107,8 @@ def write_figure(fig: Figure, data: Any, outputs: dict[str, Any], params: dict[s
 
     write_csv(outputs["csv"], data)
     save(fig, outputs["svg"])
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
+    note = params.get("note", "") if note is None else note
+    source = source_line(params["data_dir"], params["datasets"], note)
     snippet = figure_markdown(
         params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
     )

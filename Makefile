@@ -10,7 +10,8 @@ SNAKEMAKE := $(BIN)/snakemake
 BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.build
 
 .DEFAULT_GOAL := report
-.PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release
+.PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
+	graph rehash new-chapter new-dataset new-table new-figure
 
 venv: $(STAMP)
 
@@ -58,6 +59,33 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile rules
 	PYTHONPATH=scripts $(BIN)/python -m prp.smklint
 	$(BIN)/mypy
+	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --check --out docs/rulegraph.svg
+
+## Extending the report (CONTRIBUTING.md): each command writes the files a new
+## piece needs, with TODO markers that keep `make test` red until filled in.
+SCAFFOLD := PYTHONPATH=scripts $(BIN)/python -m prp.scaffold
+
+new-chapter: $(STAMP)
+	$(SCAFFOLD) chapter "$(NAME)" --title "$(TITLE)" $(if $(RESTRICTED),--restricted)
+
+new-dataset: $(STAMP)
+	$(SCAFFOLD) dataset "$(NAME)" $(if $(COLUMNS),--columns "$(COLUMNS)") $(if $(CITATION),--citation "$(CITATION)")
+
+new-table: $(STAMP)
+	$(SCAFFOLD) table "$(NAME)" --chapter "$(CHAPTER)" --dataset "$(DATASET)"
+	@$(MAKE) --no-print-directory -o $(STAMP) graph
+
+new-figure: $(STAMP)
+	$(SCAFFOLD) figure "$(NAME)" --chapter "$(CHAPTER)" --dataset "$(DATASET)"
+	@$(MAKE) --no-print-directory -o $(STAMP) graph
+
+## Record the sha256 of changed data files in data/datapackage.yaml.
+rehash: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m prp.datapackage rehash
+
+## Redraw docs/rulegraph.svg (the data-flow picture in CONTRIBUTING.md) from the workflow.
+graph: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --out docs/rulegraph.svg
 
 dry-run: $(STAMP)
 	$(SNAKEMAKE) -n all

@@ -13,14 +13,16 @@ DESCRIPTOR = "datapackage.yaml"
 
 
 @cache
-def _load(path: str) -> dict[str, Any]:
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
 def load_package(data_dir: str | Path) -> dict[str, Any]:
-    """The descriptor as a dict (cached per path)."""
-    return _load(str(Path(data_dir) / DESCRIPTOR))
+    """The descriptor as a dict (cached per path until the file changes)."""
+    path = Path(data_dir) / DESCRIPTOR
+    st = path.stat()
+    return _load(str(path), st.st_mtime_ns, st.st_size)
 
 
 def resource(data_dir: str | Path, name: str) -> dict[str, Any]:

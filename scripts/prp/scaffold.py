@@ -360,7 +360,7 @@ if __name__ == "__main__":
 '''
 
 TEST_TEMPLATE = '''"""Tests of scripts/{rule}.py (started with prp.scaffold: they fail until
-the {TODO} markers are replaced by real code and real expectations)."""
+the script, expected() and the catalog entry are written)."""
 
 from pathlib import Path
 
@@ -368,6 +368,7 @@ import pandas as pd
 from {rule} import {imports}
 
 from prp.book import load_catalog
+from prp.scaffold import TODO
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -388,7 +389,7 @@ def test_{function}_on_a_small_sample() -> None:
 
 def test_catalog_entry_is_filled_in() -> None:
     meta = load_catalog(ROOT / "config" / "artifacts")["{kind}"]["{artifact_id}"]
-    unfinished = [key for key, value in meta.items() if "{TODO}" in str(value)]
+    unfinished = [key for key, value in meta.items() if TODO in str(value)]
     assert not unfinished, f"config/artifacts: fill in {{unfinished}} of {artifact_id}"
 '''
 
@@ -536,9 +537,10 @@ def add_artifact(
 
 CHAPTER = """# {title} {{#sec-{name}}}
 
-<!-- {TODO}: write the chapter. Cite with [@key] (report/references.bib),
-quote numbers with {{{{< var namespace.key >}}}} (config/numbers/), and
-refer to tables and figures as @tbl-<id> / @fig-<id>. -->
+<!-- {TODO}: write the chapter in your own words. Cite works with [@key]
+(report/references.bib), quote numbers from data with the var shortcode
+(config/numbers/), and refer to tables and figures as @tbl-ID / @fig-ID.
+CONTRIBUTING.md has a recipe for each. -->
 """
 
 

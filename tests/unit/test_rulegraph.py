@@ -69,8 +69,8 @@ def test_boxes_do_not_overlap_and_flow_left_to_right():
     for a, b in g.edges:
         assert boxes[a].x + boxes[a].w < boxes[b].x
     for r in g.rules:
-        assert 0 < boxes[r].x and boxes[r].x + boxes[r].w < width
-        assert 0 < boxes[r].y and boxes[r].y + boxes[r].h < height
+        assert boxes[r].x > 0 and boxes[r].x + boxes[r].w < width
+        assert boxes[r].y > 0 and boxes[r].y + boxes[r].h < height
 
 
 def test_svg_names_every_rule_and_draws_every_edge():

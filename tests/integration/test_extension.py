@@ -78,8 +78,7 @@ def fill_yaml_todos(path: Path, values: dict[str, str]) -> None:
 
 
 FIGURE_DATA = (
-    'return clean[["shelter", "beds"]].sort_values("beds", ascending=False)'
-    ".reset_index(drop=True)"
+    'return clean[["shelter", "beds"]].sort_values("beds", ascending=False).reset_index(drop=True)'
 )
 TABLE_DATA = (
     'return clean.groupby("state", as_index=False)["beds"].sum()'

@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from prp.book import load_catalog
+from prp.book import INCLUDE_RE, load_catalog
 from prp.datapackage import rehash_text, resource, resource_names
 
 TODO = "TODO"
@@ -195,7 +195,18 @@ def add_dataset(root: Path, name: str, columns: str | None, citation: str | None
 
 
 def catalog_path(root: Path, chapter: str) -> Path:
-    return root / "config" / "artifacts" / f"{Path(chapter).stem}.yaml"
+    """The catalog file that already describes the chapter's tables and
+    figures (config/artifacts/part1.yaml for Part 1), or a new one named
+    after the chapter."""
+    text = (root / "report" / chapter).read_text(encoding="utf-8")
+    included = {Path(target).stem for target in INCLUDE_RE.findall(text)}
+    folder = root / "config" / "artifacts"
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        ids = {i for kind in ("tables", "figures") for i in (data.get(kind) or {})}
+        if ids & included:
+            return path
+    return folder / f"{Path(chapter).stem}.yaml"
 
 
 def catalog_entry(kind: str, artifact_id: str, dataset: str) -> str:
@@ -367,7 +378,7 @@ from pathlib import Path
 import pandas as pd
 from {rule} import {imports}
 
-from prp.book import load_catalog
+from prp.book import INCLUDE_RE, load_catalog
 from prp.scaffold import TODO
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -142,7 +142,7 @@ def test_new_artifact_writes_script_rule_catalog_test_and_include(repo, kind, pr
         f"scripts/{rule}.py",
         f"tests/unit/test_{rule}.py",
         f"rules/{kind}.smk",
-        "config/artifacts/part1-background.yaml",
+        "config/artifacts/part1.yaml",  # where Part 1's other artifacts are
         "report/chapters/part1-background.qmd",
     ]
     script = (repo / f"scripts/{rule}.py").read_text()
@@ -160,6 +160,15 @@ def test_new_artifact_writes_script_rule_catalog_test_and_include(repo, kind, pr
     assert f"{kind}/homicide-check.md" in needs
     with pytest.raises(ScaffoldError, match="already in config/artifacts"):
         add_artifact(repo, kind, "homicide-check", "chapters/part1-background.qmd", "states")
+
+
+def test_new_chapter_gets_its_own_catalog_file(repo):
+    add_chapter(repo, "shelters", "Migrant Shelters", restricted=False)
+    written = add_artifact(repo, "tables", "beds", "chapters/shelters.qmd", "homicide_rates")
+    assert "config/artifacts/shelters.yaml" in [w.path for w in written]
+    assert load_catalog(repo / "config/artifacts")["tables"]["beds"]["datasets"] == [
+        "homicide_rates"
+    ]
 
 
 def test_new_artifact_refusals(repo):

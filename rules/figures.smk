@@ -196,7 +196,7 @@ rule plot_southern_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=package_code("style", "sources", "maps", "events", "disclosure"),
+        code=package_code("style", "sources", "maps", "region_map", "events", "disclosure", "io"),
     output:
         svg=report(f"{BUILD}/figures/southern-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/southern-border-map.csv",
@@ -219,7 +219,7 @@ rule plot_us_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=package_code("style", "sources", "maps", "events", "disclosure"),
+        code=package_code("style", "sources", "maps", "region_map", "events", "disclosure", "io"),
     output:
         svg=report(f"{BUILD}/figures/us-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/us-border-map.csv",

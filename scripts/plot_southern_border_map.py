@@ -9,10 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from prp import maps, style
-from prp.events import counts_by_state, shown
-from prp.io import write_csv, write_text
-from prp.sources import source_line
+from prp import maps, region_map
 
 STATES = maps.SOUTHERN_STATES
 EXTENT = "southern_border"
@@ -38,6 +35,13 @@ STATE_POSITIONS = {  # lon, lat of the state labels: clear of cells, lines and p
     "Oaxaca": (-97.0, 16.4),
     "Chiapas": (-91.55, 16.35),
 }
+REGION = region_map.Region(
+    states=STATES,
+    extent=EXTENT,
+    labels=LABELS,
+    state_positions=STATE_POSITIONS,
+    legend_columns=2,
+)
 
 
 def map_places(places: pd.DataFrame) -> pd.DataFrame:
@@ -49,17 +53,7 @@ def map_places(places: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_counts(totals: pd.DataFrame, k: int) -> pd.DataFrame:
-    counts = counts_by_state(totals)
-    missing = [s for s in STATES if s not in counts]
-    if missing:
-        raise ValueError(f"no released count for {missing}")
-    return pd.DataFrame(
-        {
-            "state": STATES,
-            "events": pd.array([counts[s] for s in STATES], dtype="Int64"),
-            "shown": [shown(counts[s], counts[s] is None, k) for s in STATES],
-        }
-    )
+    return region_map.region_counts(totals, STATES, k)
 
 
 def plot(
@@ -70,59 +64,19 @@ def plot(
     degrees: float,
     k: int,
 ):  # noqa: ANN201
-    fig, ax = maps.new_map(EXTENT)
-    maps.draw_base(ax, layers, faded=[s for s in layers.states if s not in STATES])
-    cells = grid.assign(suppressed=grid["suppressed"].astype(bool))
-    published = cells.loc[~cells["suppressed"], "events"].astype("int64")
-    bins = maps.class_bins(int(published.max()) if len(published) else k, k)
-    drawn = maps.grid_cells(ax, cells, degrees, bins, within=STATES, layers=layers)
-    for name in STATES:
-        ax.add_geometries(
-            [layers.states[name]],
-            crs=maps.lonlat(),
-            facecolor="none",
-            edgecolor="black",
-            linewidth=0.9,
-            zorder=5,
-        )
-    maps.draw_rails(ax, layers)
-    maps.draw_places(ax, places, LABELS)
-    maps.label_states(
-        ax,
-        layers,
-        {r.state: f"{r.state}\n{r.shown}" for r in region.itertuples()},
-        positions=STATE_POSITIONS,
-    )
-    handles = maps.count_legend_handles(bins, f"<{k}" if drawn["suppressed"].any() else None)
-    handles += maps.feature_legend_handles(
+    features = maps.feature_legend_handles(
         rails=True,
         out_of_service=True,
         kinds=[c for c in maps.MARKERS if (places["kind"] == c).any()],
     )
-    maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", loc="lower left", ncol=2)
-    return fig, ax, drawn
+    return region_map.plot_region(REGION, region, grid, places, layers, degrees, k, features)
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     k, degrees = int(params["k"]), float(params["grid_degrees"])
-    layers = maps.load_layers(
-        inputs["states"], inputs["countries"], inputs["rails"], pd.read_parquet(inputs["places"])
-    )
-    region = region_counts(pd.read_parquet(inputs["totals"]), k)
-    fig, _, drawn = plot(
-        region, pd.read_parquet(inputs["grid"]), map_places(layers.places), layers, degrees, k
-    )
-    write_csv(outputs["csv"], drawn)
-    style.save(fig, outputs["svg"])
-    maps.assert_offline(maps.configure_cartopy())
-    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    layers, counts, grid = region_map.load_region_inputs(REGION, inputs, k)
+    fig, _, drawn = plot(counts, grid, map_places(layers.places), layers, degrees, k)
+    region_map.write_region_map(fig, drawn, outputs, params)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ rule table_transactional_crimes:
         clean=clean("transactional_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=package_code("crimes", "tables", "sources"),
+        code=package_code("crimes", "tables", "sources", "io"),
     output:
         md=f"{BUILD}/tables/transactional-crimes.md",
         csv=report(f"{BUILD}/tables/transactional-crimes.csv", category="Tables"),
@@ -161,7 +161,7 @@ rule table_predatory_crimes:
         clean=clean("predatory_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=package_code("crimes", "tables", "sources"),
+        code=package_code("crimes", "tables", "sources", "io"),
     output:
         md=f"{BUILD}/tables/predatory-crimes.md",
         csv=report(f"{BUILD}/tables/predatory-crimes.csv", category="Tables"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -121,3 +122,26 @@ def interactions_table(
             ],
         }
     )
+
+
+def write_interactions_table(
+    inputs: Mapping[str, Any], outputs: Mapping[str, Any], params: Mapping[str, Any]
+) -> None:
+    """Main of the Table 3.2 and 3.3 rules: the interactions of one kind
+    (``clean``) with their perpetrators (``actors``) and citations
+    (``endnotes``) as csv and as a Quarto table with its source line."""
+    from prp.io import write_csv, write_text
+    from prp.sources import source_line
+    from prp.tables import markdown_table
+
+    table = interactions_table(
+        pd.read_parquet(inputs["clean"]),
+        pd.read_parquet(inputs["actors"]),
+        pd.read_parquet(inputs["endnotes"]),
+    )
+    write_csv(outputs["csv"], table)
+    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
+    md = markdown_table(
+        table[INTERACTION_COLUMNS], params["id"], params["caption"], source, align=["l", "l", "l"]
+    )
+    write_text(outputs["md"], set_widths(md, INTERACTION_WIDTHS))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from table_predatory_crimes import predatory_table
+
+from prp.crimes import interactions_table as predatory_table
 
 ACTORS = pd.DataFrame(
     {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from table_transactional_crimes import transactional_table
 
 from prp.crimes import INTERACTION_COLUMNS
+from prp.crimes import interactions_table as transactional_table
 
 ACTORS = pd.DataFrame(
     {

@@ -173,6 +173,16 @@ function Pandoc(doc)
     return tostring(counts[kind])
   end
 
+  -- A figure or table whose id has the kind's prefix (fig-, tbl-) gets the
+  -- next number of its kind in the current chapter.
+  local function number_float(el, kind, file)
+    if el.identifier:match('^' .. kind .. '%-') then
+      unique(el.identifier, file, true)
+      local num = number_item(kind)
+      refs[el.identifier] = { kind = kind, num = num, label = PREFIX[kind] .. ' ' .. num, file = file }
+    end
+  end
+
   local function record(block, file)
     return pandoc.Blocks({ block }):walk({
       traverse = 'topdown',
@@ -184,26 +194,14 @@ function Pandoc(doc)
         end
         return h
       end,
-      Figure = function(f)
-        if f.identifier:match('^fig%-') then
-          unique(f.identifier, file, true)
-          local num = number_item('fig')
-          refs[f.identifier] = { kind = 'fig', num = num, label = PREFIX.fig .. ' ' .. num, file = file }
-        end
-      end,
+      Figure = function(f) number_float(f, 'fig', file) end,
       Div = function(d)
         if d.identifier ~= '' then seen[d.identifier] = true end
       end,
       Span = function(s)
         if s.identifier ~= '' then seen[s.identifier] = true end
       end,
-      Table = function(t)
-        if t.identifier:match('^tbl%-') then
-          unique(t.identifier, file, true)
-          local num = number_item('tbl')
-          refs[t.identifier] = { kind = 'tbl', num = num, label = PREFIX.tbl .. ' ' .. num, file = file }
-        end
-      end,
+      Table = function(t) number_float(t, 'tbl', file) end,
     })[1]
   end
 

@@ -35,7 +35,7 @@ rule release_aggregates:
     input:
         events=clean("camrd_events"),
         states=clean("states"),
-        code=package_code("disclosure", "io"),
+        code=package_code("disclosure", "event_records", "events", "io"),
     output:
         **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
         provenance=prov("released/events"),

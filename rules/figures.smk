@@ -278,6 +278,11 @@ rule plot_event_points_map:
         bench_path("figures-event-points-map")
     params:
         **figure_params("event-points-map"),
+        # above this many events the map shows their density (catalog: density)
+        density_above=ARTIFACTS["figures"]["event-points-map"]["density"]["above"],
+        density_cell_km=ARTIFACTS["figures"]["event-points-map"]["density"]["cell_km"],
+        density_alt=ARTIFACTS["figures"]["event-points-map"]["density"]["alt"],
+        density_note=ARTIFACTS["figures"]["event-points-map"]["density"]["note"],
     script:
         "../scripts/plot_event_points_map.py"
 

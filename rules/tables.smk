@@ -272,5 +272,6 @@ rule table_event_listing:
         bench_path("tables-event-listing")
     params:
         **table_params("event-listing"),
+        max_rows=ARTIFACTS["tables"]["event-listing"].get("max_rows"),
     script:
         "../scripts/table_event_listing.py"

@@ -4,15 +4,24 @@ stay apart in greyscale). A national frame above, the southern border region
 and the U.S. border states below. The events of one municipality share its
 seat's neighbourhood, so they are spread on a small spiral around it, one
 symbol each: a cluster's size shows its number of events and its rings the
-mix of perpetrators. Restricted edition only."""
+mix of perpetrators. Restricted edition only.
 
+Above ``density_above`` events (``density`` in the artifact catalog) one
+symbol per event would merge into solid blots, so the same three panels show
+the density instead: the events counted in hexagonal cells
+``density_cell_km`` wide on the map projection, shaded by count class. The
+events are then read a batch of rows at a time (coordinates only), so memory
+does not grow with their number, and the csv holds the cells drawn rather
+than the events."""
+
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from prp import maps, style
-from prp.event_records import PERPETRATORS
+from prp.event_records import PERPETRATORS, count_rows, read_batches
 from prp.events import PERPETRATOR_LABELS
 from prp.io import write_csv, write_text
 from prp.sources import source_line
@@ -163,21 +172,164 @@ def plot(pts: pd.DataFrame, layers: maps.Layers):  # noqa: ANN201
     return fig, axes
 
 
+# --------------------------------------------------------------------------
+# density rendering, for more events than symbols can show
+
+SQRT3 = float(np.sqrt(3.0))
+
+
+def use_density(n_events: int, above: int | None) -> bool:
+    """Whether ``n_events`` are too many for one symbol each (more than
+    ``above``; never if ``above`` is None)."""
+    return above is not None and n_events > int(above)
+
+
+def hex_cells(x: np.ndarray, y: np.ndarray, width: float) -> pd.DataFrame:
+    """The hexagon (pointy-top, ``width`` between neighbouring centres) of a
+    regular tiling of the plane holding each projected point (``x``, ``y``):
+    columns ``hex_x``, ``hex_y`` (its centre). Centres lie on two rectangular
+    lattices offset by half a cell; each point goes to the nearer centre."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    dy = width * SQRT3
+    ax_, ay = np.round(x / width), np.round(y / dy)
+    bx, by = np.floor(x / width) + 0.5, np.floor(y / dy) + 0.5
+    da = (x - ax_ * width) ** 2 + (y - ay * dy) ** 2
+    db = (x - bx * width) ** 2 + (y - by * dy) ** 2
+    near_a = da <= db
+    return pd.DataFrame(
+        {
+            "hex_x": np.where(near_a, ax_, bx) * width,
+            "hex_y": np.where(near_a, ay, by) * dy,
+        }
+    )
+
+
+def density_counts(batches: Iterable[pd.DataFrame], width: float) -> pd.DataFrame:
+    """Events per hexagonal cell (projected centre ``hex_x``, ``hex_y``,
+    its ``longitude``/``latitude``, and ``events``), over batches of events
+    with ``latitude`` and ``longitude``; cells without events are left out."""
+    proj, lonlat = maps.projection(), maps.lonlat()
+    parts = []
+    for batch in batches:
+        if batch[["latitude", "longitude"]].isna().any().any():
+            raise ValueError("events without coordinates cannot be mapped")
+        xy = proj.transform_points(
+            lonlat,
+            batch["longitude"].to_numpy(dtype=float),
+            batch["latitude"].to_numpy(dtype=float),
+        )
+        cells = hex_cells(xy[:, 0], xy[:, 1], width)
+        parts.append(cells.value_counts(["hex_x", "hex_y"]).rename("events").reset_index())
+    if not parts:
+        return pd.DataFrame(columns=["hex_x", "hex_y", "longitude", "latitude", "events"])
+    out = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["hex_x", "hex_y"], as_index=False)["events"]
+        .sum()
+        .sort_values(["hex_y", "hex_x"], kind="stable")
+        .reset_index(drop=True)
+    )
+    back = lonlat.transform_points(proj, out["hex_x"].to_numpy(), out["hex_y"].to_numpy())
+    out.insert(2, "longitude", np.round(back[:, 0], 5))
+    out.insert(3, "latitude", np.round(back[:, 1], 5))
+    out["events"] = out["events"].astype("int64")
+    return out
+
+
+def density_bins(maximum: int) -> list[int]:
+    """Lower bounds of the count classes: 1, 10, 100 ... up to the first
+    power of ten above ``maximum``."""
+    bins = [1]
+    while bins[-1] <= maximum:
+        bins.append(bins[-1] * 10)
+    return bins
+
+
+def hexagon(cx: float, cy: float, width: float) -> np.ndarray:
+    """Corners of the pointy-top hexagon centred on (cx, cy)."""
+    r = width / SQRT3
+    angles = np.deg2rad(90 + 60 * np.arange(6))
+    return np.column_stack([cx + r * np.cos(angles), cy + r * np.sin(angles)])
+
+
+def draw_density(ax: Any, cells: pd.DataFrame, width: float, bins: list[int]) -> None:
+    from matplotlib.collections import PolyCollection
+
+    colours = maps.ramp(len(bins) - 1)
+    classes = np.searchsorted(bins, cells["events"].to_numpy(), side="right") - 1
+    polys = [hexagon(x, y, width) for x, y in zip(cells["hex_x"], cells["hex_y"], strict=True)]
+    ax.add_collection(
+        PolyCollection(
+            polys,
+            facecolors=[colours[c] for c in classes],
+            edgecolors="white",
+            linewidths=0.15,
+            zorder=1.5,  # over the land, under borders, rails and labels
+            gid="events-density",
+        )
+    )
+
+
+def plot_density(cells: pd.DataFrame, layers: maps.Layers, cell_km: float):  # noqa: ANN201
+    import matplotlib.pyplot as plt
+
+    maps.configure_cartopy()
+    style.apply()
+    width_m = cell_km * 1000.0
+    bins = density_bins(int(cells["events"].max()) if len(cells) else 1)
+    width, height = maps.map_size("national")
+    fig = plt.figure(figsize=(width, round(height / 0.60, 2)))
+    axes = {}
+    for extent, rect, title in PANELS:
+        ax = fig.add_axes(rect, projection=maps.projection())
+        ax.set_extent(maps.EXTENTS[extent], crs=maps.lonlat())
+        ax.set_autoscale_on(False)
+        ax.set_facecolor(maps.SEA)
+        ax.grid(False)
+        ax.spines["geo"].set_edgecolor(maps.EDGE)
+        ax.spines["geo"].set_linewidth(0.6)
+        ax.extent_name = extent
+        maps.draw_base(ax, layers)
+        draw_density(ax, cells, width_m, bins)
+        maps.draw_rails(ax, layers, linewidth=0.7)
+        ax.set_title(title, fontsize=8.5, loc="left", pad=3)
+        axes[extent] = ax
+    handles = maps.count_legend_handles(bins, suppressed_label=None)
+    handles += maps.feature_legend_handles(rails=True)
+    maps.legend(
+        axes["national"],
+        handles,
+        title=f"Events per {cell_km:g} km cell ({int(cells['events'].sum()):,} in all)",
+        loc="lower left",
+    )
+    return fig, axes
+
+
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    pts = points(pd.read_parquet(inputs["events"]))
     layers = maps.load_layers(
         inputs["states"], inputs["countries"], inputs["rails"], pd.read_parquet(inputs["places"])
     )
-    write_csv(outputs["csv"], pts)
-    fig, _ = plot(pts, layers)
+    n_events = count_rows(inputs["events"])
+    alt, note = params["alt"], params.get("note", "")
+    if use_density(n_events, params.get("density_above")):
+        cell_km = float(params["density_cell_km"])
+        data = density_counts(
+            read_batches(inputs["events"], ["latitude", "longitude"]), cell_km * 1000.0
+        )
+        fig, _ = plot_density(data, layers, cell_km)
+        alt = " ".join(str(params["density_alt"]).split()).format(cell_km=cell_km)
+        note = " ".join(str(params["density_note"]).split())
+        note = note.format(events=n_events, cell_km=cell_km)
+    else:
+        data = points(pd.read_parquet(inputs["events"]))
+        fig, _ = plot(data, layers)
+    write_csv(outputs["csv"], data)
     style.save(fig, outputs["svg"])
     maps.assert_offline(maps.configure_cartopy())
-    source = source_line(params["data_dir"], params["datasets"], params.get("note", ""))
+    source = source_line(params["data_dir"], params["datasets"], note)
     write_text(
         outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
+        style.figure_markdown(params["id"], params["caption"], alt, source, f"{params['id']}.svg"),
     )
 
 

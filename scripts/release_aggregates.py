@@ -5,6 +5,11 @@ count tables with small-cell and complementary suppression (see
 prp.disclosure): events by state, by state and location type, by state and
 perpetrator type, by state and crime type, and by grid cell, and the months
 the events cover. Withheld counts are empty with ``suppressed = true``.
+
+The events are read in batches of rows and counted batch by batch
+(prp.disclosure.tally), so memory does not grow with the number of events;
+suppression then works on the counts, whose number is bounded by the states,
+categories and grid cells.
 """
 
 import logging
@@ -13,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from prp import disclosure
+from prp.event_records import read_batches
 from prp.io import write_csv
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,17 @@ OUTPUTS = {
 }
 """Table of prp.disclosure -> name of the rule output it is written to."""
 
+COLUMNS = [
+    "event_date",
+    "state",
+    "latitude",
+    "longitude",
+    "location_type",
+    "perpetrator_type",
+    "crime_types",
+]
+"""Columns of the event table that the counts read."""
+
 
 def released_tables(
     events: pd.DataFrame,
@@ -36,24 +53,41 @@ def released_tables(
     degrees: float,
 ) -> dict[str, pd.DataFrame]:
     """The protected tables, keyed like :data:`OUTPUTS`, ready to write."""
+    check_k(k)
+    return tables_from_tally(
+        disclosure.tally(events, states, categories, degrees), states, categories, k
+    )
+
+
+def check_k(k: int) -> None:
     if k < 2:
         raise ValueError(f"disclosure threshold k must be at least 2, got {k}")
-    release = disclosure.build_release(events, states, categories, degrees)
+
+
+def tables_from_tally(
+    counts: disclosure.Tally, states: list[str], categories: dict[str, list[str]], k: int
+) -> dict[str, pd.DataFrame]:
+    """:func:`released_tables` from the counts of the events."""
+    check_k(k)
+    release = disclosure.release_from_tally(counts, states, categories)
     tables = disclosure.split(disclosure.protect(release, k))
     for frame in tables.values():
         frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
-    tables["period"] = disclosure.period(events)
+    tables["period"] = disclosure.period_of(counts)
     return tables
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    events = pd.read_parquet(inputs["events"])
     states = (
         pd.read_parquet(inputs["states"]).sort_values("state_code")["state"].astype(str).tolist()
     )
     categories = {name: list(values) for name, values in params["categories"].items()}
     k, degrees = int(params["k"]), float(params["grid_degrees"])
-    tables = released_tables(events, states, categories, k, degrees)
+    check_k(k)
+    counts = disclosure.tally_chunks(
+        read_batches(inputs["events"], COLUMNS), states, categories, degrees
+    )
+    tables = tables_from_tally(counts, states, categories, k)
     for table, output in OUTPUTS.items():
         frame = tables[table]
         write_csv(outputs[output], frame)

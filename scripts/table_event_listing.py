@@ -1,11 +1,24 @@
 """Restricted annex: every crime-event record, one line each, with the news
-outlet that reported it linked to the article. Restricted edition only."""
+outlet that reported it linked to the article. Restricted edition only.
 
+A listing of a million records would run to tens of thousands of pages, so
+above ``max_rows`` records (the artifact catalog) the table lists the
+``max_rows`` most recent ones (by date, then identifier), read a batch at a
+time so that memory stays bounded, and its source note says how many of how
+many are shown; the csv holds the same rows."""
+
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from prp.event_records import common_id_prefix, crimes_label, location_label
+from prp.event_records import (
+    common_id_prefix,
+    count_rows,
+    crimes_label,
+    location_label,
+    read_batches,
+)
 from prp.events import PERPETRATOR_LABELS
 from prp.io import write_csv, write_text
 from prp.sources import source_line
@@ -82,8 +95,28 @@ def listing(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(rows, columns=COLUMNS), prefix
 
 
+def most_recent(batches: Iterable[pd.DataFrame], n: int) -> pd.DataFrame:
+    """The ``n`` latest records (by event date, then event id) of a table
+    read in batches, in that order."""
+    keep: pd.DataFrame | None = None
+    for batch in batches:
+        both = batch if keep is None else pd.concat([keep, batch], ignore_index=True)
+        keep = both.sort_values(["event_date", "event_id"], kind="stable").tail(n)
+    if keep is None:
+        raise ValueError("no event records")
+    return keep.reset_index(drop=True)
+
+
+def read_events(path: str, max_rows: int | None) -> tuple[pd.DataFrame, int]:
+    """The records to list and how many there are in all."""
+    total = count_rows(path)
+    if not max_rows or total <= max_rows:
+        return pd.read_parquet(path), total
+    return most_recent(read_batches(path), max_rows), total
+
+
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    events = pd.read_parquet(inputs["events"])
+    events, total = read_events(inputs["events"], params.get("max_rows"))
     rows = ordered(events)
     write_csv(
         outputs["csv"],
@@ -94,6 +127,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     )
     shown, prefix = listing(events)
     note = params.get("note", "")
+    if len(events) < total:
+        note += (
+            f" Only the {len(events):,} most recent of the {total:,} records are listed;"
+            " the rest are in the restricted event table."
+        )
     if prefix:
         note += f" Event numbers are the record identifiers without their common prefix {prefix}."
     source = source_line(params["data_dir"], params["datasets"], note.strip())

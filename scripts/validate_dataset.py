@@ -3,30 +3,77 @@
 Bad input stops the rule with one message naming the file, row, column, value
 and what was expected; nothing is written (Snakemake has already removed the
 previous output, and the parquet file is written atomically).
+
+The file is streamed in chunks (prp.validate.iter_validated) and each valid
+chunk is appended to the parquet file as it comes, so a large event table is
+validated in bounded memory; the x-checks that look at one row at a time run
+on each chunk, the others need the whole table and get it as one chunk.
 """
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from prp.checks import run_checks
-from prp.io import write_parquet
-from prp.validate import read_validated
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from prp.checks import ChunkedChecks, row_wise
+from prp.io import atomic_path
+from prp.validate import DEFAULT_CHUNK_ROWS, iter_validated, read_validated
 
 log = logging.getLogger(__name__)
 
 
-def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
-    df = read_validated(inputs["raw"], params["resource"])
+def write_parquet_chunks(path: str | Path, frames: Iterable[pd.DataFrame]) -> int:
+    """Write frames of the same columns as one parquet file (a row group per
+    frame, zstd, no index), atomically; the number of rows. One frame gives
+    the same bytes as ``prp.io.write_parquet``."""
+    rows = 0
+    with atomic_path(path) as tmp:
+        writer = None
+        try:
+            for df in frames:
+                if writer is None:
+                    table = pa.Table.from_pandas(df, preserve_index=False)
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                else:
+                    table = pa.Table.from_pandas(df, schema=writer.schema, preserve_index=False)
+                writer.write_table(table)
+                rows += len(df)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError(f"{path}: no data to write")
+    return rows
+
+
+def main(
+    inputs: dict[str, Any],
+    outputs: dict[str, Any],
+    params: dict[str, Any],
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> None:
+    res = params["resource"]
     refs = params.get("references") or {}
 
     def load_reference(name: str) -> tuple[Any, str]:
         ref = refs[name]
         return read_validated(ref["path"], ref["resource"]), ref["path"]
 
-    run_checks(Path(inputs["raw"]), df, params["resource"], load_reference)
-    write_parquet(outputs["clean"], df)
-    log.info("%s: %d rows valid -> %s", inputs["raw"], len(df), outputs["clean"])
+    raw = Path(inputs["raw"])
+    checks = ChunkedChecks(raw, res, load_reference)
+
+    def checked() -> Iterable[pd.DataFrame]:
+        for chunk in iter_validated(raw, res, chunk_rows if row_wise(res) else None):
+            checks.update(chunk)
+            yield chunk
+        checks.finish()  # raising here leaves no output: the write is atomic
+
+    rows = write_parquet_chunks(outputs["clean"], checked())
+    log.info("%s: %d rows valid -> %s", inputs["raw"], rows, outputs["clean"])
 
 
 if __name__ == "__main__":

@@ -14,11 +14,14 @@ schema checks:
     is caught even inside Mexico's bounding box).
 
 Each failure raises :class:`prp.errors.InputError` naming file, row, column,
-value and what was expected.
+value and what was expected. Rows are named from the frame's index (row
+position in the file), so the row-wise checks run chunk by chunk on a
+streamed file (:class:`ChunkedChecks`) and name the same rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,6 +33,10 @@ import pandas as pd
 from prp.errors import InputError
 
 KM_PER_DEGREE = 111.0
+
+
+ROW_WISE = frozenset({"parts_within_total", "points_in_state"})
+"""Checks that look at one row at a time, and so can run chunk by chunk."""
 
 
 def _line(pos: int) -> int:
@@ -46,7 +53,7 @@ def parts_within_total(path: Path, df: pd.DataFrame, spec: Mapping[str, Any]) ->
         raise InputError(
             path,
             f"{names} = {parts.iloc[i]:,.0f} exceeds the total",
-            row=_line(i),
+            row=_line(df.index[i]),
             column=spec["total"],
             value=df[spec["total"]].iloc[i].item(),
             expected=f"{spec['total']} >= {names}",
@@ -125,7 +132,7 @@ def points_in_state(
         raise InputError(
             path,
             f"point ({lat[i]}, {lon[i]}) lies {where}, not in {names[i]}",
-            row=_line(i),
+            row=_line(df.index[i]),
             column=f"{spec['latitude']},{spec['longitude']}",
             expected=f"coordinates within {spec.get('tolerance_km', 10)} km of {names[i]}",
             more=int(bad.sum()) - 1,
@@ -138,19 +145,11 @@ def run_checks(
     res: Mapping[str, Any],
     load_reference: Callable[[str], tuple[pd.DataFrame, str]],
 ) -> None:
-    """Run the resource's ``x-checks``; ``load_reference(name)`` returns a
-    validated reference dataset and its path."""
-    for check in res.get("x-checks", []):
-        kind, spec = next(iter(check.items()))
-        if kind == "parts_within_total":
-            parts_within_total(path, df, spec)
-        elif kind == "sum_matches":
-            ref, ref_path = load_reference(spec["reference"]["resource"])
-            sum_matches(path, df, spec, ref, ref_path)
-        elif kind == "points_in_state":
-            points_in_state(path, df, spec, load_states(spec["geometry_path"]))
-        else:
-            raise ValueError(f"{path}: unknown check {kind!r} in the data package")
+    """Run the resource's ``x-checks`` on a whole table; ``load_reference(name)``
+    returns a validated reference dataset and its path."""
+    checks = ChunkedChecks(path, res, load_reference)
+    checks.update(df)
+    checks.finish()
 
 
 def references(res: Mapping[str, Any]) -> list[str]:
@@ -170,3 +169,63 @@ def geometry_files(res: Mapping[str, Any]) -> list[str]:
         for kind, spec in check.items()
         if kind == "points_in_state"
     ]
+
+
+def row_wise(res: Mapping[str, Any]) -> bool:
+    """Whether every x-check of the resource looks at one row at a time."""
+    return all(next(iter(c)) in ROW_WISE for c in res.get("x-checks", []))
+
+
+class ChunkedChecks:
+    """The resource's x-checks run on consecutive chunks of a validated file.
+
+    :meth:`update` runs every check on a chunk and remembers, per check, the
+    first failure and how many rows failed; :meth:`finish` raises what
+    :func:`run_checks` would have raised on the whole file: the first failing
+    check in declared order, at its first failing row, counting its failures
+    over all chunks. Checks that need the whole table (``sum_matches``) are
+    allowed only when the file comes as one chunk."""
+
+    def __init__(
+        self,
+        path: Path,
+        res: Mapping[str, Any],
+        load_reference: Callable[[str], tuple[pd.DataFrame, str]],
+    ) -> None:
+        self.path, self.res, self.load_reference = path, res, load_reference
+        self.checks = [next(iter(c.items())) for c in res.get("x-checks", [])]
+        for kind, _ in self.checks:
+            if kind not in ROW_WISE | {"sum_matches"}:
+                raise ValueError(f"{path}: unknown check {kind!r} in the data package")
+        self.first: list[InputError | None] = [None] * len(self.checks)
+        self.failed = [0] * len(self.checks)
+        self.chunks = 0
+        self._states: dict[str, dict[str, Any]] = {}
+
+    def _states_of(self, geometry: str) -> dict[str, Any]:
+        if geometry not in self._states:
+            self._states[geometry] = load_states(geometry)
+        return self._states[geometry]
+
+    def update(self, df: pd.DataFrame) -> None:
+        self.chunks += 1
+        for n, (kind, spec) in enumerate(self.checks):
+            try:
+                if kind == "parts_within_total":
+                    parts_within_total(self.path, df, spec)
+                elif kind == "points_in_state":
+                    points_in_state(self.path, df, spec, self._states_of(spec["geometry_path"]))
+                else:
+                    if self.chunks > 1:
+                        raise ValueError(f"{self.path}: {kind} needs the whole table at once")
+                    ref, ref_path = self.load_reference(spec["reference"]["resource"])
+                    sum_matches(self.path, df, spec, ref, ref_path)
+            except InputError as err:
+                if self.first[n] is None:
+                    self.first[n] = err
+                self.failed[n] += err.more + 1
+
+    def finish(self) -> None:
+        for err, failed in zip(self.first, self.failed, strict=True):
+            if err is not None:
+                raise dataclasses.replace(err, more=failed - 1)

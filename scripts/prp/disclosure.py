@@ -106,7 +106,7 @@ def cell_centre(values: pd.Series | np.ndarray, degrees: float) -> np.ndarray:
 def state_totals(events: pd.DataFrame, states: Sequence[str]) -> pd.DataFrame:
     """Events per state, every state listed (zeros included), in the order
     given, then the national total."""
-    unknown = sorted(set(events["state"]) - set(states))
+    unknown = sorted(set(events["state"].unique()) - set(states))
     if unknown:
         raise ValueError(f"events name states that are not in the state list: {unknown}")
     counts = events["state"].value_counts().reindex(list(states), fill_value=0)
@@ -132,7 +132,7 @@ def crosstab(
     if multi:
         frame["category"] = values.str.split(SEPARATOR)
         frame = frame.explode("category")
-    unknown = sorted(set(frame["category"]) - set(categories))
+    unknown = sorted(set(frame["category"].unique()) - set(categories))
     if unknown:
         raise ValueError(f"{column}: values outside the categories {list(categories)}: {unknown}")
     table = (
@@ -221,6 +221,102 @@ def period(events: pd.DataFrame, column: str = "event_date") -> pd.DataFrame:
     )
 
 
+@dataclass
+class Tally:
+    """The counts a release is built from: the outputs of :func:`state_totals`,
+    :func:`crosstab` (per table of :data:`TABLES`) and :func:`grid`, and the
+    first and last event date. Counts add up, so a table too large for
+    memory is tallied chunk by chunk and the tallies merged
+    (:meth:`merge`); the result equals the tally of the whole table."""
+
+    totals: pd.DataFrame
+    crosstabs: dict[str, pd.DataFrame]
+    cells: pd.DataFrame
+    members: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+    def merge(self, other: Tally) -> Tally:
+        def add(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+            out = a.copy()
+            out["events"] = a["events"].to_numpy() + b["events"].to_numpy()
+            return out
+
+        cells = (
+            pd.concat([self.cells, other.cells], ignore_index=True)
+            .groupby(["cell_lat", "cell_lon"])["events"]
+            .sum()
+            .reset_index()
+            .sort_values(["cell_lat", "cell_lon"], kind="stable")
+            .reset_index(drop=True)
+        )
+        cells["events"] = cells["events"].astype("int64")
+        members = (
+            pd.concat([self.members, other.members], ignore_index=True)
+            .drop_duplicates()
+            .sort_values(["cell_lat", "cell_lon", "state"])
+            .reset_index(drop=True)
+        )
+        dates = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
+        return Tally(
+            totals=add(self.totals, other.totals),
+            crosstabs={k: add(v, other.crosstabs[k]) for k, v in self.crosstabs.items()},
+            cells=cells,
+            members=members,
+            first=min(dates) if dates else None,
+            last=max(dates) if dates else None,
+        )
+
+
+def tally(
+    events: pd.DataFrame,
+    states: Sequence[str],
+    categories: Mapping[str, Sequence[str]],
+    degrees: float,
+    date_column: str = "event_date",
+) -> Tally:
+    """The counts of one table (or one chunk of it); without a date column,
+    no period."""
+    dates = pd.to_datetime(events[date_column]) if date_column in events else pd.Series([])
+    cells, members = grid(events, degrees)
+    return Tally(
+        totals=state_totals(events, states),
+        crosstabs={
+            name: crosstab(events, column, categories[name], states, multi)
+            for name, (_, column, multi, _) in TABLES.items()
+        },
+        cells=cells,
+        members=members,
+        first=None if dates.empty else dates.min(),
+        last=None if dates.empty else dates.max(),
+    )
+
+
+def tally_chunks(
+    chunks: Iterable[pd.DataFrame],
+    states: Sequence[str],
+    categories: Mapping[str, Sequence[str]],
+    degrees: float,
+) -> Tally:
+    """The merged tally of consecutive chunks of one table (at least one)."""
+    total: Tally | None = None
+    for chunk in chunks:
+        part = tally(chunk, states, categories, degrees)
+        total = part if total is None else total.merge(part)
+    if total is None:
+        raise ValueError("no chunks to tally")
+    return total
+
+
+def period_of(t: Tally) -> pd.DataFrame:
+    """:func:`period` from a tally."""
+    if t.first is None or t.last is None:
+        raise ValueError("no events: the period is undefined")
+    return pd.DataFrame(
+        {"first_month": [t.first.strftime("%Y-%m")], "last_month": [t.last.strftime("%Y-%m")]}
+    )
+
+
 # --------------------------------------------------------------------------
 # the release: items and lines
 
@@ -233,12 +329,17 @@ def build_release(
 ) -> Release:
     """All values to release and their relations. ``categories`` maps each
     table of :data:`TABLES` to its category list."""
-    frames = []
-    totals = state_totals(events, states).assign(table="state_totals", category=pd.NA)
-    frames.append(totals)
-    for name, (_, column, multi, _) in TABLES.items():
-        frames.append(crosstab(events, column, categories[name], states, multi).assign(table=name))
-    cells, members = grid(events, degrees)
+    return release_from_tally(tally(events, states, categories, degrees), states, categories)
+
+
+def release_from_tally(
+    counts: Tally, states: Sequence[str], categories: Mapping[str, Sequence[str]]
+) -> Release:
+    """:func:`build_release` from the (merged) tally of the events."""
+    frames = [counts.totals.assign(table="state_totals", category=pd.NA)]
+    for name in TABLES:
+        frames.append(counts.crosstabs[name].assign(table=name))
+    cells, members = counts.cells, counts.members
     frames.append(cells.assign(table="grid", state=pd.NA, category=pd.NA))
     items = pd.concat(frames, ignore_index=True)
     items = items[["table", "state", "category", "cell_lat", "cell_lon", "events"]]

@@ -9,7 +9,8 @@ disclosure-controlled aggregates of :mod:`prp.disclosure` instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,6 +22,32 @@ CRIME_SEPARATOR = ";"
 
 PERPETRATORS = list(PERPETRATOR_LABELS)
 """Perpetrator types in the order of every table and legend (TCOs first)."""
+
+BATCH_ROWS = 250_000
+"""Rows read at a time by :func:`read_batches`."""
+
+
+def read_batches(
+    path: str | Path, columns: Sequence[str] | None = None, rows: int = BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """A parquet file (the clean event table) as frames of at most ``rows``
+    rows, with only ``columns`` (all if None), so that a table of any length
+    is read in bounded memory. (Arrow's pre-buffering is off: with it, the
+    reader keeps each buffered range and memory grows with the file.)"""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path, pre_buffer=False)
+    for batch in pf.iter_batches(
+        batch_size=rows, columns=None if columns is None else list(columns)
+    ):
+        yield batch.to_pandas()
+
+
+def count_rows(path: str | Path) -> int:
+    """Number of rows of a parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
 
 
 def crime_list(value: str) -> list[str]:

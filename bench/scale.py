@@ -1,0 +1,358 @@
+"""Scale benchmark: validation and aggregation of a large synthetic event table.
+
+    python bench/scale.py --events 1000000 [--workdir DIR] [--json OUT]
+
+Generates an N-event database with scripts/generate_events.py (the seeded
+generator, so the file is the same every time), then runs three steps, each
+in its own subprocess so that its peak resident memory can be read from the
+kernel (``wait4``):
+
+floor
+    pyarrow alone reads the CSV (``pyarrow.csv.read_csv``): the least any
+    reader of that file pays.
+validate
+    the ``validate_dataset`` rule's code on it (``scripts/validate_dataset.py``
+    with the parameters the rule passes: the data package's schema and
+    x-checks), writing the clean parquet file.
+aggregate
+    the ``release_aggregates`` rule's code on that parquet file, writing the
+    six disclosure-controlled tables.
+
+It reports wall seconds and peak RSS (MB) per step and the time ratios
+validate/floor, aggregate/floor and (validate + aggregate)/floor.
+:func:`run_scale` returns them as a dict and :func:`markdown` formats them.
+The step functions (:func:`step_floor`, :func:`step_validate`,
+:func:`step_aggregate`) are importable; ``python bench/scale.py --step NAME
+...`` is how the subprocesses call them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "scripts"
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
+
+STEPS = ("floor", "validate", "aggregate")
+DATASET = "camrd_events"
+
+
+# --------------------------------------------------------------------------
+# what the rules pass (mirrors rules/common.smk: dataset_schema, event_categories)
+
+
+def rule_resource(root: Path = ROOT, dataset: str = DATASET) -> dict[str, Any]:
+    """The ``resource`` parameter of validate_dataset for ``dataset``."""
+    from prp.datapackage import resource, schema_only
+
+    data = root / "data"
+    res = schema_only(resource(data, dataset))
+    for check in res.get("x-checks", []):
+        for spec in check.values():
+            if "geometry" in spec:
+                spec["geometry_path"] = str(data / spec["geometry"])
+    return res
+
+
+def rule_release_params(root: Path = ROOT) -> dict[str, Any]:
+    """The params of release_aggregates: k, grid_degrees, categories."""
+    import yaml
+
+    from prp.datapackage import resource
+    from prp.disclosure import alternatives
+
+    with open(root / "config" / "config.yaml", encoding="utf-8") as fh:
+        cfg = yaml.safe_load(fh)
+    fields = {f["name"]: f for f in resource(root / "data", DATASET)["schema"]["fields"]}
+    return {
+        "k": cfg["disclosure"]["k"],
+        "grid_degrees": cfg["disclosure"]["grid_degrees"],
+        "categories": {
+            "state_location": fields["location_type"]["constraints"]["enum"],
+            "state_perpetrator": fields["perpetrator_type"]["constraints"]["enum"],
+            "state_crime": alternatives(fields["crime_types"]["constraints"]["pattern"]),
+        },
+    }
+
+
+# --------------------------------------------------------------------------
+# the steps (each runs in its own process under run_step)
+
+
+def step_floor(csv: Path) -> int:
+    """Read the whole CSV with pyarrow alone; the number of rows."""
+    import pyarrow.csv as pacsv
+
+    return int(pacsv.read_csv(csv).num_rows)
+
+
+def rule_references(root: Path = ROOT, dataset: str = DATASET) -> dict[str, Any]:
+    """The ``references`` parameter of validate_dataset (rules/common.smk)."""
+    from prp.checks import references
+    from prp.datapackage import resource, schema_only
+
+    data = root / "data"
+    return {
+        name: {
+            "path": str(data / resource(data, name)["path"]),
+            "resource": schema_only(resource(data, name)),
+        }
+        for name in references(resource(data, dataset))
+    }
+
+
+def step_validate(csv: Path, out: Path, params: dict[str, Any]) -> int:
+    """validate_dataset's main() on ``csv`` with the rule's parameters
+    (:func:`rule_params`)."""
+    import pyarrow.parquet as pq
+    import validate_dataset
+
+    validate_dataset.main({"raw": str(csv)}, {"clean": str(out)}, params["validate"])
+    return int(pq.ParquetFile(out).metadata.num_rows)
+
+
+def step_states(out: Path, root: Path = ROOT) -> None:
+    """build/clean/states.parquet, as validate_dataset writes it."""
+    import validate_dataset
+
+    validate_dataset.main(
+        {"raw": str(root / "data" / "raw" / "states.csv")},
+        {"clean": str(out)},
+        {"resource": rule_resource(root, "states"), "references": {}},
+    )
+
+
+def step_aggregate(events: Path, states: Path, outdir: Path, params: dict[str, Any]) -> int:
+    """release_aggregates' main() on the clean events with the rule's
+    parameters; the national total."""
+    import pandas as pd
+    import release_aggregates
+
+    outputs = {name: str(outdir / f"{name}.csv") for name in release_aggregates.OUTPUTS.values()}
+    release_aggregates.main(
+        {"events": str(events), "states": str(states)}, outputs, params["aggregate"]
+    )
+    totals = pd.read_csv(outputs["totals"])
+    return int(totals.loc[totals["state"] == "All states", "events"].iloc[0])
+
+
+def rule_params(root: Path = ROOT) -> dict[str, Any]:
+    """The parameters Snakemake passes to both rules. Computed once, in the
+    parent (as Snakemake does), so that reading the data package is not
+    counted in a step's time."""
+    return {
+        "validate": {"resource": rule_resource(root), "references": rule_references(root)},
+        "aggregate": rule_release_params(root),
+    }
+
+
+# --------------------------------------------------------------------------
+# measuring
+
+
+def run_step(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
+    """Run ``python bench/scale.py --step ...`` in a child; its wall seconds,
+    peak RSS in MB (from wait4, this child only) and the result it printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
+    env["PYTHONPATH"] = str(SCRIPTS)
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # read the pipes before waiting, so a chatty child cannot block
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"step {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}"
+        )
+    # ru_maxrss is in kilobytes on Linux
+    return {
+        "seconds": round(seconds, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "result": json.loads(out.decode().strip().splitlines()[-1]),
+    }
+
+
+def generate(events: int, csv: Path, seed: int | None = None) -> dict[str, Any]:
+    args = [str(SCRIPTS / "generate_events.py"), "--n", str(events), "--out", str(csv)]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    err = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"generate_events failed:\n{err.decode()[-3000:]}")
+    return {
+        "seconds": round(time.perf_counter() - began, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "bytes": csv.stat().st_size,
+    }
+
+
+def run_scale(events: int, workdir: Path, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
+    """Generate ``events`` events into ``workdir`` and time the steps."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    csv = workdir / f"events_{events}.csv"
+    clean = workdir / f"camrd_events_{events}.parquet"
+    states = workdir / "states.parquet"
+    released = workdir / f"released_{events}"
+    released.mkdir(exist_ok=True)
+    results: dict[str, Any] = {
+        "events": events,
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cpu, Python {platform.python_version()}"
+        ),
+        "generate": generate(events, csv),
+        "steps": {},
+    }
+    if not states.exists():
+        run_step(["--step", "states", "--out", str(states)])
+    params = workdir / "params.json"
+    params.write_text(json.dumps(rule_params()), encoding="utf-8")
+    plan = {
+        "floor": ["--step", "floor", "--csv", str(csv)],
+        "validate": [
+            "--step",
+            "validate",
+            "--csv",
+            str(csv),
+            "--out",
+            str(clean),
+            "--params",
+            str(params),
+        ],
+        "aggregate": [
+            "--params",
+            str(params),
+            "--step",
+            "aggregate",
+            "--events-parquet",
+            str(clean),
+            "--states",
+            str(states),
+            "--outdir",
+            str(released),
+        ],
+    }
+    for step in steps:
+        results["steps"][step] = run_step(plan[step])
+    s = results["steps"]
+    if "floor" in s:
+        floor = s["floor"]["seconds"]
+        ratios = {}
+        if "validate" in s:
+            ratios["validate"] = round(s["validate"]["seconds"] / floor, 2)
+        if "aggregate" in s:
+            ratios["aggregate"] = round(s["aggregate"]["seconds"] / floor, 2)
+        if "validate" in s and "aggregate" in s:
+            both = s["validate"]["seconds"] + s["aggregate"]["seconds"]
+            ratios["validate+aggregate"] = round(both / floor, 2)
+        results["ratios"] = ratios
+    if "validate" in s and "aggregate" in s:
+        results["peak_rss_mb"] = max(s["validate"]["peak_rss_mb"], s["aggregate"]["peak_rss_mb"])
+    return results
+
+
+def markdown(results: dict[str, Any] | list[dict[str, Any]]) -> str:
+    """A Markdown table of one or more :func:`run_scale` results."""
+    runs = [results] if isinstance(results, dict) else list(results)
+    lines = [
+        "| events | CSV MB | step | wall s | peak RSS MB | time / floor |",
+        "|---:|---:|---|---:|---:|---:|",
+    ]
+    for r in runs:
+        mb = r["generate"]["bytes"] / 1e6
+        ratios = r.get("ratios", {})
+        for step, m in r["steps"].items():
+            ratio = "1.00" if step == "floor" else f"{ratios[step]:.2f}" if step in ratios else "–"
+            lines.append(
+                f"| {r['events']:,} | {mb:,.0f} | {step} | {m['seconds']:.2f} "
+                f"| {m['peak_rss_mb']:,.0f} | {ratio} |"
+            )
+        if "validate+aggregate" in ratios:
+            both = r["steps"]["validate"]["seconds"] + r["steps"]["aggregate"]["seconds"]
+            lines.append(
+                f"| {r['events']:,} | {mb:,.0f} | validate + aggregate | {both:.2f} "
+                f"| {r['peak_rss_mb']:,.0f} | {ratios['validate+aggregate']:.2f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------
+# command line
+
+
+def _child(a: argparse.Namespace) -> Any:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if a.step == "floor":
+        return step_floor(Path(a.csv))
+    params = json.loads(Path(a.params).read_text(encoding="utf-8")) if a.params else {}
+    if a.step == "validate":
+        return step_validate(Path(a.csv), Path(a.out), params)
+    if a.step == "states":
+        step_states(Path(a.out))
+        return 0
+    if a.step == "aggregate":
+        return step_aggregate(Path(a.events_parquet), Path(a.states), Path(a.outdir), params)
+    raise SystemExit(f"unknown step {a.step!r}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--events", type=int, default=1_000_000, help="events (default: %(default)s)")
+    p.add_argument(
+        "--workdir", default="/tmp/prp-scale", help="scratch folder (default: %(default)s)"
+    )
+    p.add_argument("--json", default=None, help="also write the results as JSON here")
+    p.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of steps")
+    # internal: one step in this process
+    p.add_argument("--step", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--csv", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--out", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--events-parquet", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--states", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--outdir", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--params", default=None, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    if a.step:
+        print(json.dumps(_child(a)))
+        return 0
+    steps = tuple(s for s in a.steps.split(",") if s)
+    results = run_scale(a.events, Path(a.workdir), steps)
+    print(markdown(results))
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

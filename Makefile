@@ -11,7 +11,7 @@ BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.build
 
 .DEFAULT_GOAL := report
 .PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
-	graph rehash new-chapter new-dataset new-table new-figure
+	graph rehash new-chapter new-dataset new-table new-figure bench scale
 
 venv: $(STAMP)
 
@@ -86,6 +86,16 @@ rehash: $(STAMP)
 ## Redraw docs/rulegraph.svg (the data-flow picture in CONTRIBUTING.md) from the workflow.
 graph: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --out docs/rulegraph.svg
+
+## Time cold, no-op and incremental builds (median of 3, in temporary copies)
+## and the 1,000,000-event scale run; writes bench/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+## Validation and aggregation of a generated N-event table (default 1,000,000).
+EVENTS ?= 1000000
+scale: $(STAMP)
+	$(BIN)/python bench/scale.py --events $(EVENTS)
 
 dry-run: $(STAMP)
 	$(SNAKEMAKE) -n all

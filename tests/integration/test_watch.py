@@ -1,0 +1,206 @@
+"""``prp.watch``: its log parsing and page injection (fast), and the live
+loop on a built copy — edit a chapter, the page served on localhost shows
+the new text after the rebuild, and the watcher stops by itself; Ctrl-C
+stops it cleanly (slow, bounded)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prp.watch import Job, SnakemakeLog, benchmark_seconds, inject_reload, job_seconds
+
+CHROMIUM = Path("/usr/bin/chromium")
+LOG = """\
+[Sun Nov 29 00:23:02 2026]
+localrule render_edition:
+    input: build/src/public/index.qmd
+    output: build/public/index.html
+    jobid: 7
+    benchmark: build/benchmarks/editions-public.tsv
+    wildcards: edition=public
+
+[Sun Nov 29 00:23:04 2026]
+rule export_provenance:
+    jobid: 9
+    wildcards: edition=public
+[Sun Nov 29 00:23:20 2026]
+Finished jobid: 7 (Rule: render_edition)
+[Sun Nov 29 00:23:23 2026]
+Finished jobid: 9 (Rule: export_provenance)
+"""
+
+
+def test_snakemake_log_reports_finished_jobs_with_times():
+    log = SnakemakeLog()
+    done = [j for line in LOG.splitlines(keepends=True) if (j := log.feed(line)) is not None]
+    assert [j.name for j in done] == [
+        "render_edition[edition=public]",
+        "export_provenance[edition=public]",
+    ]
+    assert done[0].benchmark == "build/benchmarks/editions-public.tsv"
+    bench = {"build/benchmarks/editions-public.tsv": "s\th:m:s\n17.25\t0:00:17\n"}
+    assert job_seconds(done[0], bench.get) == 17.25  # the benchmark wins
+    assert job_seconds(done[1], bench.get) == 19.0  # else Snakemake's time stamps
+    assert not log.nothing_to_do
+    idle = SnakemakeLog()
+    idle.feed("Nothing to be done (all requested files are present and up to date).\n")
+    assert idle.nothing_to_do and idle.jobs == {}
+
+
+def test_benchmark_and_job_times_tolerate_missing_data():
+    assert benchmark_seconds("s\th:m:s\n1.5\t0:00:01\n2.5\t0:00:02\n") == 2.5
+    assert benchmark_seconds("") is None and benchmark_seconds("x\n1\n") is None
+    job = Job("1", "r", started=datetime(2026, 1, 1), finished=None)
+    assert job_seconds(job, lambda _: None) is None
+
+
+def test_reload_script_is_injected_before_the_closing_body():
+    page = inject_reload("<html><body><p>x</p></body></html>", 'id"1')
+    assert page.endswith("</script></body></html>")
+    assert 'var seen = "id&quot;1"' in page and "/__build_id" in page
+    assert inject_reload("<p>no body</p>", "1").startswith("<p>no body</p><script>")
+
+
+# ---------------------------------------------------------------- live (slow)
+
+
+def env() -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
+    e["PYTHONPATH"] = "scripts"
+    return e
+
+
+class Watcher:
+    """``python -m prp.watch`` in a copy, with its output read in a thread."""
+
+    def __init__(self, repo: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prp.watch", "--port", "0", *args],
+            cwd=repo,
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} within {timeout} s; output:\n{''.join(self.seen)}")
+
+    def finish(self, timeout: float) -> str:
+        try:
+            self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        time.sleep(0.2)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return "".join(self.seen)
+
+
+@contextmanager
+def browser_tab(url: str) -> Iterator[Any]:
+    """A headless Chromium page open on ``url`` (None without Chromium)."""
+    if not CHROMIUM.exists():
+        yield None
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            tab = browser.new_page()
+            tab.goto(url)
+            yield tab
+        finally:
+            browser.close()
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode("utf-8")
+
+
+@pytest.mark.slow
+def test_edit_a_chapter_and_the_served_page_reloads_with_it(built_repo, tmp_path):
+    repo = tmp_path / "watch"
+    shutil.copytree(built_repo, repo, symlinks=True)
+    w = Watcher(repo, "--max-rebuilds", "2", "--timeout", "1500")
+    url = w.wait_for("serving build/public/ at", 30).split(" at ")[1].strip()
+    # the start-up build: a copy in another folder rebuilds (module paths are absolute)
+    w.wait_for("build of public finished", 900)
+    before = get(url + "__build_id")
+    page = get(url + "sec-police.html")
+    assert "/__build_id" in page and "Rebuilt by the watcher" not in page
+    chapter = repo / "report/chapters/part4-police.qmd"
+    original = chapter.read_text()
+    with browser_tab(url + "sec-police.html") as tab:
+        chapter.write_text(original + "\nRebuilt by the watcher, sentence 4711.\n")
+        w.wait_for("changed: report/chapters/part4-police.qmd", 60)
+        ran = w.wait_for("ran render_edition[edition=public]", 300)
+        assert ran.split()[-1] == "s"  # a duration
+        w.wait_for("build of public finished", 120)
+        assert get(url + "__build_id") != before
+        assert "Rebuilt by the watcher, sentence 4711." in get(url + "sec-police.html")
+        if tab is not None:  # the open page reloads by itself
+            tab.wait_for_function(
+                "document.body.innerText.includes('sentence 4711')", timeout=15_000
+            )
+    on_disk = (repo / "build/public/sec-police.html").read_text()
+    assert "sentence 4711" in on_disk and "/__build_id" not in on_disk  # injected, not written
+    chapter.write_text(original)  # the second rebuild; then it stops by itself
+    w.wait_for("changed: report/chapters/part4-police.qmd", 60)
+    out = w.finish(300)
+    assert w.proc.returncode == 0, out
+    assert "stopped after 2 rebuild(s)" in out and "Traceback" not in out
+    assert "sentence 4711" not in (repo / "build/public/sec-police.html").read_text()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_server_and_watcher_cleanly(built_repo, tmp_path):
+    repo = tmp_path / "stop"
+    shutil.copytree(built_repo, repo, symlinks=True)
+    w = Watcher(repo, "--no-initial-build", "--timeout", "120")
+    url = w.wait_for("serving build/public/ at", 30).split(" at ")[1].strip()
+    assert "/__build_id" in get(url)
+    os.killpg(w.proc.pid, signal.SIGINT)
+    out = w.finish(30)
+    assert w.proc.returncode == 0, out
+    assert "interrupted" in out and "stopped after 0 rebuild(s)" in out
+    assert "Traceback" not in out

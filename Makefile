@@ -11,7 +11,7 @@ BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.build
 
 .DEFAULT_GOAL := report
 .PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
-	graph rehash new-chapter new-dataset new-table new-figure bench scale
+	graph rehash new-chapter new-dataset new-table new-figure bench scale diff watch
 
 venv: $(STAMP)
 
@@ -86,6 +86,18 @@ rehash: $(STAMP)
 ## Redraw docs/rulegraph.svg (the data-flow picture in CONTRIBUTING.md) from the workflow.
 graph: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --out docs/rulegraph.svg
+
+## Compare the report built at BASE (a git revision) with the current build:
+## build/diff/<edition>.html and .md, and a summary of what changed.
+BASE ?= HEAD~1
+EDITION ?= public
+PORT ?= 8000
+diff: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m prp.diff --base $(BASE) --edition $(EDITION)
+
+## Rebuild the edition whenever a source changes and serve it with live reload.
+watch: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m prp.watch --edition $(EDITION) --port $(PORT)
 
 ## Time cold, no-op and incremental builds (median of 3, in temporary copies)
 ## and the 1,000,000-event scale run; writes bench/RESULTS.md.

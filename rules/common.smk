@@ -93,6 +93,10 @@ def clean(dataset):
     return f"{BUILD}/clean/{dataset}.parquet"
 
 
+def data_dir_param(wildcards):
+    return DATA
+
+
 def table_params(table_id):
     meta = ARTIFACTS["tables"][table_id]
     return {
@@ -100,16 +104,19 @@ def table_params(table_id):
         "caption": meta["caption"],
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
-        # absolute: a relative "data" would look like a hard-coded prefix of the
-        # data/geo inputs to snakemake --lint (records store it relative again)
-        "data_dir": os.path.abspath(DATA),
+        # the descriptor's folder, for source lines; relative, so that a moved
+        # checkout reruns nothing (a function: a plain string that prefixes the
+        # data/geo inputs reads as a hard-coded path to snakemake --lint)
+        "data_dir": data_dir_param,
     }
 
 
 def package_code(*modules):
     """Files of the shared package a script imports, so that editing them
     reruns the rules that use them."""
-    return [str(SCRIPTS / "prp" / f"{m}.py") for m in modules]
+    # relative to the working directory: absolute paths would make a moved
+    # checkout look like a changed set of inputs and rerun every job
+    return [os.path.relpath(SCRIPTS / "prp" / f"{m}.py") for m in modules]
 
 
 def render_inputs(wildcards):
@@ -119,7 +126,7 @@ def render_inputs(wildcards):
     profile = profile_of(wildcards.edition)
     needs = edition_needs(REPORT, profile)
     renderer = sorted(
-        str(p)
+        os.path.relpath(p)
         for p in (SCRIPTS / "prp" / "render").rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     )
@@ -141,7 +148,7 @@ def render_inputs(wildcards):
         "dataset_records": [
             prov(f"clean/{d}") for d in TABULAR if edition_may_read(wildcards.edition, d)
         ],
-        "code": package_code("book", "io", "provenance") + renderer,
+        "code": package_code("book", "datapackage", "io", "provenance") + renderer,
     }
 
 
@@ -157,9 +164,10 @@ def figure_params(figure_id):
         "alt": " ".join(meta["alt"].split()),
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
-        # absolute: a relative "data" would look like a hard-coded prefix of the
-        # data/geo inputs to snakemake --lint (records store it relative again)
-        "data_dir": os.path.abspath(DATA),
+        # the descriptor's folder, for source lines; relative, so that a moved
+        # checkout reruns nothing (a function: a plain string that prefixes the
+        # data/geo inputs reads as a hard-coded path to snakemake --lint)
+        "data_dir": data_dir_param,
     }
 
 

@@ -23,7 +23,7 @@ rule numbers_from_spec:
     input:
         spec="config/numbers/{namespace}.yaml",
         clean=spec_datasets,
-        code=package_code("numbers"),
+        code=package_code("numbers", "datapackage"),
     output:
         numbers=f"{BUILD}/numbers/{{namespace}}.yml",
         provenance=prov("numbers/{namespace}"),

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from prp.datapackage import YAML_LOADER
+
 INCLUDE_RE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*figures/[^)\s]+)\)")
 VAR_RE = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.-]+)?\s*>\}\}")
@@ -39,12 +41,12 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def load_config(report_dir: str | Path, profile: str) -> dict[str, Any]:
     report_dir = Path(report_dir)
     with open(report_dir / "_quarto.yml", encoding="utf-8") as fh:
-        base = yaml.safe_load(fh) or {}
+        base = yaml.load(fh, Loader=YAML_LOADER) or {}
     prof = report_dir / f"_quarto-{profile}.yml"
     if not prof.exists():
         raise FileNotFoundError(f"{prof}: no such Quarto profile file for profile {profile!r}")
     with open(prof, encoding="utf-8") as fh:
-        return deep_merge(base, yaml.safe_load(fh) or {})
+        return deep_merge(base, yaml.load(fh, Loader=YAML_LOADER) or {})
 
 
 def chapter_files(config: dict[str, Any]) -> list[str]:
@@ -115,7 +117,7 @@ def load_catalog(folder: str | Path) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {"tables": {}, "figures": {}}
     for path in sorted(Path(folder).glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+            data = yaml.load(fh, Loader=YAML_LOADER) or {}
         for kind in ("tables", "figures"):
             for key, meta in (data.get(kind) or {}).items():
                 if key in merged["tables"] or key in merged["figures"]:

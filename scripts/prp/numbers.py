@@ -33,6 +33,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from prp.datapackage import YAML_LOADER
+
 AGGREGATES = {"one", "sum", "count", "mean", "min", "max"}
 
 
@@ -42,7 +44,7 @@ class SpecError(ValueError):
 
 def load_spec(path: str | Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
+        spec = yaml.load(fh, Loader=YAML_LOADER) or {}
     if not isinstance(spec.get("values"), dict) or not spec["values"]:
         raise SpecError(f"{path}: needs a non-empty 'values' mapping")
     for name, value in spec["values"].items():

@@ -189,7 +189,17 @@ def write_record(path: str | Path, record: Mapping[str, Any]) -> None:
 
 # ---------------------------------------------------------------- reading records
 
-HIDDEN_PARAMS = {"caption", "alt", "note", "data_dir", "id", "datasets"}
+# Parameters that are the artifact's own text or identity, shown elsewhere.
+HIDDEN_PARAMS = {
+    "caption",
+    "alt",
+    "note",
+    "density_alt",
+    "density_note",
+    "data_dir",
+    "id",
+    "datasets",
+}
 
 
 def load_records(folder: str | Path) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ events are then read a batch of rows at a time (coordinates only), so memory
 does not grow with their number, and the csv holds the cells drawn rather
 than the events."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -128,9 +128,10 @@ def draw_points(ax: Any, pts: pd.DataFrame, size_scale: float = 1.0) -> dict[str
     return drawn
 
 
-def plot(pts: pd.DataFrame, layers: maps.Layers):  # noqa: ANN201
+def three_panels(layers: maps.Layers, content: Callable[[Any, str], None]) -> tuple[Any, dict]:
+    """The figure's three map panels (PANELS), each with the base map, then
+    ``content(ax, extent)``, then its title; axes by extent name."""
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     maps.configure_cartopy()
     style.apply()
@@ -147,10 +148,20 @@ def plot(pts: pd.DataFrame, layers: maps.Layers):  # noqa: ANN201
         ax.spines["geo"].set_linewidth(0.6)
         ax.extent_name = extent
         maps.draw_base(ax, layers)
-        maps.draw_rails(ax, layers, linewidth=0.7)
-        draw_points(ax, pts, 1.0 if extent == "national" else 1.25)
+        content(ax, extent)
         ax.set_title(title, fontsize=8.5, loc="left", pad=3)
         axes[extent] = ax
+    return fig, axes
+
+
+def plot(pts: pd.DataFrame, layers: maps.Layers):  # noqa: ANN201
+    from matplotlib.lines import Line2D
+
+    def content(ax: Any, extent: str) -> None:
+        maps.draw_rails(ax, layers, linewidth=0.7)
+        draw_points(ax, pts, 1.0 if extent == "national" else 1.25)
+
+    fig, axes = three_panels(layers, content)
     counts = pts["perpetrator_type"].value_counts()
     handles = [
         Line2D(
@@ -271,29 +282,14 @@ def draw_density(ax: Any, cells: pd.DataFrame, width: float, bins: list[int]) ->
 
 
 def plot_density(cells: pd.DataFrame, layers: maps.Layers, cell_km: float):  # noqa: ANN201
-    import matplotlib.pyplot as plt
-
-    maps.configure_cartopy()
-    style.apply()
     width_m = cell_km * 1000.0
     bins = density_bins(int(cells["events"].max()) if len(cells) else 1)
-    width, height = maps.map_size("national")
-    fig = plt.figure(figsize=(width, round(height / 0.60, 2)))
-    axes = {}
-    for extent, rect, title in PANELS:
-        ax = fig.add_axes(rect, projection=maps.projection())
-        ax.set_extent(maps.EXTENTS[extent], crs=maps.lonlat())
-        ax.set_autoscale_on(False)
-        ax.set_facecolor(maps.SEA)
-        ax.grid(False)
-        ax.spines["geo"].set_edgecolor(maps.EDGE)
-        ax.spines["geo"].set_linewidth(0.6)
-        ax.extent_name = extent
-        maps.draw_base(ax, layers)
+
+    def content(ax: Any, extent: str) -> None:
         draw_density(ax, cells, width_m, bins)
         maps.draw_rails(ax, layers, linewidth=0.7)
-        ax.set_title(title, fontsize=8.5, loc="left", pad=3)
-        axes[extent] = ax
+
+    fig, axes = three_panels(layers, content)
     handles = maps.count_legend_handles(bins, suppressed_label=None)
     handles += maps.feature_legend_handles(rails=True)
     maps.legend(

@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from prp.bench import copy_repo as bench_copy_repo
+
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
-def repo_files(root: Path = ROOT) -> list[str]:
-    """Tracked and untracked-but-not-ignored files: what a fresh clone plus
-    the working changes would hold (never build/ or .venv/)."""
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    return [f for f in out.split("\0") if f and (root / f).is_file()]
-
-
 def copy_repo(dest: Path) -> Path:
-    for rel in repo_files():
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, target)
-    return dest
+    """Tracked and untracked-but-not-ignored files of this checkout (what a
+    fresh clone plus the working changes would hold; never build/ or .venv/)."""
+    return bench_copy_repo(ROOT, dest)
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

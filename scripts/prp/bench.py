@@ -49,82 +49,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prp.dag import Job, parse_jobs  # noqa: F401 - Job is part of this module's API
+
 # --------------------------------------------------------------------------
 # Snakemake's job listing (printed by real runs and by dry runs alike)
-
-_JOB_HEAD = re.compile(r"^(?:local)?(?:rule|checkpoint) (?P<rule>[A-Za-z_][A-Za-z0-9_]*):$")
-_JOB_FIELD = re.compile(r"^    (?P<key>[a-z_]+): (?P<value>.*)$")
-_FLAG = re.compile(r"\s+\([a-z, ]+\)$")  # "build/x.parquet (update)"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One job as Snakemake lists it."""
-
-    rule: str
-    wildcards: tuple[tuple[str, str], ...] = ()
-    inputs: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
-    benchmark: str | None = None
-
-    @property
-    def key(self) -> str:
-        """``rule`` or ``rule[name=value,...]``: unique within one workflow run."""
-        if not self.wildcards:
-            return self.rule
-        return f"{self.rule}[{','.join(f'{k}={v}' for k, v in self.wildcards)}]"
-
-
-def _split_files(value: str) -> tuple[str, ...]:
-    return tuple(_FLAG.sub("", part.strip()) for part in value.split(", ") if part.strip())
-
-
-def _split_wildcards(value: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for part in value.split(", "):
-        name, sep, val = part.partition("=")
-        if not sep:
-            raise ValueError(f"cannot read wildcards {value!r}: expected name=value pairs")
-        pairs.append((name.strip(), val.strip()))
-    return tuple(sorted(pairs))
-
-
-def parse_jobs(log: str) -> list[Job]:
-    """Jobs of a Snakemake log or dry-run listing, in the order printed.
-
-    A job is a ``rule NAME:`` (or ``localrule NAME:``) line followed by
-    indented ``key: value`` lines (input, output, wildcards, benchmark...)."""
-    jobs: list[Job] = []
-    current: dict[str, Any] | None = None
-
-    def close() -> None:
-        if current is not None:
-            jobs.append(Job(**current))
-
-    for line in log.splitlines():
-        head = _JOB_HEAD.match(line)
-        if head:
-            close()
-            current = {"rule": head["rule"]}
-            continue
-        if current is None:
-            continue
-        fld = _JOB_FIELD.match(line)
-        if not fld:
-            close()
-            current = None
-            continue
-        key, value = fld["key"], fld["value"]
-        if key == "input":
-            current["inputs"] = _split_files(value)
-        elif key == "output":
-            current["outputs"] = _split_files(value)
-        elif key == "wildcards":
-            current["wildcards"] = _split_wildcards(value)
-        elif key == "benchmark":
-            current["benchmark"] = value.strip()
-    close()
-    return jobs
 
 
 def job_keys(jobs: Iterable[Job]) -> set[str]:

@@ -1,63 +1,102 @@
-"""The jobs Snakemake plans, read from its dry run (a public interface).
+"""The jobs Snakemake lists, read from its dry run or log (a public interface).
 
+``parse_jobs(log)`` reads ``rule NAME:`` blocks with their indented
+``input:``, ``output:``, ``wildcards:`` and ``benchmark:`` lines;
 ``planned_jobs(workdir, targets)`` runs ``snakemake --dry-run`` and returns
-one ``Job`` per scheduled job with its rule, wildcards, inputs and outputs
-(paths as Snakemake prints them; the ``(update)`` flags removed). With
-``forceall=True`` it lists the whole graph behind the targets, which is how
-the artifact-discovery tests see what every rule makes and reads.
+them with repository-relative paths. With ``forceall=True`` it lists the
+whole graph behind the targets, which is how the artifact-discovery tests
+see what every rule makes and reads. The benchmark and the job-list tests
+read Snakemake's logs with the same parser.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-RULE_RE = re.compile(r"^(?:local)?rule (\w+):$")
-FIELD_RE = re.compile(r"^\s+(input|output|wildcards): (.*)$")
-FLAG_RE = re.compile(r" \((?:update|temporary|protected|pipe|service|directory)\)$")
+_JOB_HEAD = re.compile(r"^(?:local)?(?:rule|checkpoint) (?P<rule>[A-Za-z_][A-Za-z0-9_]*):$")
+_JOB_FIELD = re.compile(r"^    (?P<key>[a-z_]+): (?P<value>.*)$")
+_FLAG = re.compile(r"\s+\([a-z, ]+\)$")  # "build/x.parquet (update)"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
+    """One job as Snakemake lists it."""
+
     rule: str
-    inputs: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
-    wildcards: dict[str, str] = field(default_factory=dict)
+    wildcards: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    benchmark: str | None = None
+
+    @property
+    def key(self) -> str:
+        """``rule`` or ``rule[name=value,...]``: unique within one workflow run."""
+        if not self.wildcards:
+            return self.rule
+        return f"{self.rule}[{','.join(f'{k}={v}' for k, v in self.wildcards)}]"
 
 
-def _paths(text: str) -> list[str]:
-    return [FLAG_RE.sub("", p.strip()) for p in text.split(", ") if p.strip()]
+def _split_files(value: str) -> tuple[str, ...]:
+    return tuple(_FLAG.sub("", part.strip()) for part in value.split(", ") if part.strip())
 
 
-def parse_dry_run(text: str) -> list[Job]:
-    """Jobs of a ``snakemake --dry-run`` log (rule blocks with their fields)."""
+def _split_wildcards(value: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for part in value.split(", "):
+        name, sep, val = part.partition("=")
+        if not sep:
+            raise ValueError(f"cannot read wildcards {value!r}: expected name=value pairs")
+        pairs.append((name.strip(), val.strip()))
+    return tuple(sorted(pairs))
+
+
+def parse_jobs(log: str) -> list[Job]:
+    """Jobs of a Snakemake log or dry-run listing, in the order printed.
+
+    A job is a ``rule NAME:`` (or ``localrule NAME:``) line followed by
+    indented ``key: value`` lines (input, output, wildcards, benchmark...)."""
     jobs: list[Job] = []
-    current: Job | None = None
-    for line in text.splitlines():
-        if m := RULE_RE.match(line):
-            current = Job(m.group(1))
-            jobs.append(current)
-        elif current is not None and (m := FIELD_RE.match(line)):
-            key, value = m.groups()
-            if key == "input":
-                current.inputs = _paths(value)
-            elif key == "output":
-                current.outputs = _paths(value)
-            else:
-                current.wildcards = dict(
-                    part.split("=", 1) for part in value.split(", ") if "=" in part
-                )
-        elif not line.strip():
+    current: dict[str, Any] | None = None
+
+    def close() -> None:
+        if current is not None:
+            jobs.append(Job(**current))
+
+    for line in log.splitlines():
+        head = _JOB_HEAD.match(line)
+        if head:
+            close()
+            current = {"rule": head["rule"]}
+            continue
+        if current is None:
+            continue
+        fld = _JOB_FIELD.match(line)
+        if not fld:
+            close()
             current = None
+            continue
+        key, value = fld["key"], fld["value"]
+        if key == "input":
+            current["inputs"] = _split_files(value)
+        elif key == "output":
+            current["outputs"] = _split_files(value)
+        elif key == "wildcards":
+            current["wildcards"] = _split_wildcards(value)
+        elif key == "benchmark":
+            current["benchmark"] = value.strip()
+    close()
     return jobs
 
 
 def relative(path: str, workdir: Path) -> str:
-    """A path as the repository names it (Snakemake prints code inputs absolute)."""
+    """A path as the repository names it (Snakemake may print code inputs absolute)."""
     p = Path(path)
     if p.is_absolute():
         try:
@@ -81,8 +120,11 @@ def planned_jobs(
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"snakemake --dry-run failed in {workdir}:\n{proc.stderr[-3000:]}")
-    jobs = parse_dry_run(proc.stdout + "\n" + proc.stderr)
-    for job in jobs:
-        job.inputs = [relative(p, workdir) for p in job.inputs]
-        job.outputs = [relative(p, workdir) for p in job.outputs]
-    return jobs
+    return [
+        dataclasses.replace(
+            job,
+            inputs=tuple(relative(p, workdir) for p in job.inputs),
+            outputs=tuple(relative(p, workdir) for p in job.outputs),
+        )
+        for job in parse_jobs(proc.stdout + "\n" + proc.stderr)
+    ]

@@ -45,6 +45,19 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def shape_notes(t: TableDiff) -> list[str]:
+    """What changed in a table besides its cells: columns added or removed,
+    rows reordered."""
+    notes = []
+    if t.added_columns:
+        notes.append(f"columns added: {', '.join(t.added_columns)}")
+    if t.removed_columns:
+        notes.append(f"columns removed: {', '.join(t.removed_columns)}")
+    if t.reordered:
+        notes.append("row order changed")
+    return notes
+
+
 def _md_table(t: TableDiff) -> list[str]:
     changes = {(c.row, c.column): c for c in t.cells}
     rows, partial = _shown_rows(t)
@@ -66,13 +79,7 @@ def _md_table(t: TableDiff) -> list[str]:
         lines.append("| " + " | ".join(cells) + f" |{mark}")
     for _key, values in t.removed_rows:
         lines.append("| " + " | ".join(f"~~{_md_cell(v)}~~" for v in values) + " | (removed row)")
-    notes = []
-    if t.added_columns:
-        notes.append(f"columns added: {', '.join(t.added_columns)}")
-    if t.removed_columns:
-        notes.append(f"columns removed: {', '.join(t.removed_columns)}")
-    if t.reordered:
-        notes.append("row order changed")
+    notes = shape_notes(t)
     if notes:
         lines += ["", "Also: " + "; ".join(notes) + "."]
     return lines
@@ -207,13 +214,7 @@ def _html_table(t: TableDiff) -> str:
         parts.append("<tr class='removed'>" + "".join(f"<td>{_e(v)}</td>" for v in values))
         parts.append("</tr>")
     parts.append("</tbody></table></div>")
-    notes = []
-    if t.added_columns:
-        notes.append(f"columns added: {', '.join(t.added_columns)}")
-    if t.removed_columns:
-        notes.append(f"columns removed: {', '.join(t.removed_columns)}")
-    if t.reordered:
-        notes.append("row order changed")
+    notes = shape_notes(t)
     if notes:
         parts.append(f"<p class='note'>Also: {_e('; '.join(notes))}.</p>")
     return "".join(parts)

@@ -6,8 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
-# Builds go through prp.build: one build at a time per folder, recovery after a kill.
-BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.build
+# Builds go through prp.tools.build: one build at a time per folder, recovery after a kill.
+BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.tools.build
 
 .DEFAULT_GOAL := report
 .PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
@@ -39,7 +39,7 @@ restricted: $(STAMP)
 release: $(STAMP)
 	$(BUILD) release_aggregates
 	cp build/released/*.csv data/released/
-	PYTHONPATH=scripts $(BIN)/python -m prp.datapackage rehash
+	PYTHONPATH=scripts $(BIN)/python -m prp.data.datapackage rehash
 
 ## Run the whole test suite (unit + integration).
 test: $(STAMP)
@@ -50,20 +50,20 @@ test-unit: $(STAMP)
 
 ## Re-hash inputs, code and outputs against the provenance records of the last build.
 verify: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.verify
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.verify
 
 ## Lint: ruff (lint + format check), snakefmt, Snakemake's linter, mypy on the shared package.
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/snakefmt --check Snakefile rules
-	PYTHONPATH=scripts $(BIN)/python -m prp.smklint
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.smklint
 	$(BIN)/mypy
-	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --check --out docs/rulegraph.svg
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.rulegraph --check --out docs/rulegraph.svg
 
 ## Extending the report (CONTRIBUTING.md): each command writes the files a new
 ## piece needs, with TODO markers that keep `make test` red until filled in.
-SCAFFOLD := PYTHONPATH=scripts $(BIN)/python -m prp.scaffold
+SCAFFOLD := PYTHONPATH=scripts $(BIN)/python -m prp.tools.scaffold
 
 new-chapter: $(STAMP)
 	$(SCAFFOLD) chapter "$(NAME)" --title "$(TITLE)" $(if $(RESTRICTED),--restricted)
@@ -81,11 +81,11 @@ new-figure: $(STAMP)
 
 ## Record the sha256 of changed data files in data/datapackage.yaml.
 rehash: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.datapackage rehash
+	PYTHONPATH=scripts $(BIN)/python -m prp.data.datapackage rehash
 
 ## Redraw docs/rulegraph.svg (the data-flow picture in CONTRIBUTING.md) from the workflow.
 graph: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.rulegraph --out docs/rulegraph.svg
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.rulegraph --out docs/rulegraph.svg
 
 ## Compare the report built at BASE (a git revision) with the current build:
 ## build/diff/<edition>.html and .md, and a summary of what changed.
@@ -93,11 +93,11 @@ BASE ?= HEAD~1
 EDITION ?= public
 PORT ?= 8000
 diff: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.diff --base $(BASE) --edition $(EDITION)
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.diff --base $(BASE) --edition $(EDITION)
 
 ## Rebuild the edition whenever a source changes and serve it with live reload.
 watch: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.watch --edition $(EDITION) --port $(PORT)
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.watch --edition $(EDITION) --port $(PORT)
 
 ## Time cold, no-op and incremental builds (median of 3, in temporary copies)
 ## and the 1,000,000-event scale run; writes bench/RESULTS.md.

@@ -1,7 +1,7 @@
 """``make bench``: time cold, no-op and incremental builds on this machine.
 
 Prints markdown tables and writes bench/RESULTS.md. The code lives in
-scripts/prp/bench.py; ``--help`` lists the options (``--quick`` for one
+scripts/prp/tools/bench.py; ``--help`` lists the options (``--quick`` for one
 repetition without the scale run).
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from prp.bench import main  # noqa: E402
+from prp.tools.bench import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@
 
     python bench/scale.py --events 1000000 [--workdir DIR] [--json OUT]
 
-Generates an N-event database with scripts/generate_events.py (the seeded
+Generates an N-event database with prp.data.generate_events (the seeded
 generator, so the file is the same every time), then runs three steps, each
 in its own subprocess so that its peak resident memory can be read from the
 kernel (``wait4``):
@@ -53,7 +53,7 @@ DATASET = "camrd_events"
 
 def rule_resource(root: Path = ROOT, dataset: str = DATASET) -> dict[str, Any]:
     """The ``resource`` parameter of validate_dataset for ``dataset``."""
-    from prp.datapackage import resource, schema_only
+    from prp.data.datapackage import resource, schema_only
 
     data = root / "data"
     res = schema_only(resource(data, dataset))
@@ -68,8 +68,8 @@ def rule_release_params(root: Path = ROOT) -> dict[str, Any]:
     """The params of release_aggregates: k, grid_degrees, categories."""
     import yaml
 
-    from prp.datapackage import resource
-    from prp.disclosure import alternatives
+    from prp.data.datapackage import resource
+    from prp.events.disclosure import alternatives
 
     with open(root / "config" / "config.yaml", encoding="utf-8") as fh:
         cfg = yaml.safe_load(fh)
@@ -98,8 +98,8 @@ def step_floor(csv: Path) -> int:
 
 def rule_references(root: Path = ROOT, dataset: str = DATASET) -> dict[str, Any]:
     """The ``references`` parameter of validate_dataset (rules/common.smk)."""
-    from prp.checks import references
-    from prp.datapackage import resource, schema_only
+    from prp.data.checks import references
+    from prp.data.datapackage import resource, schema_only
 
     data = root / "data"
     return {
@@ -191,12 +191,13 @@ def run_step(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
 
 
 def generate(events: int, csv: Path, seed: int | None = None) -> dict[str, Any]:
-    args = [str(SCRIPTS / "generate_events.py"), "--n", str(events), "--out", str(csv)]
+    args = ["-m", "prp.data.generate_events", "--n", str(events), "--out", str(csv)]
     if seed is not None:
         args += ["--seed", str(seed)]
     began = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
     proc = subprocess.Popen(
-        [sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
     )
     err = proc.stderr.read()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)

@@ -7,7 +7,7 @@ rule check_errata:
         printed=clean("printed_values"),
         explanations=clean("errata_explanations"),
         datasets=printed_datasets,
-        code=package_code("reconcile"),
+        code=code_of("check_errata"),
     output:
         errata=f"{BUILD}/checks/errata.csv",
         all=f"{BUILD}/checks/reconciliation.csv",
@@ -24,6 +24,7 @@ rule check_datapackage:
     input:
         raw=[raw_path_of(n) for n in TABULAR],
         clean=[clean(n) for n in TABULAR],
+        code=code_of("check_datapackage"),
     output:
         summary=f"{BUILD}/checks/datasets.csv",
         provenance=prov("checks/datasets"),

@@ -4,19 +4,21 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 SCRIPTS = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS))
-from prp.book import edition_needs, load_catalog  # noqa: E402
-from prp.checks import geometry_files, references as check_references  # noqa: E402
-from prp.datapackage import load_package, resource, schema_only  # noqa: E402
-from prp.env import configure  # noqa: E402
+from prp.artifacts.catalog import load_catalog  # noqa: E402
+from prp.data.checks import geometry_files, references as check_references  # noqa: E402
+from prp.data.datapackage import load_package, resource, schema_only  # noqa: E402
+from prp.render.needs import edition_needs  # noqa: E402
+from prp.runtime.deps import script_code  # noqa: E402
+from prp.runtime.env import configure  # noqa: E402
 
 # PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
 CARTOPY_DIR = configure(workflow.basedir, config["source_date_epoch"])
 
 BUILD = "build"
+# sha256-keyed cache of each code file's imports (prp.runtime.deps)
+CODE_CACHE = ".snakemake/prp/code-deps.json"
 REPORT = "report"
 DATA = config["data_dir"]
 EDITIONS = list(config["editions"])
@@ -111,12 +113,12 @@ def table_params(table_id):
     }
 
 
-def package_code(*modules):
-    """Files of the shared package a script imports, so that editing them
-    reruns the rules that use them."""
-    # relative to the working directory: absolute paths would make a moved
-    # checkout look like a changed set of inputs and rerun every job
-    return [os.path.relpath(SCRIPTS / "prp" / f"{m}.py") for m in modules]
+def code_of(script):
+    """Project code that scripts/<script>.py reaches through its imports
+    (prp modules, other scripts, and the files those modules declare in
+    RUNTIME_FILES), derived by prp.runtime.deps; editing any of it reruns the
+    rule's jobs. Paths are relative, so a moved checkout reruns nothing."""
+    return script_code(SCRIPTS, script, cache_file=CODE_CACHE)
 
 
 def render_inputs(wildcards):
@@ -125,11 +127,6 @@ def render_inputs(wildcards):
     renderer's code. Other editions' chapters are not inputs."""
     profile = profile_of(wildcards.edition)
     needs = edition_needs(REPORT, profile)
-    renderer = sorted(
-        os.path.relpath(p)
-        for p in (SCRIPTS / "prp" / "render").rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
     return {
         "config": [
             f"{REPORT}/_quarto.yml",
@@ -148,7 +145,7 @@ def render_inputs(wildcards):
         "dataset_records": [
             prov(f"clean/{d}") for d in TABULAR if edition_may_read(wildcards.edition, d)
         ],
-        "code": package_code("book", "datapackage", "io", "provenance") + renderer,
+        "code": code_of("render_edition"),
     }
 
 
@@ -200,7 +197,7 @@ wildcard_constraints:
 
 
 def spec_datasets(wildcards):
-    from prp.numbers import datasets_of, load_spec
+    from prp.artifacts.numbers import datasets_of, load_spec
 
     return [clean(d) for d in datasets_of(load_spec(f"config/numbers/{wildcards.namespace}.yaml"))]
 
@@ -239,7 +236,7 @@ def released_csv(name):
 
 def event_categories():
     """Category lists of the restricted event table, read from its schema."""
-    from prp.disclosure import alternatives
+    from prp.events.disclosure import alternatives
 
     fields = {f["name"]: f for f in resource(DATA, "camrd_events")["schema"]["fields"]}
     return {

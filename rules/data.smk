@@ -6,7 +6,7 @@ rule validate_dataset:
     input:
         raw=raw_path,
         refs=reference_files,
-        code=package_code("validate", "checks", "errors", "io"),
+        code=code_of("validate_dataset"),
     output:
         # update(): on failure Snakemake restores the previous file, so bad
         # input leaves build/ as it was (the log records the error).
@@ -35,7 +35,7 @@ rule release_aggregates:
     input:
         events=clean("camrd_events"),
         states=clean("states"),
-        code=package_code("disclosure", "event_records", "events", "io"),
+        code=code_of("release_aggregates"),
     output:
         **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
         provenance=prov("released/events"),

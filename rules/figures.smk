@@ -6,7 +6,7 @@
 rule plot_border_apprehensions_monthly:
     input:
         clean=clean("cbp_sw_border_monthly"),
-        code=package_code("style", "sources"),
+        code=code_of("plot_border_apprehensions_monthly"),
     output:
         svg=report(f"{BUILD}/figures/border-apprehensions-monthly.svg", category="Figures"),
         csv=f"{BUILD}/figures/border-apprehensions-monthly.csv",
@@ -25,7 +25,7 @@ rule plot_border_apprehensions_monthly:
 rule plot_homicide_rates:
     input:
         clean=clean("homicide_rates"),
-        code=package_code("style", "sources"),
+        code=code_of("plot_homicide_rates"),
     output:
         svg=report(f"{BUILD}/figures/homicide-rates.svg", category="Figures"),
         csv=f"{BUILD}/figures/homicide-rates.csv",
@@ -48,7 +48,7 @@ rule plot_revenue_sensitivity:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=package_code("revenue", "style", "sources", "fmt"),
+        code=code_of("plot_revenue_sensitivity"),
     output:
         svg=report(f"{BUILD}/figures/revenue-sensitivity.svg", category="Figures"),
         csv=f"{BUILD}/figures/revenue-sensitivity.csv",
@@ -67,7 +67,7 @@ rule plot_revenue_sensitivity:
 rule plot_oaxaca_justice_funnel:
     input:
         clean=clean("oaxaca_justice_funnel"),
-        code=package_code("style", "sources", "fmt"),
+        code=code_of("plot_oaxaca_justice_funnel"),
     output:
         svg=report(f"{BUILD}/figures/oaxaca-justice-funnel.svg", category="Figures"),
         csv=f"{BUILD}/figures/oaxaca-justice-funnel.csv",
@@ -87,7 +87,7 @@ rule plot_federal_agencies:
     input:
         agencies=clean("federal_agencies"),
         relations=clean("agency_relations"),
-        code=package_code("style", "sources"),
+        code=code_of("plot_federal_agencies"),
     output:
         svg=report(f"{BUILD}/figures/federal-agencies.svg", category="Figures"),
         csv=f"{BUILD}/figures/federal-agencies.csv",
@@ -112,7 +112,7 @@ rule plot_federal_agencies:
 rule plot_crime_locations:
     input:
         location=clean("events_by_state_location"),
-        code=package_code("style", "sources", "events", "disclosure"),
+        code=code_of("plot_crime_locations"),
     output:
         svg=report(f"{BUILD}/figures/crime-locations.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-locations.csv",
@@ -133,7 +133,7 @@ rule plot_crime_rail_map:
     input:
         **map_inputs(),
         grid=clean("events_grid"),
-        code=package_code("style", "sources", "maps"),
+        code=code_of("plot_crime_rail_map"),
     output:
         svg=report(f"{BUILD}/figures/crime-rail-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-rail-map.csv",
@@ -155,7 +155,7 @@ rule plot_crime_states_map:
     input:
         **map_inputs(),
         totals=clean("events_by_state"),
-        code=package_code("style", "sources", "maps", "events", "disclosure"),
+        code=code_of("plot_crime_states_map"),
     output:
         svg=report(f"{BUILD}/figures/crime-states-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-states-map.csv",
@@ -175,7 +175,7 @@ rule plot_crime_states_map:
 rule plot_top_states:
     input:
         totals=clean("events_by_state"),
-        code=package_code("style", "sources", "events", "disclosure"),
+        code=code_of("plot_top_states"),
     output:
         svg=report(f"{BUILD}/figures/top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/top-states.csv",
@@ -196,7 +196,7 @@ rule plot_southern_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=package_code("style", "sources", "maps", "region_map", "events", "disclosure", "io"),
+        code=code_of("plot_southern_border_map"),
     output:
         svg=report(f"{BUILD}/figures/southern-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/southern-border-map.csv",
@@ -219,7 +219,7 @@ rule plot_us_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=package_code("style", "sources", "maps", "region_map", "events", "disclosure", "io"),
+        code=code_of("plot_us_border_map"),
     output:
         svg=report(f"{BUILD}/figures/us-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/us-border-map.csv",
@@ -241,7 +241,7 @@ rule plot_perpetrators_top_states:
     input:
         totals=clean("events_by_state"),
         perpetrator=clean("events_by_state_perpetrator"),
-        code=package_code("style", "sources", "events", "disclosure"),
+        code=code_of("plot_perpetrators_top_states"),
     output:
         svg=report(f"{BUILD}/figures/perpetrators-top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/perpetrators-top-states.csv",
@@ -266,7 +266,7 @@ rule plot_event_points_map:
     input:
         **map_inputs(),
         events=clean("camrd_events"),
-        code=package_code("style", "sources", "maps", "event_records", "events"),
+        code=code_of("plot_event_points_map"),
     output:
         svg=report(f"{BUILD}/figures/event-points-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/event-points-map.csv",
@@ -287,13 +287,13 @@ rule plot_event_points_map:
         "../scripts/plot_event_points_map.py"
 
 
-# --- chapters/part1-background.qmd: figure poverty-rates (started with prp.scaffold) ---
+# --- chapters/part1-background.qmd: figure poverty-rates (started with prp.tools.scaffold) ---
 
 
 rule plot_poverty_rates:
     input:
         clean=clean("poverty_rates"),
-        code=package_code("style", "sources"),
+        code=code_of("plot_poverty_rates"),
     output:
         svg=report(f"{BUILD}/figures/poverty-rates.svg", category="Figures"),
         csv=f"{BUILD}/figures/poverty-rates.csv",

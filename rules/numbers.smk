@@ -5,7 +5,7 @@
 rule numbers_apprehensions_mexico:
     input:
         clean=clean("apprehensions_mexico"),
-        code=package_code("fmt"),
+        code=code_of("numbers_apprehensions_mexico"),
     output:
         numbers=f"{BUILD}/numbers/apprehensions_mexico.yml",
         provenance=prov("numbers/apprehensions_mexico"),
@@ -23,7 +23,7 @@ rule numbers_from_spec:
     input:
         spec="config/numbers/{namespace}.yaml",
         clean=spec_datasets,
-        code=package_code("numbers", "datapackage"),
+        code=code_of("numbers_from_spec"),
     output:
         numbers=f"{BUILD}/numbers/{{namespace}}.yml",
         provenance=prov("numbers/{namespace}"),
@@ -41,7 +41,7 @@ rule numbers_errata:
     input:
         errata=f"{BUILD}/checks/errata.csv",
         reconciliation=f"{BUILD}/checks/reconciliation.csv",
-        code=package_code("io", "fmt", "texttable") + ["scripts/table_errata.py"],
+        code=code_of("numbers_errata"),
     output:
         numbers=f"{BUILD}/numbers/errata.yml",
         provenance=prov("numbers/errata"),
@@ -63,7 +63,7 @@ rule numbers_revenue_estimates:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
         merida=clean("merida_initiative"),
-        code=package_code("revenue", "fmt"),
+        code=code_of("numbers_revenue_estimates"),
     output:
         numbers=f"{BUILD}/numbers/revenue.yml",
         provenance=prov("numbers/revenue"),
@@ -85,7 +85,7 @@ rule numbers_events:
         crime=clean("events_by_state_crime"),
         period=clean("events_period"),
         grid=clean("events_grid"),
-        code=package_code("fmt", "events", "disclosure", "maps"),
+        code=code_of("numbers_events"),
     output:
         numbers=f"{BUILD}/numbers/events.yml",
         provenance=prov("numbers/events"),
@@ -108,7 +108,7 @@ rule numbers_events:
 rule numbers_restricted_events:
     input:
         events=clean("camrd_events"),
-        code=package_code("fmt", "event_records", "events", "maps", "io"),
+        code=code_of("numbers_restricted_events"),
     output:
         numbers=f"{BUILD}/numbers/restricted_events.yml",
         provenance=prov("numbers/restricted_events"),

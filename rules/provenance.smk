@@ -7,7 +7,7 @@ rule export_provenance:
     input:
         record=prov("editions/{edition}"),
         html=f"{BUILD}/{{edition}}/index.html",
-        code=package_code("provenance"),
+        code=code_of("export_provenance"),
     output:
         json=f"{BUILD}/{{edition}}/provenance.json",
         crate=f"{BUILD}/{{edition}}/ro-crate-metadata.json",

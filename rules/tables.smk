@@ -5,7 +5,7 @@
 rule table_apprehensions_mexico:
     input:
         clean=clean("apprehensions_mexico"),
-        code=package_code("tables", "sources", "fmt"),
+        code=code_of("table_apprehensions_mexico"),
     output:
         md=f"{BUILD}/tables/apprehensions-mexico.md",
         csv=report(f"{BUILD}/tables/apprehensions-mexico.csv", category="Tables"),
@@ -23,7 +23,7 @@ rule table_apprehensions_mexico:
 rule table_border_apprehensions:
     input:
         clean=clean("cbp_apprehensions_annual"),
-        code=package_code("tables", "sources", "fmt"),
+        code=code_of("table_border_apprehensions"),
     output:
         md=f"{BUILD}/tables/border-apprehensions.md",
         csv=report(f"{BUILD}/tables/border-apprehensions.csv", category="Tables"),
@@ -44,7 +44,7 @@ rule table_police_laws:
     input:
         clean=clean("police_laws_policies"),
         endnotes=clean("endnotes"),
-        code=package_code("tables", "texttable", "sources", "io"),
+        code=code_of("table_police_laws"),
     output:
         md=f"{BUILD}/tables/police-laws.md",
         csv=report(f"{BUILD}/tables/police-laws.csv", category="Tables"),
@@ -63,7 +63,7 @@ rule table_human_rights_practices:
     input:
         clean=clean("human_rights_practices"),
         endnotes=clean("endnotes"),
-        code=package_code("tables", "texttable", "sources", "io"),
+        code=code_of("table_human_rights_practices"),
     output:
         md=f"{BUILD}/tables/human-rights-practices.md",
         csv=report(f"{BUILD}/tables/human-rights-practices.csv", category="Tables"),
@@ -81,7 +81,7 @@ rule table_human_rights_practices:
 rule table_acronyms:
     input:
         clean=clean("acronyms"),
-        code=package_code("texttable", "sources", "io"),
+        code=code_of("table_acronyms"),
     output:
         md=f"{BUILD}/tables/acronyms.md",
         csv=report(f"{BUILD}/tables/acronyms.csv", category="Tables"),
@@ -99,7 +99,7 @@ rule table_acronyms:
 rule table_errata:
     input:
         errata=f"{BUILD}/checks/errata.csv",
-        code=package_code("tables", "texttable", "sources", "fmt", "io"),
+        code=code_of("table_errata"),
     output:
         md=f"{BUILD}/tables/errata.md",
         csv=report(f"{BUILD}/tables/errata.csv", category="Tables"),
@@ -121,7 +121,7 @@ rule table_criminal_actors:
     input:
         clean=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=package_code("crimes", "tables", "sources"),
+        code=code_of("table_criminal_actors"),
     output:
         md=f"{BUILD}/tables/criminal-actors.md",
         csv=report(f"{BUILD}/tables/criminal-actors.csv", category="Tables"),
@@ -141,7 +141,7 @@ rule table_transactional_crimes:
         clean=clean("transactional_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=package_code("crimes", "tables", "sources", "io"),
+        code=code_of("table_transactional_crimes"),
     output:
         md=f"{BUILD}/tables/transactional-crimes.md",
         csv=report(f"{BUILD}/tables/transactional-crimes.csv", category="Tables"),
@@ -161,7 +161,7 @@ rule table_predatory_crimes:
         clean=clean("predatory_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=package_code("crimes", "tables", "sources", "io"),
+        code=code_of("table_predatory_crimes"),
     output:
         md=f"{BUILD}/tables/predatory-crimes.md",
         csv=report(f"{BUILD}/tables/predatory-crimes.csv", category="Tables"),
@@ -180,7 +180,7 @@ rule table_revenue_estimates:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=package_code("revenue", "crimes", "tables", "sources", "fmt"),
+        code=code_of("table_revenue_estimates"),
     output:
         md=f"{BUILD}/tables/revenue-estimates.md",
         csv=report(f"{BUILD}/tables/revenue-estimates.csv", category="Tables"),
@@ -199,7 +199,7 @@ rule table_revenue_scenarios:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=package_code("revenue", "crimes", "tables", "sources", "fmt"),
+        code=code_of("table_revenue_scenarios"),
     output:
         md=f"{BUILD}/tables/revenue-scenarios.md",
         csv=report(f"{BUILD}/tables/revenue-scenarios.csv", category="Tables"),
@@ -222,7 +222,7 @@ rule table_revenue_scenarios:
 rule table_state_priorities:
     input:
         events=clean("camrd_events"),
-        code=package_code("tables", "texttable", "sources", "fmt", "event_records", "events", "io"),
+        code=code_of("table_state_priorities"),
     output:
         md=f"{BUILD}/tables/state-priorities.md",
         csv=report(f"{BUILD}/tables/state-priorities.csv", category="Tables"),
@@ -241,7 +241,7 @@ rule table_state_priorities:
 rule table_event_counts:
     input:
         events=clean("camrd_events"),
-        code=package_code("tables", "texttable", "sources", "event_records", "events", "io"),
+        code=code_of("table_event_counts"),
     output:
         md=f"{BUILD}/tables/event-counts.md",
         csv=report(f"{BUILD}/tables/event-counts.csv", category="Tables"),
@@ -261,7 +261,7 @@ rule table_event_counts:
 rule table_event_listing:
     input:
         events=clean("camrd_events"),
-        code=package_code("tables", "texttable", "sources", "event_records", "events", "io"),
+        code=code_of("table_event_listing"),
     output:
         md=f"{BUILD}/tables/event-listing.md",
         csv=report(f"{BUILD}/tables/event-listing.csv", category="Tables"),

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp.datapackage import sha256_file
-from prp.io import write_csv
+from prp.data.datapackage import sha256_file
+from prp.data.io import write_csv
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,12 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     for path in table.loc[~table["descriptor_hash_matches"], "path"]:
         log.warning(
             "%s changed since data/datapackage.yaml was updated; check it, "
-            "then run `python -m prp.datapackage rehash`",
+            "then run `python -m prp.data.datapackage rehash`",
             path,
         )
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

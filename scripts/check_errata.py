@@ -5,8 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_csv
-from prp.reconcile import explain, internal_consistency, recompute_all, rounded
+from prp.artifacts.reconcile import explain, internal_consistency, recompute_all, rounded
+from prp.data.io import write_csv
 
 COLUMNS = [
     "check",
@@ -56,6 +56,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

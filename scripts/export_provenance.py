@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prp.io import write_text
-from prp.provenance import data_inputs, load_records, trace
+from prp.data.io import write_text
+from prp.runtime.provenance import data_inputs, load_records, trace
 
 WRC = "https://w3id.org/ro/wfrun/workflow/0.5"
 PRC = "https://w3id.org/ro/wfrun/process/0.5"
@@ -134,6 +134,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -4,8 +4,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp.fmt import percent, thousands
-from prp.io import write_yaml
+from prp.artifacts.fmt import percent, thousands
+from prp.data.io import write_yaml
 
 
 def apprehension_numbers(long: pd.DataFrame) -> dict[str, str]:
@@ -33,6 +33,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -8,15 +8,10 @@ from typing import Any
 import pandas as pd
 from table_errata import display_value
 
-from prp.io import write_yaml
+from prp.artifacts.fmt import number_word
+from prp.data.io import write_yaml
 
-WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 TABLE_RE = re.compile(r"^Table (\d+\.\d+)\b")
-
-
-def word(n: int) -> str:
-    """3 -> 'three' (zero to ten), larger numbers as digits."""
-    return WORDS[n] if 0 <= n < len(WORDS) else f"{n:,}"
 
 
 def errata_numbers(reconciliation: pd.DataFrame, errata: pd.DataFrame) -> dict[str, str]:
@@ -37,11 +32,11 @@ def errata_numbers(reconciliation: pd.DataFrame, errata: pd.DataFrame) -> dict[s
         "entries": f"{len(errata):,}",
         "quantities": f"{errata['quantity'].nunique():,}",
         "tables": f"{len(tables):,}",
-        "tables_word": word(len(tables)),
+        "tables_word": number_word(len(tables)),
     }
     for prefix, group in errata.groupby(errata["quantity"].str.split("_").str[0]):
         numbers[f"{prefix}_quantities"] = f"{group['quantity'].nunique():,}"
-        numbers[f"{prefix}_quantities_word"] = word(group["quantity"].nunique())
+        numbers[f"{prefix}_quantities_word"] = number_word(group["quantity"].nunique())
     for row in errata[errata["check"] == "recompute"].itertuples(index=False):
         numbers[f"{row.quantity}_printed"] = str(row.printed)
         numbers[f"{row.quantity}_recomputed"] = display_value(str(row.printed), row.recomputed)
@@ -57,6 +52,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -6,16 +6,17 @@ from typing import Any
 
 import pandas as pd
 
-from prp.events import (
+from prp.artifacts.fmt import english_list, number_word, percent, thousands
+from prp.artifacts.maps import SOUTHERN_STATES, US_BORDER_STATES
+from prp.data.io import write_yaml
+from prp.events.released import (
     CRIME_LABELS,
     national,
     national_total,
     ranked_states,
     states_only,
+    withheld_label,
 )
-from prp.fmt import percent, thousands
-from prp.io import write_yaml
-from prp.maps import SOUTHERN_STATES, US_BORDER_STATES
 
 TOP = 5
 LOCATION_PHRASES = {  # as used inside a sentence
@@ -34,18 +35,6 @@ IDENTIFIED = [
     "local_actors",
     "authorities",
 ]
-WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def english_list(items: list[str]) -> str:
-    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b and c'."""
-    if not items:
-        raise ValueError("an empty list has no English form")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def word(n: int) -> str:
-    return WORDS[n] if 0 <= n < len(WORDS) else thousands(n)
 
 
 def month_name(yyyy_mm: str) -> str:
@@ -101,7 +90,7 @@ def event_numbers(
         "period_start": month_name(str(period["first_month"].iloc[0])),
         "period_end": month_name(str(period["last_month"].iloc[0])),
         "k": str(k),
-        "withheld_label": f"<{k}",
+        "withheld_label": withheld_label(k),
         "grid_degrees": f"{grid_degrees:g}",
         "grid_km": thousands(round(grid_degrees * 111)),
         "n_values_released": thousands(released),
@@ -140,13 +129,13 @@ def event_numbers(
     border = ranked[ranked["state"].isin(US_BORDER_STATES)]
     numbers |= {
         "top_n": str(top_n),
-        "top_n_word": word(top_n),
+        "top_n_word": number_word(top_n),
         "top_state": names[0],
         "top_state_count": thousands(int(top["events"].iloc[0])),
         "top_state_share": percent(int(top["events"].iloc[0]) / n),
         "top_states": english_list(names),
         "top_states_share": percent(int(top["events"].sum()) / n),
-        "top_southern_count_word": word(len(southern)).capitalize(),
+        "top_southern_count_word": number_word(len(southern)).capitalize(),
         "top_southern_states": english_list(southern),
         "n_states": str(len(present)),
         "top_border_state": border["state"].iloc[0],
@@ -189,7 +178,7 @@ def event_numbers(
     crimes = national(crime)
     kid = published(crime, crimes["state"].iloc[0], "crime_type", "kidnapping")
     numbers |= {
-        "kidnapping_events": thousands(kid) if kid is not None else f"<{k}",
+        "kidnapping_events": thousands(kid) if kid is not None else withheld_label(k),
         "kidnapping_top_state": _max_state(crime, "kidnapping"),
         "n_crime_types": str(len(CRIME_LABELS)),
     }
@@ -222,6 +211,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,8 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_yaml
-from prp.numbers import load_spec, numbers
+from prp.artifacts.numbers import load_spec, numbers
+from prp.data.io import write_yaml
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
@@ -16,6 +16,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

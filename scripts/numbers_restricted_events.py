@@ -6,11 +6,17 @@ from typing import Any
 
 import pandas as pd
 
-from prp.event_records import explode_crimes, leading, ranked_states, state_profile, states_covering
-from prp.events import CRIME_LABELS, PERPETRATOR_LABELS
-from prp.fmt import percent, thousands
-from prp.io import write_yaml
-from prp.maps import SOUTHERN_STATES, US_BORDER_STATES
+from prp.artifacts.fmt import english_list, number_word, percent, thousands
+from prp.artifacts.maps import SOUTHERN_STATES, US_BORDER_STATES
+from prp.data.io import write_yaml
+from prp.events.records import (
+    explode_crimes,
+    leading,
+    ranked_states,
+    state_profile,
+    states_covering,
+)
+from prp.events.released import CRIME_LABELS, PERPETRATOR_LABELS
 
 HOTSPOTS = 10  # municipalities named as hotspots
 LOCATION_PHRASES = {  # as used inside a sentence
@@ -22,31 +28,6 @@ LOCATION_PHRASES = {  # as used inside a sentence
     "shelter": "shelters",
     "other": "other places",
 }
-WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
-
-
-def english_list(items: list[str]) -> str:
-    if not items:
-        raise ValueError("an empty list has no English form")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def word(n: int) -> str:
-    return WORDS[n] if 0 <= n < len(WORDS) else thousands(n)
 
 
 def hotspots(events: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -94,16 +75,16 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
         "first_date": pd.Timestamp(events["event_date"].min()).strftime("%-d %B %Y"),
         "last_date": pd.Timestamp(events["event_date"].max()).strftime("%-d %B %Y"),
         "n_states_half": str(len(half)),
-        "n_states_half_word": word(len(half)),
+        "n_states_half_word": number_word(len(half)),
         "states_half": english_list(half["state"].tolist()),
         "states_half_share": percent(float(half["cumulative_share"].iloc[-1])),
         "n_states_three_quarters": str(len(three_q)),
-        "n_states_three_quarters_word": word(len(three_q)),
+        "n_states_three_quarters_word": number_word(len(three_q)),
         "states_three_quarters_share": percent(float(three_q["cumulative_share"].iloc[-1])),
         "top_state": str(ranked["state"].iloc[0]),
         "top_state_events": thousands(int(ranked["events"].iloc[0])),
         "n_hotspots": str(HOTSPOTS),
-        "n_hotspots_word": word(HOTSPOTS),
+        "n_hotspots_word": number_word(HOTSPOTS),
         "hotspots": english_list([f"{r.municipality} ({r.state})" for r in spots.itertuples()]),
         "hotspots_events": thousands(int(spots["events"].sum())),
         "hotspots_share": share(int(spots["events"].sum())),
@@ -155,6 +136,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -7,9 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp.fmt import percent, thousands
-from prp.io import write_yaml
-from prp.revenue import (
+from prp.artifacts.fmt import percent, thousands
+from prp.artifacts.revenue import (
     BASE_PARAMETER,
     migrants,
     millions,
@@ -19,6 +18,7 @@ from prp.revenue import (
     tornado,
     total_revenue,
 )
+from prp.data.io import write_yaml
 
 
 def driver_phrase(row: pd.Series) -> str:
@@ -113,6 +113,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
+from prp.artifacts import style
 
 FY_MONTHS = ["Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]
 GROUPS = ["single_adults", "family_unit_individuals", "unaccompanied_children"]
@@ -84,6 +84,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

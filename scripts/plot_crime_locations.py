@@ -6,10 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
-from prp.events import LOCATION_LABELS, labelled, national, shown
-from prp.io import write_csv, write_text
-from prp.sources import source_line
+from prp.artifacts import style
+from prp.events.released import LOCATION_LABELS, labelled, national, shown, withheld_note
 
 FIRST = "train_or_tracks"
 LAST = "other"
@@ -67,19 +65,10 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     k = int(params["k"])
     data = location_counts(pd.read_parquet(inputs["location"]), k)
-    write_csv(outputs["csv"], data)
-    style.save(plot(data), outputs["svg"])
-    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    style.write_figure(plot(data), data, outputs, params, withheld_note(k, params.get("note", "")))
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

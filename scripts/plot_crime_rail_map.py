@@ -5,7 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp import maps, style
+from prp.artifacts import maps, style
+from prp.events.released import withheld_label, withheld_note
 
 LABELS = {  # place -> (dx, dy) in points, alignment
     "Tapachula": (6, -5, "left"),
@@ -30,7 +31,7 @@ def grid_classes(grid: pd.DataFrame, k: int) -> tuple[pd.DataFrame, list[int]]:
     bins = maps.class_bins(int(published.max()) if len(published) else k, k)
     labels = maps.class_labels(bins)
     cells["class"] = [
-        f"<{k}" if s else labels[maps.class_of(int(e), bins)]
+        withheld_label(k) if s else labels[maps.class_of(int(e), bins)]
         for e, s in zip(cells["events"], cells["suppressed"], strict=True)
     ]
     return cells.reset_index(drop=True), bins
@@ -43,7 +44,9 @@ def plot(cells: pd.DataFrame, bins: list[int], layers: maps.Layers, degrees: flo
     maps.draw_rails(ax, layers)
     towns = layers.places[layers.places["place"].isin(list(LABELS))]
     maps.draw_places(ax, towns.assign(kind="city"), LABELS)
-    handles = maps.count_legend_handles(bins, f"<{k}" if cells["suppressed"].any() else None)
+    handles = maps.count_legend_handles(
+        bins, withheld_label(k) if cells["suppressed"].any() else None
+    )
     handles += maps.feature_legend_handles(rails=True, out_of_service=True, kinds=["city"])
     maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", loc="lower left")
     return fig, ax
@@ -57,11 +60,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     )
     fig, _ = plot(cells, bins, layers, degrees, k)
     maps.assert_offline(maps.configure_cartopy())
-    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
+    note = withheld_note(k, params.get("note", ""))
     style.write_figure(fig, cells, outputs, params, note)
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,8 +5,15 @@ from typing import Any
 
 import pandas as pd
 
-from prp import maps, style
-from prp.events import counts_by_state, ranked_states, shown, states_only
+from prp.artifacts import maps, style
+from prp.events.released import (
+    counts_by_state,
+    ranked_states,
+    shown,
+    states_only,
+    withheld_label,
+    withheld_note,
+)
 
 LABELLED = 5  # the top states get their name and count written on the map
 OFFSETS = {"Veracruz": (0.35, 0.6), "Tabasco": (0.0, 0.35)}  # degrees, off the rail lines
@@ -23,7 +30,7 @@ def state_classes(totals: pd.DataFrame, k: int) -> tuple[pd.DataFrame, list[int]
 
     def klass(events: Any, suppressed: bool) -> str:
         if suppressed:
-            return f"<{k}"
+            return withheld_label(k)
         return "0" if int(events) == 0 else labels[maps.class_of(int(events), bins)]
 
     data["class"] = [klass(e, s) for e, s in zip(data["events"], data["suppressed"], strict=True)]
@@ -48,7 +55,7 @@ def plot(totals: pd.DataFrame, bins: list[int], layers: maps.Layers, k: int):  #
     withheld = any(v is None for v in counts.values())
     maps.legend(
         ax,
-        maps.count_legend_handles(bins, f"<{k}" if withheld else None),
+        maps.count_legend_handles(bins, withheld_label(k) if withheld else None),
         title="Events per state",
         loc="lower left",
     )
@@ -64,11 +71,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     )
     fig, _ = plot(totals, bins, layers, k)
     maps.assert_offline(maps.configure_cartopy())
-    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
+    note = withheld_note(k, params.get("note", ""))
     style.write_figure(fig, data, outputs, params, note)
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -20,11 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prp import maps, style
-from prp.event_records import PERPETRATORS, count_rows, read_batches
-from prp.events import PERPETRATOR_LABELS
-from prp.io import write_csv, write_text
-from prp.sources import source_line
+from prp.artifacts import maps, style
+from prp.events.records import PERPETRATORS, count_rows, read_batches
+from prp.events.released import PERPETRATOR_LABELS
 
 # Okabe-Ito colours and six shapes that differ in outline, so each type is
 # told apart by shape alone in greyscale print.
@@ -319,17 +317,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     else:
         data = points(pd.read_parquet(inputs["events"]))
         fig, _ = plot(data, layers)
-    write_csv(outputs["csv"], data)
-    style.save(fig, outputs["svg"])
+    style.write_figure(fig, data, outputs, params, note, alt)
     maps.assert_offline(maps.configure_cartopy())
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(params["id"], params["caption"], alt, source, f"{params['id']}.svg"),
-    )
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

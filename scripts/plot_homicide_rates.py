@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
+from prp.artifacts import style
 
 NTCA = ("El Salvador", "Guatemala", "Honduras")
 NTCA_GROUP = "Northern Triangle"
@@ -96,6 +96,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

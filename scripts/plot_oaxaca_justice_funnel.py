@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
-from prp.fmt import percent, thousands
+from prp.artifacts import style
+from prp.artifacts.fmt import percent, thousands
 
 STAGE_LABELS = {
     "complaints": "Complaints received",
@@ -93,6 +93,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

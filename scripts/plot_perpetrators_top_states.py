@@ -7,10 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
-from prp.events import PERPETRATOR_LABELS, ranked_states, withheld_label
-from prp.io import write_csv, write_text
-from prp.sources import source_line
+from prp.artifacts import style
+from prp.events.released import PERPETRATOR_LABELS, ranked_states, withheld_label, withheld_note
 
 TOP = 5
 WITHHELD = "withheld"
@@ -154,19 +152,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     data = perpetrator_shares(
         pd.read_parquet(inputs["perpetrator"]), pd.read_parquet(inputs["totals"]), k
     )
-    write_csv(outputs["csv"], data)
-    style.save(plot(data, k), outputs["svg"])
-    note = (params.get("note", "") + f" Counts under {k} are withheld and shown as <{k}.").strip()
-    source = source_line(params["data_dir"], params["datasets"], note)
-    write_text(
-        outputs["md"],
-        style.figure_markdown(
-            params["id"], params["caption"], params["alt"], source, f"{params['id']}.svg"
-        ),
-    )
+    note = withheld_note(k, params.get("note", ""))
+    style.write_figure(plot(data, k), data, outputs, params, note)
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
+from prp.artifacts import style
 
 
 def figure_data(clean: pd.DataFrame) -> pd.DataFrame:
@@ -57,6 +57,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
-from prp.fmt import thousands
-from prp.revenue import BASE_PARAMETER, share_label, tornado
+from prp.artifacts import style
+from prp.artifacts.fmt import thousands
+from prp.artifacts.revenue import BASE_PARAMETER, share_label, tornado
 
 LOW_LABEL = "Input at its low value"
 HIGH_LABEL = "Input at its high value"
@@ -116,6 +116,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from prp import maps, region_map
+from prp.artifacts import maps, region_map
 
 STATES = maps.SOUTHERN_STATES
 EXTENT = "southern_border"
@@ -80,6 +80,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

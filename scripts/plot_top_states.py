@@ -5,8 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from prp import style
-from prp.events import national_total, ranked_states
+from prp.artifacts import style
+from prp.events.released import national_total, ranked_states
 
 TOP = 5
 
@@ -47,6 +47,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

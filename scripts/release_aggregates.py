@@ -2,12 +2,12 @@
 
 Reads the validated restricted event table and writes, into data/released/,
 count tables with small-cell and complementary suppression (see
-prp.disclosure): events by state, by state and location type, by state and
+prp.events.disclosure): events by state, by state and location type, by state and
 perpetrator type, by state and crime type, and by grid cell, and the months
 the events cover. Withheld counts are empty with ``suppressed = true``.
 
 The events are read in batches of rows and counted batch by batch
-(prp.disclosure.tally), so memory does not grow with the number of events;
+(prp.events.disclosure.tally), so memory does not grow with the number of events;
 suppression then works on the counts, whose number is bounded by the states,
 categories and grid cells.
 """
@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp import disclosure
-from prp.event_records import read_batches
-from prp.io import write_csv
+from prp.data.io import write_csv
+from prp.events import disclosure
+from prp.events.records import read_batches
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ OUTPUTS = {
     "grid": "grid",
     "period": "period",
 }
-"""Table of prp.disclosure -> name of the rule output it is written to."""
+"""Table of prp.events.disclosure -> name of the rule output it is written to."""
 
 COLUMNS = [
     "event_date",
@@ -102,6 +102,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

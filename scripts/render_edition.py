@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from prp.book import GENERATED_INCLUDE, edition_needs
-from prp.io import write_text
-from prp.provenance import data_inputs, load_records, shown_params
+from prp.data.io import write_text
+from prp.render.needs import GENERATED_INCLUDE, edition_needs
+from prp.runtime.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
@@ -224,7 +224,7 @@ def sync_into(rendered: Path, dest: Path) -> list[str]:
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    from prp.render import render_book
+    from prp.render.book import render_book
 
     os.environ["SOURCE_DATE_EPOCH"] = str(params["source_date_epoch"])
     report_dir, tree = Path(params["report_dir"]), Path(params["tree"])
@@ -247,6 +247,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,9 +5,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.texttable import plain_table, with_widths
+from prp.artifacts.sources import source_line
+from prp.artifacts.texttable import plain_table, with_widths
+from prp.data.io import write_csv, write_text
 
 UNLISTED_MARK = "†"
 UNLISTED_NOTE = f"{UNLISTED_MARK} Used in the report but missing from the 2018 list."
@@ -57,6 +57,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,9 +5,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import country_year_table, display_country_year, markdown_table
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import country_year_table, display_country_year, markdown_table
+from prp.data.io import write_csv, write_text
 
 NTCA = ["El Salvador", "Guatemala", "Honduras"]
 
@@ -36,6 +36,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,10 +5,10 @@ from typing import Any
 
 import pandas as pd
 
-from prp.crimes import citation, endnote_keys, set_widths, with_citation
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
+from prp.artifacts.crimes import citation, endnote_keys, set_widths, with_citation
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.data.io import write_csv, write_text
 
 COLUMNS = ["Actor", "Organization and territory", "Interaction with migrants"]
 WIDTHS = [20, 36, 44]
@@ -55,6 +55,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -6,11 +6,11 @@ from typing import Any
 
 import pandas as pd
 
-from prp.fmt import thousands
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import escape_dollars, with_widths
+from prp.artifacts.fmt import thousands
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import escape_dollars, with_widths
+from prp.data.io import write_csv, write_text
 
 CHECKS = {
     "recompute": "Against the data",
@@ -78,6 +78,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

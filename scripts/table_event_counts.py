@@ -5,11 +5,11 @@ from typing import Any
 
 import pandas as pd
 
-from prp.event_records import PERPETRATORS, counts_display, exact_counts
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import with_widths
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import with_widths
+from prp.data.io import write_csv, write_text
+from prp.events.records import PERPETRATORS, counts_display, exact_counts
 
 WIDTHS = {
     "TCO": 30,
@@ -26,7 +26,7 @@ the first column (states and crime types) gets 80."""
 
 def counts_table(events: pd.DataFrame, perpetrators: list[str], crimes: list[str]) -> pd.DataFrame:
     """State × crime type rows, perpetrator columns (see
-    :func:`prp.event_records.exact_counts`)."""
+    :func:`prp.events.records.exact_counts`)."""
     return exact_counts(events, perpetrators, crimes)
 
 
@@ -43,6 +43,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

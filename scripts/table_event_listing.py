@@ -12,18 +12,18 @@ from typing import Any
 
 import pandas as pd
 
-from prp.event_records import (
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import with_widths
+from prp.data.io import write_csv, write_text
+from prp.events.records import (
     common_id_prefix,
     count_rows,
     crimes_label,
     location_label,
     read_batches,
 )
-from prp.events import PERPETRATOR_LABELS
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import with_widths
+from prp.events.released import PERPETRATOR_LABELS
 
 COLUMNS = [
     "Event",
@@ -140,6 +140,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

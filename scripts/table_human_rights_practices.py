@@ -4,10 +4,10 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import citation, endnote_numbers, escape_dollars, keys_for, with_widths
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import citation, endnote_numbers, escape_dollars, keys_for, with_widths
+from prp.data.io import write_csv, write_text
 
 COLUMNS = ["Country", "Practice"]
 WEIGHTS = [18, 82]
@@ -72,6 +72,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

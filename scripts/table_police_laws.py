@@ -5,14 +5,14 @@ from typing import Any
 
 import pandas as pd
 
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import citation, endnote_numbers, escape_dollars, keys_for, with_widths
+from prp.artifacts.fmt import number_word
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import citation, endnote_numbers, escape_dollars, keys_for, with_widths
+from prp.data.io import write_csv, write_text
 
 UNIT_LABELS = {"article": "Article", "section": "Section", "clause": "Clause"}
 NO_UNIT = "–"
-WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 COLUMNS = [
     "Law or policy",
     "Year",
@@ -85,11 +85,7 @@ def blank_unit_note(table: pd.DataFrame) -> str:
     if blank.empty:
         return ""
     laws = " and ".join(f"the {law}" for law in dict.fromkeys(blank["law"]))
-    what = (
-        "the one provision"
-        if len(blank) == 1
-        else f"{WORDS.get(len(blank), len(blank))} provisions"
-    )
+    what = "the one provision" if len(blank) == 1 else f"{number_word(len(blank))} provisions"
     return f"A dash marks {what} of {laws} for which the 2018 table names no article."
 
 
@@ -105,6 +101,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

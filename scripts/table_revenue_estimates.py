@@ -5,12 +5,19 @@ from typing import Any
 
 import pandas as pd
 
-from prp.crimes import set_widths
-from prp.fmt import thousands
-from prp.io import write_csv, write_text
-from prp.revenue import CENTRAL, escape_dollars, millions, revenue_table, share_label, total_revenue
-from prp.sources import source_line
-from prp.tables import markdown_table
+from prp.artifacts.crimes import set_widths
+from prp.artifacts.fmt import thousands
+from prp.artifacts.revenue import (
+    CENTRAL,
+    escape_dollars,
+    millions,
+    revenue_table,
+    share_label,
+    total_revenue,
+)
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.data.io import write_csv, write_text
 
 TOTAL_LABEL = "Total"
 WIDTHS = [24, 20, 14, 14, 14, 14]
@@ -88,6 +95,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

@@ -5,10 +5,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp.crimes import set_widths
-from prp.fmt import thousands
-from prp.io import write_csv, write_text
-from prp.revenue import (
+from prp.artifacts.crimes import set_widths
+from prp.artifacts.fmt import thousands
+from prp.artifacts.revenue import (
     BASE_PARAMETER,
     crime_names,
     escape_dollars,
@@ -18,8 +17,9 @@ from prp.revenue import (
     share_label,
     tornado,
 )
-from prp.sources import source_line
-from prp.tables import markdown_table
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.data.io import write_csv, write_text
 
 # What a basis code of the data package means, in the table's words.
 BASIS = {
@@ -135,6 +135,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

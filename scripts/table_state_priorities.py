@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from prp.event_records import state_profile
-from prp.events import CRIME_LABELS, LOCATION_LABELS, PERPETRATOR_LABELS
-from prp.fmt import percent
-from prp.io import write_csv, write_text
-from prp.sources import source_line
-from prp.tables import markdown_table
-from prp.texttable import with_widths
+from prp.artifacts.fmt import percent
+from prp.artifacts.sources import source_line
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import with_widths
+from prp.data.io import write_csv, write_text
+from prp.events.records import state_profile
+from prp.events.released import CRIME_LABELS, LOCATION_LABELS, PERPETRATOR_LABELS
 
 WIDTHS = [56, 48, 66, 60, 74, 70, 67]
 """Relative column widths (``tbl-colwidths``)."""
@@ -77,6 +77,6 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

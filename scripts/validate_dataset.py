@@ -4,7 +4,7 @@ Bad input stops the rule with one message naming the file, row, column, value
 and what was expected; nothing is written (Snakemake has already removed the
 previous output, and the parquet file is written atomically).
 
-The file is streamed in chunks (prp.validate.iter_validated) and each valid
+The file is streamed in chunks (prp.data.validate.iter_validated) and each valid
 chunk is appended to the parquet file as it comes, so a large event table is
 validated in bounded memory; the x-checks that look at one row at a time run
 on each chunk, the others need the whole table and get it as one chunk.
@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prp.checks import ChunkedChecks, row_wise
-from prp.io import atomic_path
-from prp.validate import DEFAULT_CHUNK_ROWS, iter_validated, read_validated
+from prp.data.checks import ChunkedChecks, row_wise
+from prp.data.io import atomic_path
+from prp.data.validate import DEFAULT_CHUNK_ROWS, iter_validated, read_validated
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def write_parquet_chunks(path: str | Path, frames: Iterable[pd.DataFrame]) -> int:
     """Write frames of the same columns as one parquet file (a row group per
     frame, zstd, no index), atomically; the number of rows. One frame gives
-    the same bytes as ``prp.io.write_parquet``."""
+    the same bytes as ``prp.data.io.write_parquet``."""
     rows = 0
     with atomic_path(path) as tmp:
         writer = None
@@ -77,6 +77,6 @@ def main(
 
 
 if __name__ == "__main__":
-    from prp.smk import run
+    from prp.runtime.smk import run
 
     run(main, snakemake)  # noqa: F821

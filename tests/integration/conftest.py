@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prp.bench import copy_repo as bench_copy_repo
+from prp.tools.bench import copy_repo as bench_copy_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

@@ -1,6 +1,6 @@
-"""``prp.diff`` on real builds, through git: in a copy of the built
+"""``prp.tools.diff`` on real builds, through git: in a copy of the built
 repository committed to a fresh git repository, one raw value is changed;
-``prp.diff --base HEAD`` builds the change and the committed base (in a work
+``prp.tools.diff --base HEAD`` builds the change and the committed base (in a work
 tree) and must report exactly the variables, cells and figures the value
 affects and nothing else. The base build is then reused from the cache, and
 it matches the original build (other folder, other commit) with no
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prp.diff_compare import compare, flatten, load_build
+from prp.tools.diff_compare import compare, flatten, load_build
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def rows(path: Path) -> dict[str, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def diffed(built_repo, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    """(repository, base build folder, output of prp.diff) after raising the
+    """(repository, base build folder, output of prp.tools.diff) after raising the
     Table 3.4 base from 400,000 to 500,000 migrants a year in the raw CSV."""
     repo = copy_built(built_repo, tmp_path_factory.mktemp("diff") / "repo")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
@@ -79,8 +79,8 @@ def diffed(built_repo, tmp_path_factory) -> tuple[Path, Path, subprocess.Complet
     text = raw.read_text()
     assert f"\ncentral,{OLD_BASE}," in text
     raw.write_text(text.replace(f"\ncentral,{OLD_BASE},", f"\ncentral,{NEW_BASE},"))
-    run(repo, "prp.datapackage", "rehash")
-    proc = run(repo, "prp.diff", "--base", "HEAD", "--edition", "public", timeout=3600)
+    run(repo, "prp.data.datapackage", "rehash")
+    proc = run(repo, "prp.tools.diff", "--base", "HEAD", "--edition", "public", timeout=3600)
     sha = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -167,7 +167,7 @@ def test_changed_raw_value_reports_exactly_its_consequences(diffed):
 
 def test_second_diff_reuses_the_cached_base_build(diffed):
     repo, _, first = diffed
-    again = run(repo, "prp.diff", "--base", "HEAD", "--edition", "public", "--no-build")
+    again = run(repo, "prp.tools.diff", "--base", "HEAD", "--edition", "public", "--no-build")
     assert "reusing the cached build" in again.stderr
     assert again.stdout == first.stdout
 
@@ -175,7 +175,7 @@ def test_second_diff_reuses_the_cached_base_build(diffed):
 def test_same_sources_in_another_folder_and_commit_show_no_difference(diffed, built_repo, tmp_path):
     _, base, _ = diffed
     proc = run(
-        built_repo, "prp.diff", "--base-build", str(base), "--head-build",
+        built_repo, "prp.tools.diff", "--base-build", str(base), "--head-build",
         str(built_repo / "build"), "--edition", "public", "--out", str(tmp_path),
     )  # fmt: skip
     assert "no differences" in proc.stdout, proc.stdout

@@ -221,7 +221,7 @@ def extended(tmp_path_factory) -> Path:
     assert after.returncode == 0, after.stdout[-3000:]
 
     proc = subprocess.run(
-        [str(PY), "-m", "prp.build", "--cores", "2", "all"],
+        [str(PY), "-m", "prp.tools.build", "--cores", "2", "all"],
         cwd=repo,
         env=env(),
         capture_output=True,

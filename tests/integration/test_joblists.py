@@ -1,7 +1,7 @@
 """Incremental builds schedule exactly the jobs an edit affects.
 
 After an edit, a dry run (``snakemake -n all``, loading the same workflow
-profile as ``prp.build``, so with the same rerun triggers: mtime, params,
+profile as ``prp.tools.build``, so with the same rerun triggers: mtime, params,
 input, code, software-env) must list exactly the jobs that depend on the
 edited file. The expected set is computed independently of Snakemake's
 rerun logic: from the provenance records the jobs wrote (each names its
@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prp.bench import Job, edit_csv_value, parse_jobs
+from prp.tools.bench import edit_csv_value
+from prp.tools.dag import Job, parse_jobs
 
 from .conftest import snakemake
 
@@ -146,7 +147,7 @@ def rehash(repo: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     env["PYTHONPATH"] = "scripts"
     subprocess.run(
-        [sys.executable, "-m", "prp.datapackage", "rehash"],
+        [sys.executable, "-m", "prp.data.datapackage", "rehash"],
         cwd=repo,
         env=env,
         check=True,
@@ -222,7 +223,7 @@ def test_the_build_runs_the_jobs_the_dry_run_lists(built_repo, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     env["PYTHONPATH"] = "scripts"
     proc = subprocess.run(
-        [sys.executable, "-m", "prp.build", "all"],
+        [sys.executable, "-m", "prp.tools.build", "all"],
         cwd=repo,
         env=env,
         capture_output=True,

@@ -66,9 +66,9 @@ def test_hooks_pass_on_the_repository_and_catch_a_lint_error(tmp_path):
     assert clean.returncode == 0, clean.stdout[-4000:]
     assert "ruff check" in clean.stdout and "Passed" in clean.stdout
 
-    bad = repo / "scripts" / "prp" / "fmt.py"
+    bad = repo / "scripts" / "prp" / "artifacts" / "fmt.py"
     bad.write_text("import os\n" + bad.read_text(encoding="utf-8"), encoding="utf-8")
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    broken = run_hooks(repo, "ruff-check", "--files", "scripts/prp/fmt.py")
+    broken = run_hooks(repo, "ruff-check", "--files", "scripts/prp/artifacts/fmt.py")
     assert broken.returncode != 0
     assert "F401" in broken.stdout and "fmt.py" in broken.stdout

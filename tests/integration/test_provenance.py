@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 def verify(repo: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "prp.verify"],
+        [sys.executable, "-m", "prp.tools.verify"],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -30,7 +30,7 @@ def outputs(repo: Path) -> dict[str, str]:
 
 
 def build_cmd(*targets: str) -> list[str]:
-    return [sys.executable, "-m", "prp.build", "--cores", "2", *targets]
+    return [sys.executable, "-m", "prp.tools.build", "--cores", "2", *targets]
 
 
 def env() -> dict[str, str]:

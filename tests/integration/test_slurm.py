@@ -1,6 +1,6 @@
 """The SLURM profile (profiles/slurm): every job gets the resources the
 profile sets for its rule, and the public edition builds through a real
-single-node SLURM cluster (prp.slurm_local) when SLURM is installed."""
+single-node SLURM cluster (prp.tools.slurm_local) when SLURM is installed."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prp.bench import parse_jobs
-from prp.slurm_local import Layout, cluster, missing_binaries, slurm_conf, wrapper
+from prp.tools.dag import parse_jobs
+from prp.tools.slurm_local import Layout, cluster, missing_binaries, slurm_conf, wrapper
 
 from .conftest import ROOT, copy_repo
 
@@ -41,7 +41,7 @@ def build_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def build(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "prp.build", "--workflow-profile", "profiles/slurm", *args],
+        [sys.executable, "-m", "prp.tools.build", "--workflow-profile", "profiles/slurm", *args],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -135,7 +135,7 @@ def test_the_public_edition_builds_through_slurm(tmp_path):
     assert not (repo / "build" / "restricted").exists()
     # the result is an ordinary up-to-date build: nothing left to do locally
     local = subprocess.run(
-        [sys.executable, "-m", "prp.build", "--dry-run", "public"],
+        [sys.executable, "-m", "prp.tools.build", "--dry-run", "public"],
         cwd=repo,
         env=build_env(),
         capture_output=True,

@@ -1,4 +1,4 @@
-"""``prp.watch``: its log parsing and page injection (fast), and the live
+"""``prp.tools.watch``: its log parsing and page injection (fast), and the live
 loop on a built copy — edit a chapter, the page served on localhost shows
 the new text after the rebuild, and the watcher stops by itself; Ctrl-C
 stops it cleanly (slow, bounded)."""
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from prp.watch import Job, SnakemakeLog, benchmark_seconds, inject_reload, job_seconds
+from prp.tools.watch import Job, SnakemakeLog, benchmark_seconds, inject_reload, job_seconds
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOG = """\
@@ -86,11 +86,11 @@ def env() -> dict[str, str]:
 
 
 class Watcher:
-    """``python -m prp.watch`` in a copy, with its output read in a thread."""
+    """``python -m prp.tools.watch`` in a copy, with its output read in a thread."""
 
     def __init__(self, repo: Path, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "prp.watch", "--port", "0", *args],
+            [sys.executable, "-m", "prp.tools.watch", "--port", "0", *args],
             cwd=repo,
             env=env(),
             stdout=subprocess.PIPE,

@@ -7,8 +7,8 @@ import pytest
 from numbers_apprehensions_mexico import apprehension_numbers
 from table_apprehensions_mexico import apprehensions_table
 
-from prp.tables import TOTAL_LABEL
-from prp.tables import display_country_year as display
+from prp.artifacts.tables import TOTAL_LABEL
+from prp.artifacts.tables import display_country_year as display
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_numbers(long):
 
 
 def test_2018_values_recomputed(root):
-    from prp.datapackage import resource
-    from prp.validate import read_validated
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
     res = resource(root / "data", "apprehensions_mexico")
     df = read_validated(root / "data" / res["path"], res)

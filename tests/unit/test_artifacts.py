@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prp.book import edition_needs, load_catalog
-from prp.dag import Job, planned_jobs
-from prp.datapackage import load_package
+from prp.artifacts.catalog import load_catalog
+from prp.data.datapackage import load_package
+from prp.render.needs import edition_needs
+from prp.tools.dag import Job, planned_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -1,19 +1,17 @@
-"""The pure parts of the build benchmark (prp.bench): parsing Snakemake's job
+"""The pure parts of the build benchmark (prp.tools.bench): parsing Snakemake's job
 listing, medians, per-rule figures, critical path, edits and tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from prp.bench import (
-    Job,
+from prp.tools.bench import (
     Measure,
     RuleRow,
     append_sentence,
     critical_path,
     edit_csv_value,
     markdown_table,
-    parse_jobs,
     per_rule,
     ratio_line,
     read_benchmark,
@@ -22,6 +20,7 @@ from prp.bench import (
     stat,
     timing_table,
 )
+from prp.tools.dag import Job, parse_jobs
 
 LOG = """\
 Building DAG of jobs...
@@ -33,7 +32,7 @@ all                       1
 
 [Sun Nov 29 00:22:57 2026]
 localrule validate_dataset:
-    input: data/raw/a.csv, /repo/scripts/prp/validate.py
+    input: data/raw/a.csv, /repo/scripts/prp/data/validate.py
     output: build/clean/a.parquet (update), build/provenance/clean/a.json (update)
     log: build/logs/validate_dataset/a.log
     jobid: 2
@@ -64,7 +63,7 @@ def test_parse_jobs_reads_rule_wildcards_files_and_benchmark():
         "all",
     ]
     first = jobs[0]
-    assert first.inputs == ("data/raw/a.csv", "/repo/scripts/prp/validate.py")
+    assert first.inputs == ("data/raw/a.csv", "/repo/scripts/prp/data/validate.py")
     assert first.outputs == ("build/clean/a.parquet", "build/provenance/clean/a.json")
     assert first.benchmark == "build/benchmarks/clean-a.tsv"
     assert jobs[1].benchmark is None and jobs[2].inputs == ("build/public/index.html",)
@@ -164,7 +163,10 @@ def test_timing_table_and_ratio_use_medians():
         "floor": Measure(wall=[1.0, 1.2, 1.1], cpu=[1.0, 1.0, 1.0], jobs=[0, 0, 0]),
     }
     table = timing_table(measures, cores=2)
-    assert "| no-op rebuild (`prp.build all`, nothing to do) | 0 | 1.80 s (1.60 s–2.00 s)" in table
+    assert (
+        "| no-op rebuild (`prp.tools.build all`, nothing to do) | 0 | 1.80 s (1.60 s–2.00 s)"
+        in table
+    )
     assert "cold" not in table
     line = ratio_line(measures)
     assert "**1.64×**" in line and "ABOVE" in line

@@ -7,7 +7,10 @@ from pathlib import Path
 import yaml
 from render_edition import assemble_tree, merged_variables
 
-from prp.book import chapter_files, deep_merge, edition_needs, load_config
+from prp.render import config as render_config
+from prp.render import needs as render_needs
+from prp.render.config import book_chapters, deep_merge, load_config
+from prp.render.needs import edition_needs
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -19,6 +22,10 @@ def test_deep_merge_profile_wins():
     assert deep_merge(base, over) == {"book": {"title": "T", "chapters": ["b"]}, "x": 1}
 
 
+def chapter_files(config):
+    return [c.file for c in book_chapters(config)]
+
+
 def test_chapter_files_flatten_parts():
     config = {
         "book": {
@@ -27,6 +34,30 @@ def test_chapter_files_flatten_parts():
         }
     }
     assert chapter_files(config) == ["index.qmd", "a.qmd", "b.qmd", "z.qmd"]
+
+
+def test_workflow_and_renderer_read_the_book_with_the_same_functions():
+    """One reading of the book configuration: the workflow (rules/common.smk
+    -> prp.render.needs) and the renderer (prp.render.book) call the very same
+    load_config and book_chapters, so they cannot disagree on an edition."""
+    from prp.render import book as render_book
+
+    assert render_needs.load_config is render_config.load_config
+    assert render_needs.book_chapters is render_config.book_chapters
+    assert render_book.load_config is render_config.load_config
+    assert render_book.book_chapters is render_config.book_chapters
+    common = (ROOT / "rules" / "common.smk").read_text(encoding="utf-8")
+    assert "from prp.render.needs import edition_needs" in common
+    assert "yaml.load" not in common and "_quarto" not in common.split("def render_inputs")[0]
+
+
+def test_a_broken_chapter_list_stops_the_workflow_as_it_stops_the_renderer(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("book: {title: T}\n")
+    (tmp_path / "_quarto-p.yml").write_text("book: {chapters: [a.qmd, index.qmd]}\n")
+    import pytest
+
+    with pytest.raises(render_config.RenderError, match="index.qmd must be the first"):
+        edition_needs(tmp_path, "p")
 
 
 def test_restricted_chapters_only_in_restricted_profile():

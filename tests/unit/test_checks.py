@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from prp.checks import run_checks
-from prp.datapackage import resource
-from prp.errors import InputError
-from prp.validate import read_validated
+from prp.data.checks import run_checks
+from prp.data.datapackage import resource
+from prp.data.errors import InputError
+from prp.data.validate import read_validated
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

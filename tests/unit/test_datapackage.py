@@ -9,7 +9,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from prp.datapackage import load_package, rehash_text, sha256_file
+from prp.data.datapackage import load_package, rehash_text, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -48,7 +48,7 @@ def test_hash_matches_file(res):
     actual = sha256_file(DATA / res["path"])
     assert res.get("hash") == f"sha256:{actual}", (
         f"{res['path']} changed but its descriptor did not; "
-        "check the change, then run `python -m prp.datapackage rehash`"
+        "check the change, then run `python -m prp.data.datapackage rehash`"
     )
 
 

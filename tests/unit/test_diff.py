@@ -1,10 +1,10 @@
-"""Pure comparison functions of prp.diff on tiny in-memory builds."""
+"""Pure comparison functions of prp.tools.diff on tiny in-memory builds."""
 
 from __future__ import annotations
 
 import copy
 
-from prp.diff_compare import (
+from prp.tools.diff_compare import (
     BuildView,
     chapter_of,
     choose_key,
@@ -18,7 +18,7 @@ from prp.diff_compare import (
     variable_usage,
     word_diff,
 )
-from prp.diff_render import render_html, render_markdown, summary
+from prp.tools.diff_render import render_html, render_markdown, summary
 
 PAGE = """<html><body><nav><p>Contents</p></nav><main id="content">
 <h1 id="sec-crime"><span class="chapter-number">Part 3.</span> Crime</h1>
@@ -140,7 +140,7 @@ def test_word_diff_hunks_keep_context():
 RECORD = {
     "rule": "table_revenue",
     "script": {"path": "scripts/table_revenue.py", "sha256": "s1"},
-    "modules": [{"path": "scripts/prp/revenue.py", "sha256": "m1"}],
+    "modules": [{"path": "scripts/prp/artifacts/revenue.py", "sha256": "m1"}],
     "inputs": [
         {"path": "data/raw/migrant_base.csv", "sha256": "d1"},
         {"path": "build/clean/migrant_base.parquet", "sha256": "c1"},
@@ -174,7 +174,9 @@ def test_provenance_names_inputs_code_params_environment():
         ("data/raw/migrant_base.csv", "d1", "d2", ("j",))
     ]
     assert d.intermediate == ["build/clean/migrant_base.parquet"]
-    assert [(c.path, c.old, c.new) for c in d.code] == [("scripts/prp/revenue.py", "m1", "m2")]
+    assert [(c.path, c.old, c.new) for c in d.code] == [
+        ("scripts/prp/artifacts/revenue.py", "m1", "m2")
+    ]
     assert [(c.job, c.key, c.old, c.new) for c in d.params] == [("j", "k", "5", "6")]
     assert [(c.key, c.old, c.new) for c in d.environment] == [("packages.pandas", "3.1.1", "3.2.0")]
     assert d.jobs_added == ["new"] and d.jobs_removed == ["gone"] and d.jobs_changed == ["j"]

@@ -1,4 +1,4 @@
-"""Disclosure control of the released event aggregates (prp.disclosure).
+"""Disclosure control of the released event aggregates (prp.events.disclosure).
 
 Besides the rules themselves, these tests play the attacker: they try to
 recompute every withheld count from the published ones, by subtraction along
@@ -12,12 +12,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from prp import disclosure as d
+from prp.events import disclosure as d
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASED = ROOT / "data" / "released"
-K = 5
+K = 5  # threshold of the small worked examples below
+
+# The committed release is checked against the workflow's own settings.
+with open(ROOT / "config" / "config.yaml", encoding="utf-8") as _fh:
+    _DISCLOSURE = yaml.safe_load(_fh)["disclosure"]
+CONFIG_K = int(_DISCLOSURE["k"])
+CONFIG_GRID = float(_DISCLOSURE["grid_degrees"])
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +342,9 @@ def committed() -> dict[str, pd.DataFrame]:
 def test_committed_files_withhold_in_pairs_and_publish_nothing_under_k(committed):
     for name, df in committed.items():
         shown = df.loc[~df["suppressed"], "events"].astype("int64")
-        assert ((shown == 0) | (shown >= K)).all(), f"{name} publishes a count under {K}"
+        assert ((shown == 0) | (shown >= CONFIG_K)).all(), (
+            f"{name} publishes a count under {CONFIG_K}"
+        )
         assert df.loc[df["suppressed"], "events"].isna().all()
     margin = committed["state_totals"].set_index("state")["suppressed"]
     for name in ("state_location", "state_perpetrator", "state_crime"):
@@ -370,5 +379,8 @@ def test_committed_grid_adds_up_to_the_national_total_where_published():
     national = int(totals.set_index("state").loc[d.TOTAL, "events"])
     assert grid["suppressed"].sum() != 1
     assert grid["events"].fillna(0).sum() < national  # withheld cells hold the rest
-    assert (grid.loc[~grid["suppressed"], "events"] >= K).all()
-    assert ((grid["cell_lat"] * 2) % 1 == 0.5).all() and ((grid["cell_lon"] * 2) % 1 == 0.5).all()
+    assert (grid.loc[~grid["suppressed"], "events"] >= CONFIG_K).all()
+    # cell centres lie half a cell off the grid lines of the configured size
+    for col in ("cell_lat", "cell_lon"):
+        offset = (grid[col] / CONFIG_GRID) % 1
+        assert np.allclose(offset, 0.5), f"{col} not centred on a {CONFIG_GRID}° grid"

@@ -1,11 +1,11 @@
-"""prp.event_records: exact counts of the restricted event records."""
+"""prp.events.records: exact counts of the restricted event records."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from prp.event_records import (
+from prp.events.records import (
     ALL_EVENTS,
     ALL_STATES,
     common_id_prefix,

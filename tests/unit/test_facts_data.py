@@ -261,8 +261,6 @@ def test_endnotes_are_2018_endnotes_or_explained(name):
 
 def test_endnotes_exist_in_endnote_table():
     path = RAW / "endnotes.csv"
-    if not path.exists():
-        pytest.skip("endnotes.csv not present yet")
     known = set(pd.read_csv(path, dtype=str)["endnote"].astype(int))
     used = set()
     for name in FACT_FILES:
@@ -273,12 +271,10 @@ def test_endnotes_exist_in_endnote_table():
 
 @pytest.mark.parametrize("name", sorted(FACT_FILES))
 def test_validates_against_datapackage(name):
-    """Once the lead has merged the descriptors into data/datapackage.yaml."""
-    from prp.datapackage import resource, resource_names
-    from prp.validate import read_validated
+    """Every fact file is described in data/datapackage.yaml and valid."""
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
-    if not (DATA / "datapackage.yaml").exists() or name not in resource_names(DATA):
-        pytest.skip(f"{name} not yet described in data/datapackage.yaml")
     res = resource(DATA, name)
     assert res["schema"]["primaryKey"] == FACT_FILES[name]
     read_validated(DATA / res["path"], res)
@@ -440,9 +436,7 @@ def test_table_12_values_out_of_place():
     assert implied == 33_445
 
 
-def test_table_11_recomputes_from_mexico_counts_when_present():
-    if not (RAW / "apprehensions_mexico.csv").exists():
-        pytest.skip("apprehensions_mexico.csv not present yet")
+def test_table_11_recomputes_from_mexico_counts():
     df = printed()
     rows = df[df["dataset"].str.startswith("apprehensions_mexico.")]
     assert len(rows) == 3 * 7 + 6 and set(rows["derivation"]) == {"lookup", "sum", "share_percent"}

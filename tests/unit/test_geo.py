@@ -1,16 +1,14 @@
-"""Checks on the committed map geometry in data/geo/ and on derive.py's pure functions.
+"""Checks on the committed map geometry in data/geo/ and on derive_geo.py's pure functions.
 
 Nothing here needs the registry packages: the committed files are read as they are,
-and derive.py's functions are exercised on tiny in-memory topologies.
+and derive_geo.py's functions are exercised on tiny in-memory topologies.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
-import sys
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -19,6 +17,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point, shape
 from shapely.ops import nearest_points, unary_union
+
+from prp.data import derive_geo
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
@@ -35,13 +35,8 @@ NEAR_KM = 10.0  # tolerance for simplified / coastal boundaries
 GEOD = Geod(ellps="WGS84")
 
 
-@cache
 def derive():
-    spec = importlib.util.spec_from_file_location("derive_geo", GEO / "derive.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return derive_geo
 
 
 @cache
@@ -372,7 +367,7 @@ def test_geojson_is_written_deterministically(name):
     assert derive().feature_collection_text(collection(name)["features"]) == text
 
 
-# ------------------------------------------------------------------ derive.py functions
+# ------------------------------------------------------------------ derive_geo.py functions
 def tiny_topology() -> dict:
     """Two unit squares sharing the arc x=1; quantized with a transform."""
     return {

@@ -1,4 +1,4 @@
-"""The shared map module (prp.maps): one projection, fixed extents, offline
+"""The shared map module (prp.artifacts.maps): one projection, fixed extents, offline
 cartopy, classes and the greyscale-legible ramp."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prp import maps
+from prp.artifacts import maps
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
@@ -115,7 +115,10 @@ def test_cartopy_is_offline_and_any_write_is_caught(offline):
 
 
 def test_no_natural_earth_features_in_map_code():
-    sources = [ROOT / "scripts" / "prp" / "maps.py", *(ROOT / "scripts").glob("plot_*map*.py")]
+    sources = [
+        ROOT / "scripts" / "prp" / "artifacts" / "maps.py",
+        *(ROOT / "scripts").glob("plot_*map*.py"),
+    ]
     assert len(sources) >= 5
     for path in sources:
         text = path.read_text(encoding="utf-8")

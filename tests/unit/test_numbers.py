@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prp.numbers import SpecError, datasets_of, load_spec, numbers
+from prp.artifacts.numbers import SpecError, datasets_of, load_spec, numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMES = {
@@ -58,7 +58,7 @@ def test_ambiguous_or_empty_selector_is_an_error():
     "path", sorted((ROOT / "config" / "numbers").glob("*.yaml")), ids=lambda p: p.stem
 )
 def test_committed_specs_load_and_name_described_datasets(path):
-    from prp.datapackage import resource_names
+    from prp.data.datapackage import resource_names
 
     s = load_spec(path)
     assert set(datasets_of(s)) <= set(resource_names(ROOT / "data"))

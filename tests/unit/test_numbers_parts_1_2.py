@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prp.datapackage import resource
-from prp.numbers import compute, datasets_of, load_spec, numbers
-from prp.validate import read_validated
+from prp.artifacts.numbers import compute, datasets_of, load_spec, numbers
+from prp.data.datapackage import resource
+from prp.data.validate import read_validated
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "config" / "numbers").glob("part[12]_*.yaml"))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from plot_crime_locations import location_counts, plot
 
-from prp.disclosure import TOTAL
+from prp.events.disclosure import TOTAL
 
 
 def table(national: dict[str, int | None]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from plot_crime_rail_map import LABELS, grid_classes, plot
 
-from prp import maps
+from prp.artifacts import maps
 
 GEO = Path(__file__).resolve().parents[2] / "data" / "geo"
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from plot_crime_states_map import plot, state_classes
 
-from prp import maps
-from prp.disclosure import TOTAL
+from prp.artifacts import maps
+from prp.events.disclosure import TOTAL
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"

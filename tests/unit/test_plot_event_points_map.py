@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from plot_event_points_map import PANELS, SYMBOLS, plot, points, spiral
 
-from prp import maps
+from prp.artifacts import maps
 
 GEO = Path(__file__).resolve().parents[2] / "data" / "geo"
 

@@ -152,8 +152,8 @@ def test_plot_draws_every_box_connector_and_legend_entry():
 
 
 def test_real_chart_boxes_do_not_overlap_and_text_fits(root):
-    from prp.datapackage import resource
-    from prp.validate import read_validated
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
     def read(name: str) -> pd.DataFrame:
         res = resource(root / "data", name)

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from plot_perpetrators_top_states import WITHHELD, perpetrator_shares, plot, row_major
 
-from prp.disclosure import TOTAL
-from prp.events import PERPETRATOR_LABELS
+from prp.events.disclosure import TOTAL
+from prp.events.released import PERPETRATOR_LABELS
 
 TYPES = list(PERPETRATOR_LABELS)
 

@@ -1,4 +1,4 @@
-"""Tests of scripts/plot_poverty_rates.py (started with prp.scaffold: they fail until
+"""Tests of scripts/plot_poverty_rates.py (started with prp.tools.scaffold: they fail until
 the script, expected() and the catalog entry are written)."""
 
 from pathlib import Path
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from plot_poverty_rates import figure_data, line_text, plot
 
-from prp.book import load_catalog
-from prp.scaffold import TODO
+from prp.artifacts.catalog import load_catalog
+from prp.tools.scaffold import TODO
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from plot_top_states import plot, top_states
 
-from prp.disclosure import TOTAL
+from prp.events.disclosure import TOTAL
 
 
 def totals(values: dict[str, int | None], national: int) -> pd.DataFrame:

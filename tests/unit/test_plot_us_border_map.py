@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from plot_us_border_map import STATES, map_places, plot, region_counts
 
-from prp import maps
-from prp.disclosure import TOTAL
+from prp.artifacts import maps
+from prp.events.disclosure import TOTAL
 
 GEO = Path(__file__).resolve().parents[2] / "data" / "geo"
 

@@ -8,9 +8,15 @@ import pandas as pd
 import pytest
 from check_errata import reconcile
 
-from prp.datapackage import resource
-from prp.reconcile import agrees, internal_consistency, parse_selector, precision, recompute
-from prp.validate import read_validated
+from prp.artifacts.reconcile import (
+    agrees,
+    internal_consistency,
+    parse_selector,
+    precision,
+    recompute,
+)
+from prp.data.datapackage import resource
+from prp.data.validate import read_validated
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from release_aggregates import OUTPUTS, released_tables
 
-from prp.disclosure import TOTAL
+from prp.events.disclosure import TOTAL
 
 CATS = {
     "state_location": ["train_or_tracks", "bus"],

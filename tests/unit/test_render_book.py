@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from prp.render import RenderError, render_book
+from prp.render.book import render_book
+from prp.render.config import RenderError
 
 MINIBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "minibook"
 MARKING = "RESTRICTED — for the Federal Police"

@@ -1,11 +1,11 @@
-"""The arithmetic of Table 3.4 and its sensitivity analysis (prp.revenue)."""
+"""The arithmetic of Table 3.4 and its sensitivity analysis (prp.artifacts.revenue)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from prp.revenue import (
+from prp.artifacts.revenue import (
     crimes,
     millions,
     parameters,
@@ -128,7 +128,7 @@ def test_labels():
 
 
 def test_escape_dollars():
-    from prp.revenue import escape_dollars
+    from prp.artifacts.revenue import escape_dollars
 
     df = pd.DataFrame({"Revenue (US$)": ["US$5", 3]})
     out = escape_dollars(df)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prp.rulegraph import Graph, layers, layout, parse_dot, rulegraph_dot, sub_columns, svg
+from prp.tools.rulegraph import Graph, layers, layout, parse_dot, rulegraph_dot, sub_columns, svg
 
 ROOT = Path(__file__).resolve().parents[2]
 

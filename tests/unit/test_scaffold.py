@@ -1,4 +1,4 @@
-"""prp.scaffold: the files `make new-*` writes, and the mistakes it refuses."""
+"""prp.tools.scaffold: the files `make new-*` writes, and the mistakes it refuses."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prp.book import edition_needs, load_catalog
-from prp.datapackage import resource, sha256_file
-from prp.scaffold import (
+from prp.artifacts.catalog import load_catalog
+from prp.data.datapackage import resource, sha256_file
+from prp.render.needs import edition_needs
+from prp.tools.scaffold import (
     ScaffoldError,
     add_artifact,
     add_chapter,

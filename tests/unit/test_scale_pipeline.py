@@ -15,10 +15,11 @@ import table_event_listing as tel
 import validate_dataset
 from plot_event_points_map import density_bins, density_counts, hex_cells, plot_density, use_density
 
-from prp import disclosure, maps
-from prp.datapackage import resource
-from prp.errors import InputError
-from prp.event_records import read_batches
+from prp.artifacts import maps
+from prp.data.datapackage import resource
+from prp.data.errors import InputError
+from prp.events import disclosure
+from prp.events.records import read_batches
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

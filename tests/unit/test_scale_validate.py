@@ -1,5 +1,5 @@
 """Streaming validation: the error named, and the rows it names, do not depend
-on how the file is cut into chunks (prp.validate.iter_validated)."""
+on how the file is cut into chunks (prp.data.validate.iter_validated)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from prp.errors import InputError
-from prp.validate import _first_failure, pandera_schema, read_validated, validate_frame
+from prp.data.errors import InputError
+from prp.data.validate import _first_failure, pandera_schema, read_validated, validate_frame
 
 RES = {
     "name": "toy",

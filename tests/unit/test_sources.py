@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prp.sources import SYNTHETIC_NOTICE, merge_citations, source_line
+from prp.artifacts.sources import SYNTHETIC_NOTICE, merge_citations, source_line
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

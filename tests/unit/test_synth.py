@@ -24,7 +24,7 @@ import pytest
 import yaml
 from shapely.geometry import Point, Polygon, shape
 
-from prp import synth
+from prp.data import synth
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "synthetic_events.yaml"
@@ -379,7 +379,7 @@ def test_committed_snapshot_is_what_the_generator_makes_now(tmp_path):
     regenerated = write(tmp_path, "events.csv", c.n_events, c.seed, 100_000)
     assert SNAPSHOT.read_bytes() == regenerated, (
         "data/restricted/events.csv differs from the generator's output; "
-        "rerun `python scripts/generate_events.py`"
+        "rerun `PYTHONPATH=scripts python -m prp.data.generate_events`"
     )
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from table_acronyms import UNLISTED_MARK, acronym_table, display_acronyms
 
-from prp.texttable import plain_table
+from prp.artifacts.texttable import plain_table
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def test_unnumbered_markdown(acronyms):
 
 
 def test_2018_list_from_data(root):
-    from prp.datapackage import resource
-    from prp.validate import read_validated
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
     res = resource(root / "data", "acronyms")
     t = acronym_table(read_validated(root / "data" / res["path"], res))

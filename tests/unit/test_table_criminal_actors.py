@@ -1,4 +1,4 @@
-"""Table 3.1 (table_criminal_actors) and the helpers in prp.crimes."""
+"""Table 3.1 (table_criminal_actors) and the helpers in prp.artifacts.crimes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 from table_criminal_actors import COLUMNS, actors_table
 
-from prp.crimes import citation, endnote_keys, perpetrators, set_widths, short_name, with_citation
+from prp.artifacts.crimes import (
+    citation,
+    endnote_keys,
+    perpetrators,
+    set_widths,
+    short_name,
+    with_citation,
+)
 
 ENDNOTES = pd.DataFrame(
     {

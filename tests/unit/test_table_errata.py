@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from numbers_errata import errata_numbers, word
+from numbers_errata import errata_numbers
 from table_errata import COLUMNS, display_errata, display_value, errata_table
 
-from prp.texttable import escape_dollars
+from prp.artifacts.fmt import english_list, number_word
+from prp.artifacts.texttable import escape_dollars
 
 
 def frame(rows: list[dict[str, str]]) -> pd.DataFrame:
@@ -149,5 +150,8 @@ def test_numbers(errata):
     assert n["t34_total_recomputed"] == "134.94 million"
 
 
-def test_word():
-    assert word(0) == "zero" and word(10) == "ten" and word(11) == "11" and word(1200) == "1,200"
+def test_number_word_and_english_list():
+    assert number_word(0) == "zero" and number_word(10) == "ten"
+    assert number_word(11) == "11" and number_word(1200) == "1,200"
+    assert english_list(["a"]) == "a" and english_list(["a", "b"]) == "a and b"
+    assert english_list(["a", "b", "c"]) == "a, b and c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from table_event_counts import counts_table
 
-from prp.event_records import ALL_EVENTS, ALL_STATES, PERPETRATORS
+from prp.events.records import ALL_EVENTS, ALL_STATES, PERPETRATORS
 
 CRIMES = [
     "assault",

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from table_event_listing import ALIGN, COLUMNS, WIDTHS, listing, ordered
 
-from prp.tables import markdown_table
-from prp.texttable import with_widths
+from prp.artifacts.tables import markdown_table
+from prp.artifacts.texttable import with_widths
 
 
 def events() -> pd.DataFrame:

@@ -44,8 +44,8 @@ def test_attribution_note(practices):
 
 
 def test_2018_table_from_data(root):
-    from prp.datapackage import resource
-    from prp.validate import read_validated
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
     def read(name):
         res = resource(root / "data", name)

@@ -14,7 +14,7 @@ from table_police_laws import (
     unit_label,
 )
 
-from prp.texttable import citation, endnote_numbers, keys_for, with_widths
+from prp.artifacts.texttable import citation, endnote_numbers, keys_for, with_widths
 
 ENDNOTES = pd.DataFrame({"endnote": [1, 2, 2, 3], "key": ["a_2017", "b_2011", "c_2012", "a_2017"]})
 
@@ -114,8 +114,8 @@ def test_widths_follow_weights():
 
 
 def test_2018_table_from_data(root):
-    from prp.datapackage import resource
-    from prp.validate import read_validated
+    from prp.data.datapackage import resource
+    from prp.data.validate import read_validated
 
     def read(name):
         res = resource(root / "data", name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from prp.crimes import interactions_table as predatory_table
+from prp.artifacts.crimes import interactions_table as predatory_table
 
 ACTORS = pd.DataFrame(
     {

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from table_state_priorities import profile_display
 
-from prp.event_records import state_profile
+from prp.events.records import state_profile
 
 
 def events() -> pd.DataFrame:

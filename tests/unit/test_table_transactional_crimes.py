@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from prp.crimes import INTERACTION_COLUMNS
-from prp.crimes import interactions_table as transactional_table
+from prp.artifacts.crimes import INTERACTION_COLUMNS
+from prp.artifacts.crimes import interactions_table as transactional_table
 
 ACTORS = pd.DataFrame(
     {

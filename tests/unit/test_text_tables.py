@@ -7,13 +7,16 @@ between the files, the shape of the organization chart, quotation marks,
 Spanish accents, and that the prose columns are written in this project's own
 words rather than copied from the 2018 text.
 
-The own-words and verbatim-quotation checks need the 2018 text; they read
-``$PRP_SOURCE_TEXT`` or ``../shared/source/000_fb29640889b1f0bf.txt`` next to
-the repository and are skipped when neither exists.
+The own-words and verbatim-quotation checks compare with the committed
+fingerprint of the 2018 text (tests/source2018.py), so they run everywhere;
+where the text itself is at hand (``$PRP_SOURCE_TEXT`` or
+``../shared/source/000_fb29640889b1f0bf.txt``) a test also checks that the
+fingerprint was made from it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -22,8 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prp.datapackage import resource
-from prp.validate import read_validated
+from prp.data.datapackage import resource
+from prp.data.validate import read_validated
+from tests import source2018
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -93,7 +97,6 @@ UNACCENTED = [
 ]
 N_WORDS = 8
 N_ENDNOTES = 129  # endnotes of the 2018 report
-WORD = re.compile(r"[a-z0-9áéíóúñü]+")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]+(?:-[0-9]+)?(?=s?\b)")
 
@@ -101,19 +104,10 @@ ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]+(?:-[0-9]+)?(?=s?\b)")
 # ---------------------------------------------------------------- pure helpers
 
 
-def words(text: str) -> list[str]:
-    """Lower-case word tokens, ignoring HTML tags and punctuation."""
-    return WORD.findall(re.sub(r"<[^>]+>", " ", text).lower())
-
-
-def ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def shared_runs(text: str, source_grams: set[tuple[str, ...]], n: int = N_WORDS) -> list[str]:
-    """Runs of ``n`` words of ``text`` (outside quotation marks) found in the source."""
-    tokens = words(QUOTED.sub(" | ", text))
-    return [" ".join(g) for g in ngrams(tokens, n) if g in source_grams]
+def copied_runs(text: str) -> list[str]:
+    """Runs of N_WORDS words of ``text`` (outside quotation marks) that occur
+    in the 2018 text."""
+    return source2018.copied_runs(source2018.words(QUOTED.sub(" | ", text)), N_WORDS)
 
 
 def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
@@ -164,21 +158,27 @@ def frames() -> dict[str, pd.DataFrame]:
     return {name: read(name) for name in TABLES}
 
 
-@pytest.fixture(scope="module")
-def source_text() -> str:
-    if not SOURCE.exists():
-        pytest.skip(f"2018 text not found at {SOURCE} (set PRP_SOURCE_TEXT)")
-    return SOURCE.read_text(encoding="utf-8")
+def test_fingerprint_is_of_the_2018_text():
+    """The committed fingerprint is that of the 2018 text (checked where the
+    text is at hand; the checks below always run on the fingerprint)."""
+    assert source2018.load()[8] and source2018.load()[4]
+    if SOURCE.exists():
+        text = SOURCE.read_text(encoding="utf-8")
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == source2018.source_sha256()
 
 
 # ---------------------------------------------------------------- helper tests
 
 
-def test_shared_runs_finds_copy_and_ignores_quotation():
-    src = ngrams(words("the quick brown fox jumps over the lazy dog again and again"), 8)
-    assert shared_runs("Here the quick brown fox jumps over the lazy dog.", src)
-    assert not shared_runs("A quick brown fox leaps over the lazy dog again.", src)
-    assert not shared_runs("It said “the quick brown fox jumps over the lazy dog”.", src)
+def test_copied_runs_finds_copy_and_ignores_quotation():
+    """A run of the 2018 text's own words (its opening statement of where
+    migrants come from is not quoted here: the run is built from the
+    fingerprint's tokens) is found; the same run in quotation marks is not."""
+    run = "organized crime and central american migration in mexico"
+    assert source2018.gram_hash(run.split()) in source2018.load()[8]
+    assert copied_runs(f"Here {run} again.")
+    assert not copied_runs(f"It said “{run}” again.")
+    assert not copied_runs("A quick brown fox leaps over the lazy dog again and again.")
 
 
 def test_find_cycle():
@@ -193,10 +193,7 @@ def test_find_cycle():
 
 @pytest.mark.parametrize("name", list(TABLES))
 def test_loads_with_declared_types(name):
-    try:
-        res = resource(DATA, name)
-    except KeyError:
-        pytest.skip(f"{name} is not yet described in data/datapackage.yaml")
+    res = resource(DATA, name)
     df = read_validated(RAW / f"{name}.csv", res)
     assert len(df) > 0
     assert list(res["schema"]["primaryKey"]) == TABLES[name]
@@ -335,12 +332,13 @@ def test_quotations_in_quotation_marks(frames):
             assert re.fullmatch(r"“[^“”]+”", q), f"not a single quotation in “ ”: {q[:60]}"
 
 
-def test_quotations_are_verbatim_2018_text(frames, source_text):
-    src = normalise_quotes(source_text)
+def test_quotations_are_verbatim_2018_text(frames):
     for q in frames["police_laws_policies"]["quotation"]:
         if q:
             inner = normalise_quotes(q[1:-1])
-            assert inner in src, f"quotation not found verbatim in the 2018 text: {inner[:60]}"
+            assert source2018.in_order_in_source(inner), (
+                f"quotation not found verbatim in the 2018 text: {inner[:60]}"
+            )
 
 
 @pytest.mark.parametrize("name", list(REQUIRED_PROSE))
@@ -351,13 +349,12 @@ def test_prose_is_filled(frames, name):
 
 
 @pytest.mark.parametrize("name", list(PROSE))
-def test_prose_is_in_own_words(frames, name, source_text):
-    grams = ngrams(words(source_text), N_WORDS)
+def test_prose_is_in_own_words(frames, name):
     copied = {
         f"{name}.{col}[{i}]": runs
         for col in PROSE[name]
         for i, cell in enumerate(frames[name][col])
-        if (runs := shared_runs(cell, grams))
+        if (runs := copied_runs(cell))
     }
     assert not copied, f"runs of {N_WORDS}+ words copied from the 2018 text: {copied}"
 

@@ -17,7 +17,7 @@ SCANNED = {
 }
 # Files that write or replace the markers themselves.
 TEMPLATES = {
-    "scripts/prp/scaffold.py",
+    "scripts/prp/tools/scaffold.py",
     "tests/unit/test_todo_markers.py",
     "tests/unit/test_scaffold.py",
     "tests/integration/test_extension.py",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prp.datapackage import resource
-from prp.errors import InputError
-from prp.validate import read_validated
+from prp.data.datapackage import resource
+from prp.data.errors import InputError
+from prp.data.validate import read_validated
 
 ROOT = Path(__file__).resolve().parents[2]
 RES = resource(ROOT / "data", "apprehensions_mexico")

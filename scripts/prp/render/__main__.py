@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from prp.render import RenderError, render_book
+from prp.render.book import render_book
+from prp.render.config import RenderError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,22 +65,28 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# libyaml's parser when PyYAML has it (the pinned wheel does): the workflow
+# reads the book's configuration at every start.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
     except yaml.YAMLError as exc:
-        raise RenderError(f"{path.name}: invalid YAML: {exc}") from exc
+        raise RenderError(f"{path}: invalid YAML: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise RenderError(f"{path.name}: expected a mapping at the top level")
+        raise RenderError(f"{path}: expected a mapping at the top level")
     return data
 
 
-def load_config(src: Path, profile: str) -> dict[str, Any]:
+def load_config(src: str | Path, profile: str) -> dict[str, Any]:
     """Merge ``_quarto-<profile>.yml`` over ``_quarto.yml`` (several profiles,
     comma-separated, are merged in order). Lists are replaced, not merged, so
     the chapter list comes from the profile file when it has one."""
+    src = Path(src)
     base_file = src / "_quarto.yml"
     if not base_file.exists():
         raise RenderError(f"{src}: no _quarto.yml (not a Quarto project)")

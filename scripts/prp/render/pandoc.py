@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 FILTERS = HERE / "filters"
 TEMPLATES = HERE / "templates"
+# Files read at run time, relative to this folder: inputs of every rule whose
+# script imports this module (prp.runtime.deps).
+RUNTIME_FILES = ("filters/*.lua", "templates/*")
 # Order matters: sources first (visibility, vars, includes), numbering and
 # cross-references before citeproc sees the remaining citations, then the
 # format-specific rewrites.

@@ -1,0 +1,523 @@
+"""The report's maps: one projection, fixed extents, one way to draw the
+layers of ``data/geo`` (states, countries, schematic rail corridors, places)
+and the released event counts on them.
+
+Everything drawn comes from the project's own files. Cartopy's own Natural
+Earth layers (its coastline and feature helpers) are never used, and
+:func:`configure_cartopy` points cartopy's data folders at the offline folder
+the workflow sets in ``CARTOPY_DATA_DIR`` and removes its downloaders, so a
+stray feature request fails instead of fetching; :func:`assert_offline`
+checks that nothing was written there.
+
+Greyscale legibility: counts use a sequential single-direction ramp
+(ColorBrewer YlGnBu, colour-blind safe, lightness falling with the count);
+withheld counts are hatched and labelled "<5" in the legend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prp.artifacts import style
+
+CENTRAL_LONGITUDE = -102.0
+STANDARD_PARALLELS = (17.5, 29.5)
+
+EXTENTS: dict[str, tuple[float, float, float, float]] = {
+    # lon_min, lon_max, lat_min, lat_max (degrees, WGS84)
+    "national": (-117.8, -86.6, 14.2, 33.4),
+    "southern_border": (-98.9, -88.0, 14.2, 22.6),
+    "us_border": (-117.7, -95.9, 21.3, 33.9),
+}
+"""Map frames: all of Mexico; the southern border region (Chiapas, Tabasco,
+Oaxaca, Veracruz, Campeche and the Guatemalan and Belizean borders); the six
+states on the U.S. border."""
+
+SOUTHERN_STATES = ["Chiapas", "Tabasco", "Oaxaca", "Veracruz", "Campeche"]
+US_BORDER_STATES = [
+    "Baja California",
+    "Sonora",
+    "Chihuahua",
+    "Coahuila",
+    "Nuevo León",
+    "Tamaulipas",
+]
+
+SEA = "#e6edf2"
+NEIGHBOUR = "#d2d2d2"
+LAND = "#ffffff"
+FADED = "#ececec"
+EDGE = "#8c8c8c"
+RAIL = "#222222"
+SUPPRESSED_HATCH = "////"
+RAMP = "YlGnBu"
+
+
+# --------------------------------------------------------------------------
+# cartopy, offline
+
+
+def configure_cartopy(offline: str | Path | None = None) -> Path:
+    """Point cartopy at the offline folder (``CARTOPY_DATA_DIR`` unless given)
+    and remove its downloaders. Returns the folder."""
+    import cartopy
+
+    folder = Path(offline or os.environ.get("CARTOPY_DATA_DIR") or "build/cartopy-offline")
+    folder.mkdir(parents=True, exist_ok=True)
+    cartopy.config["data_dir"] = folder
+    cartopy.config["pre_existing_data_dir"] = folder
+    cartopy.config["downloaders"] = {}
+    return folder
+
+
+def assert_offline(folder: str | Path) -> None:
+    """Fail if anything was written to the offline cartopy folder."""
+    written = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+    if written:
+        raise RuntimeError(f"cartopy wrote data into {folder}: {[str(p) for p in written[:5]]}")
+
+
+@cache
+def projection() -> Any:
+    """Lambert Conformal Conic centred on Mexico: the one projection of every map."""
+    import cartopy.crs as ccrs
+
+    return ccrs.LambertConformal(
+        central_longitude=CENTRAL_LONGITUDE, standard_parallels=STANDARD_PARALLELS
+    )
+
+
+@cache
+def lonlat() -> Any:
+    import cartopy.crs as ccrs
+
+    return ccrs.PlateCarree()
+
+
+# --------------------------------------------------------------------------
+# layers
+
+
+@dataclass
+class Layers:
+    """The geometry the maps draw: states and countries by name, rail
+    corridors (properties, line) and places (the validated places table)."""
+
+    states: dict[str, Any]
+    countries: dict[str, Any]
+    rails: list[tuple[dict[str, Any], Any]]
+    places: pd.DataFrame
+
+
+def read_features(path: str | Path) -> list[tuple[dict[str, Any], Any]]:
+    """(properties, shapely geometry) for every feature of a GeoJSON file."""
+    from shapely.geometry import shape
+
+    with open(path, encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    return [(f["properties"], shape(f["geometry"])) for f in features]
+
+
+def load_layers(
+    states: str | Path, countries: str | Path, rails: str | Path, places: pd.DataFrame
+) -> Layers:
+    return Layers(
+        states={p["state"]: g for p, g in read_features(states)},
+        countries={p["name"]: g for p, g in read_features(countries)},
+        rails=read_features(rails),
+        places=places.reset_index(drop=True),
+    )
+
+
+def geo_inputs(data_dir: str | Path) -> dict[str, str]:
+    """Paths of the geometry files, from the data package (for rules and tests)."""
+    from prp.data.datapackage import resource
+
+    return {
+        name: str(Path(data_dir) / resource(data_dir, name)["path"])
+        for name in ("mexico_states", "countries", "rail_corridors")
+    }
+
+
+# --------------------------------------------------------------------------
+# classes and colours
+
+
+def class_bins(maximum: int, k: int = 5) -> list[int]:
+    """Lower bounds of the count classes shown on maps: ``k`` (the smallest
+    published count), then 10, 25, 50, 100, 250 ... up to the first bound
+    above ``maximum``."""
+    bounds = [k]
+    for b in (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000):
+        if b > bounds[-1]:
+            bounds.append(b)
+        if b > maximum:
+            break
+    return bounds
+
+
+def class_labels(bins: Sequence[int]) -> list[str]:
+    """'5–9', '10–24', ..., one per class (the last class is closed by the
+    next bound, which lies above every count)."""
+    return [f"{lo:,}–{hi - 1:,}" for lo, hi in zip(bins[:-1], bins[1:], strict=True)]
+
+
+def class_of(count: float, bins: Sequence[int]) -> int:
+    """Index of the class holding ``count`` (counts below ``bins[0]`` are not
+    published and have no class)."""
+    if count < bins[0] or count >= bins[-1]:
+        raise ValueError(f"count {count} outside the classes {list(bins)}")
+    return int(np.searchsorted(bins, count, side="right") - 1)
+
+
+def ramp(n: int) -> list[str]:
+    """``n`` colours of the sequential ramp, light to dark."""
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    cmap = matplotlib.colormaps[RAMP]
+    return [to_hex(cmap(x)) for x in np.linspace(0.18, 0.95, n)]
+
+
+# --------------------------------------------------------------------------
+# drawing
+
+
+def map_size(extent: str, width_in: float = style.WIDTH_IN) -> tuple[float, float]:
+    """Figure size whose height follows the projected frame's aspect ratio."""
+    lon0, lon1, lat0, lat1 = EXTENTS[extent]
+    proj = projection()
+    lons = np.r_[np.linspace(lon0, lon1, 50), np.linspace(lon0, lon1, 50), [lon0] * 50, [lon1] * 50]
+    lats = np.r_[[lat0] * 50, [lat1] * 50, np.linspace(lat0, lat1, 50), np.linspace(lat0, lat1, 50)]
+    xy = proj.transform_points(lonlat(), lons, lats)
+    aspect = (xy[:, 1].max() - xy[:, 1].min()) / (xy[:, 0].max() - xy[:, 0].min())
+    return width_in, round(width_in * float(aspect), 2)
+
+
+def new_map(extent: str, width_in: float = style.WIDTH_IN) -> tuple[Any, Any]:
+    """A figure with one map axis in :func:`projection`, framed on ``extent``."""
+    import matplotlib.pyplot as plt
+
+    configure_cartopy()
+    style.apply()
+    fig = plt.figure(figsize=map_size(extent, width_in))
+    ax: Any = fig.add_axes((0, 0, 1, 1), projection=projection())  # a cartopy GeoAxes
+    ax.set_extent(EXTENTS[extent], crs=lonlat())
+    ax.set_autoscale_on(False)  # plotted markers must not move the frame
+    ax.set_facecolor(SEA)
+    ax.grid(False)
+    ax.spines["geo"].set_edgecolor(EDGE)
+    ax.spines["geo"].set_linewidth(0.6)
+    ax.extent_name = extent  # read by tests
+    return fig, ax
+
+
+def draw_base(ax: Any, layers: Layers, faded: Iterable[str] = ()) -> None:
+    """Neighbouring countries grey, Mexico white, state borders thin grey;
+    ``faded`` states get a pale fill (outside a map's region of interest)."""
+    for name, geom in sorted(layers.countries.items()):
+        ax.add_geometries(
+            [geom],
+            crs=lonlat(),
+            facecolor=LAND if name == "Mexico" else NEIGHBOUR,
+            edgecolor=EDGE,
+            linewidth=0.5,
+            zorder=1,
+        )
+    faded = set(faded)
+    for name, geom in sorted(layers.states.items()):
+        ax.add_geometries(
+            [geom],
+            crs=lonlat(),
+            facecolor=FADED if name in faded else "none",
+            edgecolor="#b3b3b3",
+            linewidth=0.35,
+            zorder=2,
+        )
+
+
+def choropleth(
+    ax: Any,
+    layers: Layers,
+    counts: Mapping[str, float | None],
+    bins: Sequence[int],
+    states: Iterable[str] | None = None,
+) -> None:
+    """Fill ``states`` (default: every key of ``counts``) by count class;
+    ``None`` (withheld) is hatched."""
+    colours = ramp(len(bins) - 1)
+    for name in sorted(states if states is not None else counts):
+        geom = layers.states[name]
+        value = counts.get(name)
+        if value is None or pd.isna(value):
+            ax.add_geometries(
+                [geom],
+                crs=lonlat(),
+                facecolor="white",
+                edgecolor=style.GREY,
+                hatch=SUPPRESSED_HATCH,
+                linewidth=0.4,
+                zorder=3,
+            )
+        elif value == 0:
+            ax.add_geometries(
+                [geom], crs=lonlat(), facecolor=LAND, edgecolor=EDGE, linewidth=0.4, zorder=3
+            )
+        else:
+            ax.add_geometries(
+                [geom],
+                crs=lonlat(),
+                facecolor=colours[class_of(value, bins)],
+                edgecolor="#5f5f5f",
+                linewidth=0.4,
+                zorder=3,
+            )
+
+
+def grid_cells(
+    ax: Any,
+    cells: pd.DataFrame,
+    degrees: float,
+    bins: Sequence[int],
+    within: Iterable[str] | None = None,
+    layers: Layers | None = None,
+) -> pd.DataFrame:
+    """Draw released grid cells as squares coloured by class (withheld ones
+    hatched). With ``within`` (state names) and ``layers``, only cells that
+    touch those states. Returns the cells drawn."""
+    from shapely.geometry import box
+
+    drawn = cells
+    if within is not None and layers is not None:
+        from shapely.ops import unary_union
+
+        region = unary_union([layers.states[s] for s in within])
+        keep = [
+            region.intersects(_cell_box(r.cell_lat, r.cell_lon, degrees))
+            for r in cells.itertuples(index=False)
+        ]
+        drawn = cells[np.array(keep, dtype=bool)] if len(cells) else cells
+    colours = ramp(len(bins) - 1)
+    half = degrees / 2
+    for r in drawn.itertuples(index=False):
+        cell = box(r.cell_lon - half, r.cell_lat - half, r.cell_lon + half, r.cell_lat + half)
+        if bool(r.suppressed):
+            ax.add_geometries(
+                [cell],
+                crs=lonlat(),
+                facecolor="white",
+                edgecolor="#4d4d4d",
+                hatch=SUPPRESSED_HATCH,
+                linewidth=0.4,
+                zorder=4,
+            )
+        else:
+            ax.add_geometries(
+                [cell],
+                crs=lonlat(),
+                facecolor=colours[class_of(r.events, bins)],
+                edgecolor="#4d4d4d",
+                linewidth=0.4,
+                zorder=4,
+            )
+    return drawn.reset_index(drop=True)
+
+
+def _cell_box(lat: float, lon: float, degrees: float) -> Any:
+    from shapely.geometry import box
+
+    half = degrees / 2
+    return box(lon - half, lat - half, lon + half, lat + half)
+
+
+def draw_rails(
+    ax: Any, layers: Layers, corridors: Iterable[str] | None = None, linewidth: float = 1.1
+) -> None:
+    """Schematic corridors: solid in service, dashed out of service."""
+    wanted = None if corridors is None else set(corridors)
+    for props, geom in layers.rails:
+        if wanted is not None and props["corridor"] not in wanted:
+            continue
+        dashed = props["status"] != "in_service"
+        ax.add_geometries(
+            [geom],
+            crs=lonlat(),
+            facecolor="none",
+            edgecolor=RAIL,
+            linewidth=linewidth,
+            linestyle=(0, (3, 2)) if dashed else "-",
+            zorder=6,
+        )
+
+
+MARKERS = {"city": ("o", 3.2), "border_crossing": ("^", 5.0), "checkpoint": ("X", 6.0)}
+
+
+def draw_places(
+    ax: Any,
+    places: pd.DataFrame,
+    labels: Mapping[str, tuple[float, float, str]] | None = None,
+    fontsize: float = 7.0,
+) -> pd.DataFrame:
+    """Mark ``places`` (rows of the places table) by kind; label those named
+    in ``labels`` (place -> (dx, dy) offset in points and horizontal
+    alignment). Returns the rows drawn."""
+    import matplotlib.patheffects as pe
+
+    for kind, (marker, size) in MARKERS.items():
+        sub = places[places["kind"] == kind]
+        if sub.empty:
+            continue
+        ax.plot(
+            sub["lon"].astype(float),
+            sub["lat"].astype(float),
+            linestyle="none",
+            marker=marker,
+            markersize=size,
+            markerfacecolor="white" if kind == "city" else "black",
+            markeredgecolor="black",
+            markeredgewidth=0.7,
+            transform=lonlat(),
+            zorder=8,
+        )
+    for row in places.itertuples(index=False):
+        if labels is None or row.place not in labels:
+            continue
+        dx, dy, ha = labels[row.place]
+        ax.annotate(
+            row.place,
+            (float(row.lon), float(row.lat)),
+            xycoords=lonlat()._as_mpl_transform(ax),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=fontsize,
+            zorder=9,
+            path_effects=[pe.withStroke(linewidth=2.2, foreground="white")],
+        )
+    return places.reset_index(drop=True)
+
+
+def label_states(
+    ax: Any,
+    layers: Layers,
+    texts: Mapping[str, str],
+    fontsize: float = 7.5,
+    offsets: Mapping[str, tuple[float, float]] | None = None,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+) -> None:
+    """Write ``texts[state]`` at a point inside each state, shifted by
+    ``offsets`` (degrees), or at ``positions[state]`` (lon, lat) where the
+    inside of the state is taken by other features."""
+    import matplotlib.patheffects as pe
+
+    for name, text in texts.items():
+        if positions and name in positions:
+            x, y = positions[name]
+        else:
+            point = layers.states[name].representative_point()
+            dx, dy = (offsets or {}).get(name, (0.0, 0.0))
+            x, y = point.x + dx, point.y + dy
+        ax.text(
+            x,
+            y,
+            text,
+            transform=lonlat(),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            zorder=9,
+            fontweight="bold",
+            path_effects=[pe.withStroke(linewidth=2.4, foreground="white")],
+        )
+
+
+def count_legend_handles(bins: Sequence[int], suppressed_label: str | None) -> list[Any]:
+    """Legend entries of the count classes, with the withheld class first
+    (labelled ``suppressed_label``; none if that is None)."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    if suppressed_label:
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#4d4d4d",
+                hatch=SUPPRESSED_HATCH,
+                label=suppressed_label,
+            )
+        )
+    for colour, label in zip(ramp(len(bins) - 1), class_labels(bins), strict=True):
+        handles.append(Patch(facecolor=colour, edgecolor="#4d4d4d", label=label))
+    return handles
+
+
+def feature_legend_handles(
+    rails: bool = True, out_of_service: bool = False, kinds: Iterable[str] = ()
+) -> list[Any]:
+    """Legend entries for the rail corridors and the place markers drawn."""
+    from matplotlib.lines import Line2D
+
+    names = {"city": "Town", "border_crossing": "Border crossing", "checkpoint": "Checkpoint area"}
+    handles: list[Any] = []
+    if rails:
+        handles.append(Line2D([], [], color=RAIL, linewidth=1.1, label="Rail corridor (schematic)"))
+    if out_of_service:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=RAIL,
+                linewidth=1.1,
+                linestyle=(0, (3, 2)),
+                label="Rail line out of service (walked)",
+            )
+        )
+    for kind in kinds:
+        marker, size = MARKERS[kind]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=marker,
+                markersize=size,
+                markerfacecolor="white" if kind == "city" else "black",
+                markeredgecolor="black",
+                label=names[kind],
+            )
+        )
+    return handles
+
+
+def legend(
+    ax: Any, handles: list[Any], title: str | None = None, loc: str = "lower left", **kw: Any
+) -> Any:
+    leg = ax.legend(
+        handles=handles,
+        title=title,
+        loc=loc,
+        frameon=True,
+        framealpha=0.95,
+        edgecolor="#bdbdbd",
+        fontsize=7,
+        title_fontsize=7.5,
+        **kw,
+    )
+    leg.set_zorder(20)
+    return leg
+
+
+def frame_extent(ax: Any) -> tuple[float, float, float, float]:
+    """The extent a map axis shows, in degrees (lon0, lon1, lat0, lat1)."""
+    return tuple(float(v) for v in ax.get_extent(crs=lonlat()))  # type: ignore[return-value]

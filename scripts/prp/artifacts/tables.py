@@ -1,0 +1,76 @@
+"""Quarto-flavoured markdown for generated tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+
+def _cell(value: object) -> str:
+    """A cell's markdown: pipes and (unescaped) dollar signs escaped, so that
+    'US$60 ... US$5' is not read as TeX math; newlines flattened."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = re.sub(r"(?<!\\)\$", r"\\$", text)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(
+    df: pd.DataFrame,
+    table_id: str,
+    caption: str,
+    source: str,
+    align: Sequence[str] | None = None,
+    bold_last_row: bool = False,
+) -> str:
+    """A pipe table with a Quarto caption line ``: caption {#tbl-id}`` and a
+    source note below. ``df`` holds display strings; ``align`` is 'l'/'r'/'c'
+    per column (default: first column left, others right)."""
+    cols = [str(c) for c in df.columns]
+    align = list(align or ["l"] + ["r"] * (len(cols) - 1))
+    rule = {"l": ":---", "r": "---:", "c": ":---:"}
+    lines = ["| " + " | ".join(_cell(c) for c in cols) + " |"]
+    lines.append("|" + "|".join(rule[a] for a in align) + "|")
+    rows = df.astype(object).values.tolist()
+    for i, row in enumerate(rows):
+        cells = [_cell(v) for v in row]
+        if bold_last_row and i == len(rows) - 1:
+            cells = [f"**{c}**" if c and c != "–" else c for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return (
+        "\n".join(lines)
+        + f"\n\n: {caption} {{#tbl-{table_id}}}\n\n"
+        + f"::: {{.source-note}}\n{source}\n:::\n"
+    )
+
+
+TOTAL_LABEL = "Total apprehensions"
+
+
+def country_year_table(
+    long: pd.DataFrame, country: str, year: str, value: str, years: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Countries × fiscal years (columns ``FY<year>``) with a Total column, a
+    Total row and each country's share of the grand total (column ``Share``,
+    a fraction; NaN on the Total row). ``years`` restricts the columns."""
+    if years is not None:
+        long = long[long[year].isin(list(years))]
+    wide = long.pivot(index=country, columns=year, values=value).sort_index().astype("int64")
+    wide.columns = [f"FY{y}" for y in wide.columns]
+    wide["Total"] = wide.sum(axis=1)
+    totals = wide.sum(axis=0).rename(TOTAL_LABEL)
+    share = wide["Total"] / totals["Total"]
+    out = pd.concat([wide, totals.to_frame().T])
+    out["Share"] = pd.concat([share, pd.Series({TOTAL_LABEL: float("nan")})])
+    out.index.name = "Country of origin"
+    return out
+
+
+def display_country_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Display strings: thousands separators, whole percentages, '–' for n/a."""
+    from prp.artifacts.fmt import percent, thousands
+
+    shown = table.drop(columns="Share").map(thousands)
+    shown["Percent by country"] = ["–" if pd.isna(s) else percent(s) for s in table["Share"]]
+    return shown.reset_index()

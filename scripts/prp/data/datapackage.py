@@ -1,0 +1,111 @@
+"""Read the data package descriptor (data/datapackage.yaml)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DESCRIPTOR = "datapackage.yaml"
+# libyaml's parser when PyYAML has it (the pinned wheel does): ten times
+# faster on the descriptor, which every Snakemake start reads.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+
+
+def load_package(data_dir: str | Path) -> dict[str, Any]:
+    """The descriptor as a dict (cached per path until the file changes)."""
+    path = Path(data_dir) / DESCRIPTOR
+    st = path.stat()
+    return _load(str(path), st.st_mtime_ns, st.st_size)
+
+
+def resource(data_dir: str | Path, name: str) -> dict[str, Any]:
+    """One resource of the package by name; KeyError names what exists."""
+    for res in load_package(data_dir)["resources"]:
+        if res["name"] == name:
+            return res
+    names = ", ".join(r["name"] for r in load_package(data_dir)["resources"])
+    raise KeyError(f"no resource {name!r} in {Path(data_dir) / DESCRIPTOR}; known: {names}")
+
+
+def resource_names(data_dir: str | Path) -> list[str]:
+    return [r["name"] for r in load_package(data_dir)["resources"]]
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def schema_only(res: dict[str, Any]) -> dict[str, Any]:
+    """What validation depends on: everything but the hash (so that a data edit,
+    which changes the hash, does not look like a schema change to Snakemake)."""
+    return {k: v for k, v in res.items() if k not in {"hash", "bytes"}}
+
+
+def rehash_text(text: str, data_dir: Path) -> tuple[str, list[str]]:
+    """Set every resource's ``hash: sha256:...`` line to the file's current
+    hash (inserting it after the resource's ``path:`` line if absent). Edits
+    the YAML text so comments and layout survive. Returns the new text and the
+    paths whose hash changed."""
+    lines = text.splitlines(keepends=True)
+    begin = next(i for i, line in enumerate(lines) if line.startswith("resources:"))
+    changed: list[str] = []
+    for res in yaml.safe_load(text)["resources"]:
+        head = next(
+            i for i in range(begin, len(lines)) if lines[i].strip() == f"- name: {res['name']}"
+        )
+        stop = next(
+            (i for i in range(head + 1, len(lines)) if lines[i].startswith("  - ")), len(lines)
+        )
+        indent = " " * (len(lines[head]) - len(lines[head].lstrip()) + 2)
+        new = f"{indent}hash: sha256:{sha256_file(data_dir / res['path'])}\n"
+        block = range(head + 1, stop)
+        hashes = [i for i in block if lines[i].startswith(indent + "hash:")]
+        if hashes:
+            if lines[hashes[0]] != new:
+                changed.append(res["path"])
+                lines[hashes[0]] = new
+        else:
+            at = next(i for i in block if lines[i].startswith(indent + "path:"))
+            lines.insert(at + 1, new)
+            changed.append(res["path"])
+    return "".join(lines), changed
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m prp.data.datapackage",
+        description="Maintain data/datapackage.yaml: update the sha256 of every described file.",
+    )
+    ap.add_argument("command", choices=["rehash", "check"])
+    ap.add_argument("--data-dir", default="data")
+    args = ap.parse_args(argv)
+    data_dir = Path(args.data_dir)
+    path = data_dir / DESCRIPTOR
+    text, changed = rehash_text(path.read_text(encoding="utf-8"), data_dir)
+    for rel in changed:
+        print(f"{'updated' if args.command == 'rehash' else 'STALE'} hash: {rel}")
+    if args.command == "rehash":
+        path.write_text(text, encoding="utf-8")
+        return 0
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -1,0 +1,370 @@
+"""``python -m prp.tools.watch`` — rebuild an edition on every change and serve it
+with automatic reload.
+
+* Watches ``report/``, ``data/``, ``scripts/``, ``config/``, ``rules/``,
+  ``profiles/`` and the ``Snakefile`` (watchfiles); after each batch of
+  changes it rebuilds the edition through ``prp.tools.build`` (so it never runs
+  alongside another build of the same folder) and prints every job that ran
+  with its wall time (from the job's benchmark file when it has one,
+  otherwise from Snakemake's own time stamps).
+* Serves ``build/<edition>/`` on localhost. HTML responses get a small
+  script injected that polls ``/__build_id`` and reloads the page when a
+  rebuild has finished; the files on disk are never modified.
+* Ctrl-C stops the server, the watcher and any running build, and exits
+  without a traceback. ``--timeout`` and ``--max-rebuilds`` stop it by
+  themselves (used by the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+
+WATCHED = ("report", "data", "scripts", "config", "rules", "profiles", "Snakefile")
+BUILD_ID_PATH = "/__build_id"
+BUSY = 75  # prp.tools.build: another build holds the lock
+RELOAD_SCRIPT = """<script>/* injected by prp.tools.watch: reload after a rebuild */
+(function () {
+  var seen = "%s";
+  function poll() {
+    fetch("%s", {cache: "no-store"})
+      .then(function (r) { return r.text(); })
+      .then(function (id) { if (id !== seen) { location.reload(); } })
+      .catch(function () {})
+      .finally(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, 1000);
+})();
+</script>"""
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def inject_reload(page: str, build_id: str) -> str:
+    """The page with the reload script before its last ``</body>``."""
+    script = RELOAD_SCRIPT % (html.escape(build_id), BUILD_ID_PATH)
+    at = page.lower().rfind("</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+@dataclass
+class Job:
+    jobid: str
+    rule: str
+    wildcards: str = ""
+    benchmark: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule}[{self.wildcards}]" if self.wildcards else self.rule
+
+
+STAMP_LINE = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+RULE_LINE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
+FIELD_LINE = re.compile(r"^\s+(jobid|benchmark|wildcards): (.*)$")
+FINISHED_LINE = re.compile(r"^Finished jobid: (\d+)")
+
+
+class SnakemakeLog:
+    """Follows Snakemake's console output line by line; :meth:`feed` returns
+    the job a line reports as finished."""
+
+    def __init__(self) -> None:
+        self.stamp: datetime | None = None
+        self.pending: Job | None = None
+        self.jobs: dict[str, Job] = {}
+        self.nothing_to_do = False
+        self.errors: list[str] = []
+
+    def feed(self, line: str) -> Job | None:
+        line = line.rstrip("\n")
+        if m := STAMP_LINE.match(line):
+            self.stamp = datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
+            return None
+        if m := RULE_LINE.match(line):
+            self.pending = Job("", m.group(1), started=self.stamp)
+            return None
+        if self.pending is not None and (m := FIELD_LINE.match(line)):
+            key, value = m.group(1), m.group(2).strip()
+            if key == "jobid":
+                self.pending.jobid = value
+                self.jobs[value] = self.pending
+            else:
+                setattr(self.pending, key, value)
+            return None
+        if m := FINISHED_LINE.match(line):
+            self.pending = None
+            job = self.jobs.get(m.group(1))
+            if job is not None:
+                job.finished = self.stamp
+            return job
+        if line.startswith("Nothing to be done"):
+            self.nothing_to_do = True
+        elif line.startswith(("Error in rule", "RuleException", "MissingInputException")):
+            self.errors.append(line)
+        return None
+
+
+def benchmark_seconds(text: str) -> float | None:
+    """Wall time (column ``s``) of a Snakemake benchmark file's last run."""
+    rows = [r.split("\t") for r in text.strip().splitlines()]
+    if len(rows) < 2 or "s" not in rows[0]:
+        return None
+    try:
+        return float(rows[-1][rows[0].index("s")])
+    except (ValueError, IndexError):
+        return None
+
+
+def job_seconds(job: Job, read: Callable[[str], str | None]) -> float | None:
+    if job.benchmark:
+        text = read(job.benchmark)
+        if text is not None and (s := benchmark_seconds(text)) is not None:
+            return s
+    if job.started and job.finished:
+        return (job.finished - job.started).total_seconds()
+    return None
+
+
+def format_seconds(s: float | None) -> str:
+    if s is None:
+        return "?"
+    return f"{s:.1f} s" if s < 60 else f"{int(s // 60)} min {s % 60:04.1f} s"
+
+
+def describe_changes(changes: Iterable[tuple[object, str]], root: Path, limit: int = 5) -> str:
+    paths = sorted({Path(p).resolve().relative_to(root).as_posix() for _, p in changes})
+    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+    return ", ".join(paths[:limit]) + more
+
+
+# ---------------------------------------------------------------- server
+
+
+class BuildState:
+    """The id of the last finished build, shared with the server threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._id = str(time.time_ns())
+
+    @property
+    def id(self) -> str:
+        with self._lock:
+            return self._id
+
+    def bump(self) -> None:
+        with self._lock:
+            self._id = str(time.time_ns())
+
+
+class ReloadingHandler(SimpleHTTPRequestHandler):
+    """Static files of the edition; HTML gets the reload script."""
+
+    state: BuildState
+
+    def __init__(self, *args: Any, state: BuildState, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass  # the terminal shows builds, not requests
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        path = unquote(urlsplit(self.path).path)
+        if path == BUILD_ID_PATH:
+            self._send(self.state.id.encode(), "text/plain; charset=utf-8")
+            return
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and path.endswith("/"):
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            page = inject_reload(target.read_text(encoding="utf-8"), self.state.id)
+            self._send(page.encode("utf-8"), "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, ctype: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(host: str, port: int, site: Path, state: BuildState) -> ThreadingHTTPServer:
+    handler = partial(ReloadingHandler, directory=str(site), state=state)
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+# ---------------------------------------------------------------- building
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
+    env["PYTHONPATH"] = "scripts"
+    return env
+
+
+def rebuild(edition: str, cores: int, root: Path, verbose: bool, state: BuildState) -> int:
+    """Run ``prp.tools.build <edition>``; print each job as it finishes. A successful
+    build gets a new build id (open pages then reload) before it is reported."""
+    cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), edition]
+    started = time.monotonic()
+    log = SnakemakeLog()
+    tail: list[str] = []
+    proc = subprocess.Popen(
+        cmd,
+        cwd=root,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # Ctrl-C is forwarded by us, once
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail = [*tail[-40:], line.rstrip("\n")]
+            if verbose:
+                print(f"    | {line.rstrip()}", flush=True)
+            job = log.feed(line)
+            if job is not None and job.rule not in (edition, "all"):
+                seconds = job_seconds(job, lambda p: _read(root / p))
+                print(f"  ran {job.name:<50} {format_seconds(seconds):>10}", flush=True)
+        code = proc.wait()
+    except KeyboardInterrupt:
+        _stop_build(proc)
+        raise
+    took = format_seconds(time.monotonic() - started)
+    ran = sum(1 for j in log.jobs.values() if j.finished and j.rule not in (edition, "all"))
+    if code == 0:
+        state.bump()
+        what = "nothing to do" if log.nothing_to_do or not ran else f"{ran} jobs"
+        print(f"prp.tools.watch: build of {edition} finished in {took} ({what})", flush=True)
+    elif code == BUSY:
+        print(
+            "prp.tools.watch: another build is running in this folder; waiting for the next change"
+        )
+    else:
+        print(f"prp.tools.watch: build of {edition} FAILED after {took} (exit {code}):", flush=True)
+        for line in log.errors or tail[-15:]:
+            print(f"    {line}")
+    return code
+
+
+def _stop_build(proc: subprocess.Popen[str]) -> None:
+    """Interrupt a running build the way Ctrl-C would, then wait for it."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+class _Filter(watchfiles.DefaultFilter):
+    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".ruff_cache", ".snakemake", "build")
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m prp.tools.watch",
+        description="Rebuild an edition when its sources change and serve it with live reload.",
+    )
+    ap.add_argument("--edition", choices=["public", "restricted"], default="public")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    ap.add_argument("--cores", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    ap.add_argument("--no-initial-build", action="store_true")
+    ap.add_argument("--max-rebuilds", type=int, help="stop after this many rebuilds")
+    ap.add_argument("--timeout", type=float, help="stop after this many seconds")
+    ap.add_argument("--verbose", action="store_true", help="show Snakemake's output")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = Path.cwd().resolve()
+    site = root / "build" / args.edition
+    site.mkdir(parents=True, exist_ok=True)
+    paths = [root / p for p in WATCHED if (root / p).exists()]
+    state = BuildState()
+    stop = threading.Event()
+    timer = threading.Timer(args.timeout, stop.set) if args.timeout else None
+    server = make_server(args.host, args.port, site, state)
+    serving = threading.Thread(
+        target=server.serve_forever, name="prp.tools.watch http", daemon=True
+    )
+    serving.start()
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    print(f"prp.tools.watch: serving build/{args.edition}/ at http://{host}:{port}/", flush=True)
+    print(f"prp.tools.watch: watching {', '.join(p.name for p in paths)}; Ctrl-C stops", flush=True)
+    rebuilds = 0
+    try:
+        if timer:
+            timer.daemon = True
+            timer.start()
+        if not args.no_initial_build:
+            rebuild(args.edition, args.cores, root, args.verbose, state)
+        for changes in watchfiles.watch(
+            *paths, watch_filter=_Filter(), stop_event=stop, debounce=800, rust_timeout=1000
+        ):
+            print(f"prp.tools.watch: changed: {describe_changes(changes, root)}", flush=True)
+            rebuild(args.edition, args.cores, root, args.verbose, state)
+            rebuilds += 1
+            if args.max_rebuilds is not None and rebuilds >= args.max_rebuilds:
+                break
+    except KeyboardInterrupt:
+        print("\nprp.watch: interrupted", flush=True)
+    finally:
+        if timer:
+            timer.cancel()
+        server.shutdown()
+        server.server_close()
+        print(f"prp.tools.watch: stopped after {rebuilds} rebuild(s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

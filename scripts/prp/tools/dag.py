@@ -1,7 +1,7 @@
 """The jobs Snakemake lists, read from its dry run or log (a public interface).
 
 ``parse_jobs(log)`` reads ``rule NAME:`` blocks with their indented
-``input:``, ``output:``, ``wildcards:`` and ``benchmark:`` lines;
+``input:``, ``output:``, ``wildcards:``, ``benchmark:`` and ``reason:`` lines;
 ``planned_jobs(workdir, targets)`` runs ``snakemake --dry-run`` and returns
 them with repository-relative paths. With ``forceall=True`` it lists the
 whole graph behind the targets, which is how the artifact-discovery tests
@@ -34,6 +34,17 @@ class Job:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     benchmark: str | None = None
+    reason: str = ""
+
+    @property
+    def updated_inputs(self) -> tuple[str, ...]:
+        """Input files whose change scheduled the job (its dry-run reason
+        "Updated input files: a, b"), none if it runs for another reason."""
+        for part in self.reason.split(";"):
+            head, sep, files = part.strip().partition(":")
+            if sep and head.strip() == "Updated input files":
+                return _split_files(files)
+        return ()
 
     @property
     def key(self) -> str:
@@ -91,6 +102,8 @@ def parse_jobs(log: str) -> list[Job]:
             current["wildcards"] = _split_wildcards(value)
         elif key == "benchmark":
             current["benchmark"] = value.strip()
+        elif key == "reason":
+            current["reason"] = value.strip()
     close()
     return jobs
 

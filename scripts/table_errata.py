@@ -33,6 +33,8 @@ def display_value(printed: str, value: object) -> str:
         return NOT_APPLICABLE
     number = float(value)
     text = printed.strip().lower()
+    if len(text) == 4 and text.isdigit():  # a year: '2005' -> '2015', not '2,015'
+        return f"{number:.0f}"
     if text.endswith("%"):
         return f"{number:.1f}%"
     if text.endswith("million"):

@@ -42,7 +42,6 @@ PRINTED = {
     "part1_causes.homicide_guatemala": "p1_homicide_guatemala_2015",
     "part1_causes.homicide_mexico": "p1_homicide_mexico",
     "part1_causes.homicide_united_states": "p1_homicide_united_states",
-    "part1_causes.homicide_mexico_us_year": "p1_homicide_year_mexico_us",
     "part1_causes.poverty_el_salvador": "p1_poverty_el_salvador",
     "part1_causes.poverty_guatemala": "p1_poverty_guatemala",
     "part1_causes.poverty_honduras": "p1_poverty_honduras",
@@ -138,6 +137,9 @@ def test_prose_claims_about_the_monthly_series(computed):
     assert computed["part1_trends.monthly_apr_2017"][1] == computed["part1_trends.monthly_min"][1]
 
 
-def test_homicide_years_kept_as_printed(computed):
+def test_homicide_years_corrected(computed, printed):
+    """The 2018 text dates the World Bank rates for Mexico and the United
+    States 2005 (a misprint); the data and the prose give 2015."""
     assert computed["part1_causes.homicide_el_salvador_year"][1] == "2015"
-    assert computed["part1_causes.homicide_mexico_us_year"][1] == "2005"
+    assert computed["part1_causes.homicide_mexico_us_year"][1] == "2015"
+    assert printed["p1_homicide_year_mexico_us"] == 2005

@@ -81,12 +81,29 @@ def event_numbers(
     top_n: int = TOP,
 ) -> dict[str, str]:
     """Display strings for the prose (keys as requested in the Part 3 text)."""
-    n = national_total(totals)
     tables = [totals, location, perpetrator, crime] + ([grid] if grid is not None else [])
+    top = top_states(totals, top_n)
+    return {
+        **release_numbers(totals, period, tables, k, grid_degrees),
+        **location_numbers(location, national_total(totals)),
+        **state_numbers(totals, top),
+        **perpetrator_numbers(perpetrator, totals, top),
+        **crime_numbers(crime, k),
+    }
+
+
+def release_numbers(
+    totals: pd.DataFrame,
+    period: pd.DataFrame,
+    tables: list[pd.DataFrame],
+    k: int,
+    grid_degrees: float,
+) -> dict[str, str]:
+    """The release as a whole: events, period, disclosure settings, withheld values."""
     released = sum(len(t) for t in tables)
     withheld = sum(int(t["suppressed"].astype(bool).sum()) for t in tables)
-    numbers: dict[str, str] = {
-        "n_events": thousands(n),
+    return {
+        "n_events": thousands(national_total(totals)),
         "period_start": month_name(str(period["first_month"].iloc[0])),
         "period_end": month_name(str(period["last_month"].iloc[0])),
         "k": str(k),
@@ -99,7 +116,9 @@ def event_numbers(
         "n_states_withheld": str(int(states_only(totals)["suppressed"].astype(bool).sum())),
     }
 
-    # locations (Figure 3.1)
+
+def location_numbers(location: pd.DataFrame, n: int) -> dict[str, str]:
+    """Where events happened (Figure 3.1)."""
     loc = national(location)
     if loc["suppressed"].astype(bool).any():
         raise ValueError("a national location count is withheld")
@@ -108,7 +127,7 @@ def event_numbers(
     )
     first, second = loc.iloc[0], loc.iloc[1]
     train = int(loc.loc[loc["location_type"] == "train_or_tracks", "events"].iloc[0])
-    numbers |= {
+    return {
         "top_location": LOCATION_PHRASES[first["location_type"]],
         "share_top_location": percent(int(first["events"]) / n),
         "share_train": percent(train / n),
@@ -117,19 +136,26 @@ def event_numbers(
         "share_second_location": percent(int(second["events"]) / n),
     }
 
-    # states (Figures 3.3, 3.4, 3.6)
-    ranked = ranked_states(totals)
-    top = ranked.head(top_n)
+
+def top_states(totals: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    top = ranked_states(totals).head(top_n)
     if len(top) < top_n:
         raise ValueError(f"only {len(top)} states have a published count")
+    return top
+
+
+def state_numbers(totals: pd.DataFrame, top: pd.DataFrame) -> dict[str, str]:
+    """The states with the most events (Figures 3.3, 3.4, 3.6)."""
+    n = national_total(totals)
+    ranked = ranked_states(totals)
     names = top["state"].tolist()
     southern = [s for s in names if s in SOUTHERN_STATES]
     st = states_only(totals)
     present = st[st["suppressed"].astype(bool) | (st["events"].fillna(0).astype("int64") > 0)]
     border = ranked[ranked["state"].isin(US_BORDER_STATES)]
-    numbers |= {
-        "top_n": str(top_n),
-        "top_n_word": number_word(top_n),
+    numbers = {
+        "top_n": str(len(top)),
+        "top_n_word": number_word(len(top)),
         "top_state": names[0],
         "top_state_count": thousands(int(top["events"].iloc[0])),
         "top_state_share": percent(int(top["events"].iloc[0]) / n),
@@ -144,9 +170,16 @@ def event_numbers(
         numbers[f"rank{i}_state"] = state
         numbers[f"rank{i}_count"] = thousands(int(count))
         numbers[f"rank{i}_share"] = percent(int(count) / n)
+    return numbers
 
-    # perpetrators (Figure 3.7)
+
+def perpetrator_numbers(
+    perpetrator: pd.DataFrame, totals: pd.DataFrame, top: pd.DataFrame
+) -> dict[str, str]:
+    """Who the perpetrators were, in the top states and on the U.S. border (Figure 3.7)."""
     col = "perpetrator_type"
+    ranked = ranked_states(totals)
+    names = top["state"].tolist()
     lead = {s: leading(perpetrator, s, col, IDENTIFIED) for s in names}
     smuggler_rows = states_only(perpetrator)[states_only(perpetrator)[col] == "smuggler"]
     smuggler_states = smuggler_rows[
@@ -159,7 +192,7 @@ def event_numbers(
         raise ValueError("smuggler counts on the U.S. border are withheld; no share can be printed")
     tam_total = int(ranked.loc[ranked["state"] == "Tamaulipas", "events"].iloc[0])
     chi_total = int(ranked.loc[ranked["state"] == "Chiapas", "events"].iloc[0])
-    numbers |= {
+    return {
         "tco_main_states": english_list([s for s in names if lead[s] == IDENTIFIED[0]]),
         "gang_main_states": english_list([s for s in names if lead[s] == "gang"]),
         "smuggler_states": str(len(smuggler_states)),
@@ -174,15 +207,16 @@ def event_numbers(
         ),
     }
 
-    # crime types
+
+def crime_numbers(crime: pd.DataFrame, k: int) -> dict[str, str]:
+    """Kidnapping, the crime the 2018 text singles out."""
     crimes = national(crime)
     kid = published(crime, crimes["state"].iloc[0], "crime_type", "kidnapping")
-    numbers |= {
+    return {
         "kidnapping_events": thousands(kid) if kid is not None else withheld_label(k),
         "kidnapping_top_state": _max_state(crime, "kidnapping"),
         "n_crime_types": str(len(CRIME_LABELS)),
     }
-    return numbers
 
 
 def _max_state(crime: pd.DataFrame, crime_type: str) -> str:

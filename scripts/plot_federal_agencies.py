@@ -3,22 +3,24 @@ migration policy in Mexico, drawn with matplotlib from the agencies (boxes,
 placed under the body they belong to) and their working relations (dashed
 connectors).
 
-The layout is a plain tidy-tree computed by :func:`tree_layout`: trees are
-taken in chart order and packed into horizontal bands of at most
-``max_slots`` leaves; inside a band every leaf gets the next slot and a
-parent is centred over its children, one row per level."""
+The layout is a tidy tree computed by :func:`prp.artifacts.orgchart.tree_layout`."""
 
-import itertools
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
-from matplotlib.textpath import TextPath
 
 from prp.artifacts import style
+from prp.artifacts.orgchart import (
+    BOX_H,
+    BOX_W,
+    FONT,
+    ROW_IN,
+    SLOT_IN,
+    tree_layout,
+    wrap_to_width,
+)
 
 # Broad classes of body, by the `type` column, for the box fill.
 CLASSES = {
@@ -49,151 +51,9 @@ LINK_STYLES = {
 }
 HIERARCHY_LABEL = "Part of"
 
-SLOT_IN = 1.03  # width of one leaf slot, inches (six slots fill the 6.2 in text width)
-ROW_IN = 0.92  # height of one level, inches
-BOX_W = 0.94  # box width, in slots
-BOX_H = 0.78  # box height, in rows
-BAND_GAP = 0.35  # extra rows between bands
-FONT = 7.0
-
-
-@dataclass(frozen=True)
-class Position:
-    x: float  # slot coordinate of the box centre (0 = first slot)
-    row: float  # level from the top of the chart (0 = top row)
-    band: int
-
-
-def forest(agencies: pd.DataFrame) -> tuple[list[str], dict[str, list[str]]]:
-    """Roots and children of each agency, both in chart order. An unknown
-    parent or a cycle is an error."""
-    df = agencies.sort_values("order")
-    ids = [str(a) for a in df["agency"]]
-    known = set(ids)
-    children: dict[str, list[str]] = {a: [] for a in ids}
-    roots: list[str] = []
-    for agency, parent in zip(ids, df["parent"], strict=True):
-        if parent is None or pd.isna(parent) or str(parent) == "":
-            roots.append(agency)
-        elif str(parent) not in known:
-            raise ValueError(f"agency {agency!r} names an unknown parent {parent!r}")
-        else:
-            children[str(parent)].append(agency)
-    seen: set[str] = set()
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        seen.add(node)
-        stack.extend(children[node])
-    if seen != known:
-        raise ValueError(f"agencies in a parent cycle: {', '.join(sorted(known - seen))}")
-    return roots, children
-
-
-def leaf_count(node: str, children: dict[str, list[str]]) -> int:
-    kids = children[node]
-    return 1 if not kids else sum(leaf_count(k, children) for k in kids)
-
-
-def depth(node: str, children: dict[str, list[str]]) -> int:
-    kids = children[node]
-    return 1 if not kids else 1 + max(depth(k, children) for k in kids)
-
-
-def pack_bands(roots: list[str], children: dict[str, list[str]], max_slots: int) -> list[list[str]]:
-    """Trees in order, greedily filled into bands of at most ``max_slots``
-    leaves (a tree wider than that gets a band of its own)."""
-    bands: list[list[str]] = []
-    used = 0
-    for root in roots:
-        width = leaf_count(root, children)
-        if not bands or used + width > max_slots:
-            bands.append([])
-            used = 0
-        bands[-1].append(root)
-        used += width
-    return bands
-
-
-def _place_band(
-    band: list[str], children: dict[str, list[str]], first_slot: float, top: float, b: int
-) -> dict[str, Position]:
-    """Positions of one band's trees: leaves on consecutive slots from
-    ``first_slot``, parents centred over their first and last child."""
-    pos: dict[str, Position] = {}
-    slot = first_slot
-
-    def place(node: str, level: int) -> float:
-        nonlocal slot
-        kids = children[node]
-        if kids:
-            xs = [place(k, level + 1) for k in kids]
-            x = (xs[0] + xs[-1]) / 2
-        else:
-            x = slot
-            slot += 1
-        pos[node] = Position(x=x, row=top + level, band=b)
-        return x
-
-    for root in band:
-        place(root, 0)
-    return pos
-
-
-def link_cost(pos: dict[str, Position], links: list[tuple[str, str]]) -> float:
-    """Total horizontal length of the links whose two ends are placed."""
-    return sum(abs(pos[a].x - pos[b].x) for a, b in links if a in pos and b in pos)
-
-
-def tree_layout(
-    agencies: pd.DataFrame, max_slots: int = 6, links: list[tuple[str, str]] | None = None
-) -> dict[str, Position]:
-    """Position of every agency (see the module docstring). Each band is
-    centred on the widest one. With ``links`` (pairs of agencies joined by a
-    connector), the trees of each band are put in the order that makes those
-    connectors shortest (ties keep chart order), so few of them cross."""
-    roots, children = forest(agencies)
-    bands = pack_bands(roots, children, max_slots)
-    widths = [sum(leaf_count(r, children) for r in band) for band in bands]
-    total_width = max(widths)
-    pos: dict[str, Position] = {}
-    top = 0.0
-    for b, band in enumerate(bands):
-        first = (total_width - widths[b]) / 2
-        best: dict[str, Position] | None = None
-        best_cost = float("inf")
-        orders = itertools.permutations(band) if links and len(band) <= 7 else [tuple(band)]
-        for order in orders:
-            trial = _place_band(list(order), children, first, top, b)
-            cost = link_cost({**pos, **trial}, links or [])
-            if cost < best_cost - 1e-9:
-                best, best_cost = trial, cost
-        assert best is not None
-        pos.update(best)
-        top += max(depth(r, children) for r in band) + BAND_GAP
-    return pos
-
 
 def agency_class(kind: str) -> str:
     return CLASSES.get(kind, DEFAULT_CLASS)
-
-
-def text_width_pt(text: str, size: float, bold: bool = False) -> float:
-    """Width of ``text`` set in the figure font, in points."""
-    prop = FontProperties(family=style.RC["font.family"], weight="bold" if bold else "normal")
-    return TextPath((0, 0), text, size=size, prop=prop).get_extents().width
-
-
-def wrap_to_width(text: str, max_pt: float, size: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap so that every line fits in ``max_pt`` points (a single
-    word wider than that gets a line of its own)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and text_width_pt(f"{lines[-1]} {word}", size, bold) <= max_pt:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines
 
 
 def box_lines(
@@ -277,9 +137,18 @@ def plot(chart: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     ax.set_axis_off()
     ax.set_xlim(-0.5, n_slots - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
+    patches = draw_boxes(ax, boxes)
+    draw_hierarchy(ax, chart, boxes)
+    draw_relations(ax, chart, boxes, patches)
+    draw_legend(ax, chart, boxes)
+    return fig
+
+
+def draw_boxes(ax: Any, boxes: pd.DataFrame) -> dict[str, Any]:
+    """One rounded box per agency, coloured by class, with its acronym over
+    its English name; returns the patches by agency."""
     max_pt = BOX_W * SLOT_IN * 72 - 6  # 3 pt of padding on each side
     line_h = FONT * 1.22 / 72 / ROW_IN  # in rows
-
     patches = {}
     for agency, b in boxes.iterrows():
         colour = CLASS_COLOURS[b["class"]]
@@ -309,9 +178,12 @@ def plot(chart: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
                 fontsize=FONT + (0.6 if weight == "bold" and plain else 0),
                 fontweight=weight,
             )
+    return patches
 
-    # Hierarchy: elbow connectors from the bottom of the parent to the top of
-    # each child, meeting on a bus halfway between the rows.
+
+def draw_hierarchy(ax: Any, chart: pd.DataFrame, boxes: pd.DataFrame) -> None:
+    """Elbow connectors from the bottom of the parent to the top of each
+    child, meeting on a bus halfway between the rows."""
     for _, e in chart[chart["element"] == "part_of"].iterrows():
         child, parent = boxes.loc[e["from_agency"]], boxes.loc[e["to_agency"]]
         y_bus = (parent["row"] + BOX_H / 2 + child["row"] - BOX_H / 2) / 2
@@ -324,7 +196,11 @@ def plot(chart: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
             solid_capstyle="butt",
         )
 
-    # Working relations: dashed arcs between the boxes.
+
+def draw_relations(
+    ax: Any, chart: pd.DataFrame, boxes: pd.DataFrame, patches: dict[str, Any]
+) -> None:
+    """Working relations: dashed arcs between the boxes."""
     for _, e in chart[chart["element"].isin(list(LINK_STYLES))].iterrows():
         a, b = boxes.loc[e["from_agency"]], boxes.loc[e["to_agency"]]
         rad = 0.12 if a["x"] <= b["x"] else -0.12
@@ -344,6 +220,8 @@ def plot(chart: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
         )
         ax.add_patch(arrow)
 
+
+def draw_legend(ax: Any, chart: pd.DataFrame, boxes: pd.DataFrame) -> None:
     handles = [
         Patch(facecolor=CLASS_COLOURS[c] + "22", edgecolor=CLASS_COLOURS[c], label=c)
         for c in CLASS_ORDER
@@ -364,7 +242,6 @@ def plot(chart: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
         fontsize=7.5,
         handlelength=2.6,
     )
-    return fig
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:

@@ -439,7 +439,10 @@ def test_table_12_values_out_of_place():
 
 def test_table_11_recomputes_from_mexico_counts():
     df = printed()
-    rows = df[df["dataset"].str.startswith("apprehensions_mexico.") & df["quantity"].str.startswith("t11_")]
+    rows = df[
+        df["dataset"].str.startswith("apprehensions_mexico.")
+        & df["quantity"].str.startswith("t11_")
+    ]
     assert len(rows) == 3 * 7 + 6 and set(rows["derivation"]) == {"lookup", "sum", "share_percent"}
     for _, r in rows.iterrows():
         got = recompute(r)

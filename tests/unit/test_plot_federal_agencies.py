@@ -6,19 +6,16 @@ import itertools
 
 import pandas as pd
 import pytest
-from plot_federal_agencies import (
+from plot_federal_agencies import HIERARCHY_LABEL, box_lines, chart_frame, link_pairs, plot
+
+from prp.artifacts.orgchart import (
     BOX_H,
     BOX_W,
     FONT,
-    HIERARCHY_LABEL,
     ROW_IN,
     SLOT_IN,
-    box_lines,
-    chart_frame,
     forest,
-    link_pairs,
     pack_bands,
-    plot,
     text_width_pt,
     tree_layout,
     wrap_to_width,

@@ -13,9 +13,10 @@ import pytest
 import release_aggregates as ra
 import table_event_listing as tel
 import validate_dataset
-from plot_event_points_map import density_bins, density_counts, hex_cells, plot_density, use_density
+from plot_event_points_map import plot_density
 
 from prp.artifacts import maps
+from prp.artifacts.hexbin import density_bins, density_counts, hex_cells, use_density
 from prp.data.datapackage import resource
 from prp.data.errors import InputError
 from prp.events import disclosure

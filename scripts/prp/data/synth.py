@@ -226,31 +226,34 @@ def calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
         raise CalibrationError(f"calibration lacks the key {exc}") from exc
 
 
-def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
-    gen = cfg["generator"]
-    snap = cfg["snapshot"]
-
-    # states
+def _states(cfg: Mapping[str, Any]) -> dict[str, Any]:
     state_w = cfg["states"]["weights"]
     states = tuple(state_w)
-    state_probs = _weights(list(state_w.values()), "states.weights")
     us_border = tuple(cfg["states"]["us_border"])
     _check_names(us_border, states, "states.us_border")
-    s_index = {s: i for i, s in enumerate(states)}
+    return {
+        "states": states,
+        "state_probs": _weights(list(state_w.values()), "states.weights"),
+        "us_border": us_border,
+    }
 
-    # dates
+
+def _dates(cfg: Mapping[str, Any]) -> dict[str, Any]:
     start = _date(cfg["dates"]["start"], "dates.start")
     end = _date(cfg["dates"]["end"], "dates.end")
     if end < start:
         raise CalibrationError("dates.end is before dates.start")
-    lag_cum = _cum(
-        _weights(cfg["dates"]["publication_lag_weights"], "dates.publication_lag_weights")
-    )
+    lags = _weights(cfg["dates"]["publication_lag_weights"], "dates.publication_lag_weights")
+    return {"start_date": start, "n_days": (end - start).days + 1, "lag_cum": _cum(lags)}
 
-    # municipalities
+
+def _municipalities(cfg: Mapping[str, Any], states: tuple[str, ...], probs: Any) -> dict[str, Any]:
+    """Municipality anchors, their sampling weights per state (all, and
+    those on the railway), checked against the states' bounding boxes."""
     mun_cfg = cfg["municipalities"]
     default_jitter = float(mun_cfg["default_jitter_km"])
     _check_names(mun_cfg["by_state"], states, "municipalities.by_state")
+    s_index = {s: i for i, s in enumerate(states)}
     names: list[str] = []
     m_state, m_lat, m_lon, m_jit, m_rail, m_w = [], [], [], [], [], []
     for state, rows in mun_cfg["by_state"].items():
@@ -270,16 +273,14 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
             m_w.append(float(row["weight"]))
     m_state_a = np.asarray(m_state, dtype=np.int64)
     m_w_a = np.asarray(m_w)
-    m_rail_a = np.asarray(m_rail)
     if np.any(m_w_a <= 0) or np.any(np.asarray(m_jit) < 0):
         raise CalibrationError("municipalities: weights must be > 0 and jitter_km >= 0")
     n_s, n_m = len(states), len(names)
     all_w = np.zeros((n_s, n_m))
     all_w[m_state_a, np.arange(n_m)] = m_w_a
-    rail_w = all_w * m_rail_a
+    rail_w = all_w * np.asarray(m_rail)
     has_mun = all_w.sum(axis=1) > 0
-    has_rail = rail_w.sum(axis=1) > 0
-    lacking = [s for s, p, ok in zip(states, state_probs, has_mun, strict=True) if p > 0 and not ok]
+    lacking = [s for s, p, ok in zip(states, probs, has_mun, strict=True) if p > 0 and not ok]
     if lacking:
         raise CalibrationError(f"states with events but no municipality: {lacking}")
 
@@ -287,24 +288,47 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
         # rows without any weight get a uniform row; they are never used
         return np.where(ok[:, None], w, 1.0) / np.where(ok, w.sum(axis=1), n_m)[:, None]
 
-    cum_all = _cum(row_probs(all_w, has_mun))
-    cum_rail = _cum(row_probs(rail_w, has_rail))
+    has_rail = rail_w.sum(axis=1) > 0
+    out = {
+        "municipalities": tuple(names),
+        "municipality_state": m_state_a,
+        "municipality_lat": np.asarray(m_lat),
+        "municipality_lon": np.asarray(m_lon),
+        "municipality_jitter_km": np.asarray(m_jit),
+        "municipality_cum_all": _cum(row_probs(all_w, has_mun)),
+        "municipality_cum_rail": _cum(row_probs(rail_w, has_rail)),
+    }
+    out.update(_bounding_boxes(cfg, states, out))
+    return {**out, "_has_rail": has_rail}
 
-    # bounding boxes
+
+def _bounding_boxes(
+    cfg: Mapping[str, Any], states: tuple[str, ...], mun: Mapping[str, Any]
+) -> dict[str, Any]:
     bb_cfg = cfg["bounding_boxes"]
     mexico_bbox = tuple(float(v) for v in bb_cfg["mexico"])
     _check_names(bb_cfg["by_state"], states, "bounding_boxes.by_state")
-    bbox = np.tile(np.asarray(mexico_bbox), (n_s, 1))
+    bbox = np.tile(np.asarray(mexico_bbox), (len(states), 1))
+    s_index = {s: i for i, s in enumerate(states)}
     for state, box in bb_cfg["by_state"].items():
         bbox[s_index[state]] = [float(v) for v in box]
-    mlat, mlon = np.asarray(m_lat), np.asarray(m_lon)
-    b = bbox[m_state_a]
+    mlat, mlon, m_state = (
+        mun["municipality_lat"],
+        mun["municipality_lon"],
+        mun["municipality_state"],
+    )
+    b = bbox[m_state]
     outside = ~((b[:, 0] <= mlat) & (mlat <= b[:, 1]) & (b[:, 2] <= mlon) & (mlon <= b[:, 3]))
     if outside.any():
-        bad = [f"{names[i]} ({states[m_state_a[i]]})" for i in np.flatnonzero(outside)]
+        names = mun["municipalities"]
+        bad = [f"{names[i]} ({states[m_state[i]]})" for i in np.flatnonzero(outside)]
         raise CalibrationError(f"municipality centres outside their state's bounding box: {bad}")
+    return {"state_bbox": bbox, "mexico_bbox": mexico_bbox}
 
-    # locations
+
+def _locations_and_perpetrators(
+    cfg: Mapping[str, Any], states: tuple[str, ...], has_rail: np.ndarray
+) -> dict[str, Any]:
     loc_cfg = cfg["location_types"]
     locations = tuple(loc_cfg["categories"])
     if TRAIN not in locations:
@@ -312,13 +336,19 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     loc_probs = _profile_matrix(loc_cfg, states, len(locations), "location_types")
     loc_probs[~has_rail, locations.index(TRAIN)] = 0.0
     loc_probs = loc_probs / loc_probs.sum(axis=1, keepdims=True)
-
-    # perpetrators
     per_cfg = cfg["perpetrators"]
     perps = tuple(per_cfg["categories"])
-    perp_probs = _profile_matrix(per_cfg, states, len(perps), "perpetrators")
+    return {
+        "location_types": locations,
+        "location_cum": _cum(loc_probs),
+        "perpetrators": perps,
+        "perpetrator_probs": _profile_matrix(per_cfg, states, len(perps), "perpetrators"),
+    }
 
-    # crimes
+
+def _crimes(cfg: Mapping[str, Any], perps: tuple[str, ...]) -> dict[str, Any]:
+    """First-crime weights per perpetrator and second-crime weights per
+    first crime (kidnapping has its own)."""
     cr_cfg = cfg["crime_types"]
     crimes = tuple(cr_cfg["categories"])
     if KIDNAPPING not in crimes:
@@ -348,8 +378,23 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     probs = [*second_p, float(kid["second_crime_probability"])]
     if any(not 0 <= q <= 1 for q in probs):
         raise CalibrationError("second-crime probabilities must lie in [0, 1]")
+    if any(CRIME_SEPARATOR in c for c in crimes):
+        raise CalibrationError(f"crime type names may not contain {CRIME_SEPARATOR!r}")
+    return {
+        "crime_types": crimes,
+        "primary_cum": _cum(primary),
+        "second_probability": second_p,
+        "second_cum": _cum(second),
+        "kidnap_second_probability": float(kid["second_crime_probability"]),
+        "combo_strings": _crime_combos(crimes),
+    }
 
-    # kidnapping constraint and propensities
+
+def _kidnapping(
+    cfg: Mapping[str, Any], states: tuple[str, ...], perps: tuple[str, ...]
+) -> dict[str, Any]:
+    """How many events are kidnappings, and who and where kidnaps."""
+    kid = cfg["kidnapping"]
     _check_names(kid["perpetrator_weight"], perps, "kidnapping.perpetrator_weight")
     k_perp = np.asarray([float(kid["perpetrator_weight"][p]) for p in perps])
     sw = dict(kid["state_weight"])
@@ -358,8 +403,18 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     k_state = np.asarray([float(sw.get(s, k_default)) for s in states])
     if np.any(k_perp <= 0) or np.any(k_state <= 0):
         raise CalibrationError("kidnapping weights must be > 0")
+    k_events, k_ref = int(kid["events_at_reference_n"]), int(kid["reference_n"])
+    if k_ref <= 0 or not 0 <= k_events <= k_ref:
+        raise CalibrationError("kidnapping: need 0 <= events_at_reference_n <= reference_n")
+    return {
+        "kidnap_events": k_events,
+        "kidnap_reference_n": k_ref,
+        "kidnap_perpetrator_weight": k_perp,
+        "kidnap_state_weight": k_state,
+    }
 
-    # victims
+
+def _victims_and_nationality(cfg: Mapping[str, Any], perps: tuple[str, ...]) -> dict[str, Any]:
     vic = cfg["victims"]
     by_perp = dict(vic.get("by_perpetrator") or {})
     _check_names(by_perp, perps, "victims.by_perpetrator")
@@ -368,13 +423,23 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     kv_r, kv_p = float(vic["kidnapping"]["r"]), float(vic["kidnapping"]["p"])
     if np.any(v_r <= 0) or np.any((v_p <= 0) | (v_p > 1)) or kv_r <= 0 or not 0 < kv_p <= 1:
         raise CalibrationError("victims: need r > 0 and 0 < p <= 1")
-
-    # nationality
     nat = cfg["nationality"]
     nationalities = tuple(nat["categories"])
-    nat_cum = _cum(_weights(nat["weights"], "nationality.weights", len(nationalities)))
+    return {
+        "victims_r": v_r,
+        "victims_p": v_p,
+        "kidnap_victims_r": kv_r,
+        "kidnap_victims_p": kv_p,
+        "victims_max": int(vic["max"]),
+        "nationalities": nationalities,
+        "nationality_cum": _cum(
+            _weights(nat["weights"], "nationality.weights", len(nationalities))
+        ),
+    }
 
-    # outlets
+
+def _outlets(cfg: Mapping[str, Any], states: tuple[str, ...]) -> dict[str, Any]:
+    """Source labels: national ones with weights, local ones per state."""
     out_cfg = cfg["outlets"]
     outlet_names: list[str] = []
     outlet_slugs: list[str] = []
@@ -399,7 +464,8 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     n_o = len(outlet_slugs)
     national = np.zeros(n_o)
     national[nat_idx] = nat_w
-    local = np.zeros((n_s, n_o))
+    local = np.zeros((len(states), n_o))
+    s_index = {s: i for i, s in enumerate(states)}
     for s, idx in local_idx.items():
         local[s_index[s], idx] = 1.0 / len(idx)
     has_local = local.sum(axis=1) > 0
@@ -407,84 +473,61 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     local_share = float(out_cfg["local_share"])
     if not 0 <= local_share <= 1:
         raise CalibrationError("outlets.local_share must lie in [0, 1]")
+    bad_slugs = [x for x in outlet_slugs if not _SLUG.match(x)]
+    if bad_slugs:
+        raise CalibrationError(f"outlet slugs must be lowercase words joined by '-': {bad_slugs}")
+    return {
+        "outlets": tuple(outlet_names),
+        "outlet_slugs": tuple(outlet_slugs),
+        "outlet_national_cum": _cum(national),
+        "outlet_local_cum": _cum(local),
+        "outlet_has_local": has_local,
+        "outlet_local_share": local_share,
+    }
 
-    k_events, k_ref = int(kid["events_at_reference_n"]), int(kid["reference_n"])
-    if k_ref <= 0 or not 0 <= k_events <= k_ref:
-        raise CalibrationError("kidnapping: need 0 <= events_at_reference_n <= reference_n")
+
+def _generator(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    gen, snap = cfg["generator"], cfg["snapshot"]
     block_size = int(gen["block_size"])
     if block_size <= 0:
         raise CalibrationError("generator.block_size must be positive")
+    return {
+        "seed": int(snap["seed"]),
+        "n_events": int(snap["n_events"]),
+        "block_size": block_size,
+        "id_prefix": str(gen["id_prefix"]),
+        "id_min_digits": int(gen["id_min_digits"]),
+        "url_base": str(gen["url_base"]).rstrip("/") + "/",
+        "decimals": int(gen["coordinate_decimals"]),
+    }
+
+
+def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
+    """The calibration, section by section of config/synthetic_events.yaml."""
+    fields: dict[str, Any] = {**_generator(cfg), **_states(cfg), **_dates(cfg)}
+    states = fields["states"]
+    fields.update(_municipalities(cfg, states, fields["state_probs"]))
+    fields.update(_locations_and_perpetrators(cfg, states, fields.pop("_has_rail")))
+    perps = fields["perpetrators"]
+    fields.update(_crimes(cfg, perps))
+    fields.update(_kidnapping(cfg, states, perps))
+    fields.update(_victims_and_nationality(cfg, perps))
+    fields.update(_outlets(cfg, states))
     texts = [
         *states,
-        *names,
-        *locations,
+        *fields["municipalities"],
+        *fields["location_types"],
         *perps,
-        *crimes,
-        *nationalities,
-        *outlet_names,
-        str(gen["id_prefix"]),
-        str(gen["url_base"]),
+        *fields["crime_types"],
+        *fields["nationalities"],
+        *fields["outlets"],
+        str(cfg["generator"]["id_prefix"]),
+        str(cfg["generator"]["url_base"]),
     ]
     unsafe = sorted({t for t in texts if _UNSAFE.search(t)})
     if unsafe:
         raise CalibrationError(f"values may not contain commas, quotes or line breaks: {unsafe}")
-    if any(CRIME_SEPARATOR in c for c in crimes):
-        raise CalibrationError(f"crime type names may not contain {CRIME_SEPARATOR!r}")
-    bad_slugs = [x for x in outlet_slugs if not _SLUG.match(x)]
-    if bad_slugs:
-        raise CalibrationError(f"outlet slugs must be lowercase words joined by '-': {bad_slugs}")
-
-    return Calibration(
-        seed=int(snap["seed"]),
-        n_events=int(snap["n_events"]),
-        block_size=block_size,
-        id_prefix=str(gen["id_prefix"]),
-        id_min_digits=int(gen["id_min_digits"]),
-        url_base=str(gen["url_base"]).rstrip("/") + "/",
-        decimals=int(gen["coordinate_decimals"]),
-        start_date=start,
-        n_days=(end - start).days + 1,
-        lag_cum=lag_cum,
-        states=states,
-        state_probs=state_probs,
-        us_border=us_border,
-        location_types=locations,
-        location_cum=_cum(loc_probs),
-        perpetrators=perps,
-        perpetrator_probs=perp_probs,
-        crime_types=crimes,
-        primary_cum=_cum(primary),
-        second_probability=second_p,
-        second_cum=_cum(second),
-        kidnap_second_probability=float(kid["second_crime_probability"]),
-        kidnap_events=k_events,
-        kidnap_reference_n=k_ref,
-        kidnap_perpetrator_weight=k_perp,
-        kidnap_state_weight=k_state,
-        victims_r=v_r,
-        victims_p=v_p,
-        kidnap_victims_r=kv_r,
-        kidnap_victims_p=kv_p,
-        victims_max=int(vic["max"]),
-        nationalities=nationalities,
-        nationality_cum=nat_cum,
-        municipalities=tuple(names),
-        municipality_state=m_state_a,
-        municipality_lat=mlat,
-        municipality_lon=mlon,
-        municipality_jitter_km=np.asarray(m_jit),
-        municipality_cum_all=cum_all,
-        municipality_cum_rail=cum_rail,
-        state_bbox=bbox,
-        mexico_bbox=mexico_bbox,  # type: ignore[arg-type]
-        outlets=tuple(outlet_names),
-        outlet_slugs=tuple(outlet_slugs),
-        outlet_national_cum=_cum(national),
-        outlet_local_cum=_cum(local),
-        outlet_has_local=has_local,
-        outlet_local_share=local_share,
-        combo_strings=_crime_combos(crimes),
-    )
+    return Calibration(**fields)
 
 
 # --------------------------------------------------------------------------

@@ -497,9 +497,7 @@ def arc_indices(geometry: Mapping[str, Any]) -> set[int]:
     return {i if i >= 0 else ~i for ring in rings for i in ring}
 
 
-def ring_from_arcs(
-    ring: Sequence[int], arcs: Sequence[Sequence[tuple[float, float]]]
-) -> list[tuple[float, float]]:
+def ring_from_arcs(ring: Sequence[int], arcs: Any) -> list[tuple[float, float]]:
     """Stitch a ring from arc references; a negative index ``~i`` means arc i reversed."""
     coords: list[tuple[float, float]] = []
     for index in ring:
@@ -643,7 +641,7 @@ def state_features(
     arcs = decode_arcs(topology)
     used = set().union(*(arc_indices(g) for g in kept))
     simple = simplify_arcs(arcs, used, tolerance, decimals)
-    features = []
+    features: list[dict[str, Any]] = []
     for g in kept:
         state = names[g["properties"]["name"]]
         geom = clean_polygons(polygons_from_topo(g, simple), min_area, decimals)
@@ -687,7 +685,7 @@ def country_features(
     used = set().union(*(arc_indices(g) for g in geoms.values()))
     simple = simplify_arcs(arcs, used, tolerance, decimals)
     clip = box(*bbox)
-    features = []
+    features: list[dict[str, Any]] = []
     for source_name, g in geoms.items():
         geom = clean_polygons(polygons_from_topo(g, simple), 0.0, decimals)
         geom = clean_polygons(polygonal(geom.intersection(clip)), min_area, decimals)
@@ -836,7 +834,7 @@ def rail_features(rows: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
     by_corridor: dict[str, list[Mapping[str, str]]] = {}
     for r in rows:
         by_corridor.setdefault(r["corridor"], []).append(r)
-    features = []
+    features: list[dict[str, Any]] = []
     for corridor in sorted(by_corridor):
         vertices = sorted(by_corridor[corridor], key=lambda r: int(r["seq"]))
         if [int(v["seq"]) for v in vertices] != list(range(1, len(vertices) + 1)):
@@ -926,6 +924,11 @@ class PackageReader:
             member = tar.extractfile("package/package.json")
             return json.loads(member.read())["version"] if member else None
 
+    def read_required(self, pf: PackageFile) -> bytes:
+        data = self.read(pf)
+        assert data is not None  # read() raises for a required file it cannot find
+        return data
+
     def read(self, pf: PackageFile, optional: bool = False) -> bytes | None:
         path = next((p for p in self._candidates(pf) if p.exists()), None)
         data = path.read_bytes() if path else self._archive_read(pf)
@@ -1003,10 +1006,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(states) != 32:
         raise SystemExit(f"{args.states_csv}: expected 32 states, found {len(states)}")
 
-    topo = json.loads(reader.read(STATES_TOPO))
-    attributes = json.loads(reader.read(STATES_ATTR))
-    world = json.loads(reader.read(COUNTRIES_TOPO))
-    gazetteer = parse_gazetteer(reader.read(GAZETTEER).decode("utf-8"))
+    topo = json.loads(reader.read_required(STATES_TOPO))
+    attributes = json.loads(reader.read_required(STATES_ATTR))
+    world = json.loads(reader.read_required(COUNTRIES_TOPO))
+    gazetteer = parse_gazetteer(reader.read_required(GAZETTEER).decode("utf-8"))
     shp = reader.read(LIBPYSAL_SHP, optional=True)
     dbf = reader.read(LIBPYSAL_DBF, optional=True) if shp else None
 
@@ -1025,7 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if f["properties"].get("name")
     }
     area_diff = {s: abs(ours[s].area / full[s].area - 1) for s in ours}
-    worst_state = max(area_diff, key=area_diff.get)
+    worst_state = max(area_diff, key=lambda s: area_diff[s])
     if area_diff[worst_state] > MAX_AREA_DIFF:
         raise SystemExit(f"{worst_state}: area differs by {area_diff[worst_state]:.1%}")
     mexico = next(shape(f["geometry"]) for f in countries_fc if f["properties"]["name"] == "Mexico")

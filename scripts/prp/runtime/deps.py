@@ -18,7 +18,9 @@ folder::
     RUNTIME_FILES = ("filters/*.lua", "templates/*")
 
 The direct imports of each file are cached by the file's sha256 (the workflow
-scans at every start; a cache hit costs one hash per file).
+scans at every start). A file whose size and modification time are those the
+cache recorded with that hash is not read again; one that changed is read and
+hashed, and parsed only if its content changed.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class CodeScanner:
         self.root = Path(scripts_dir).resolve()
         self.cache_file = Path(cache_file) if cache_file else None
         self._cache: dict[str, dict[str, object]] = {}
+        self._seen: dict[Path, tuple[list[str], list[str]]] = {}
+        self._closures: dict[Path, tuple[list[Path], list[Path]]] = {}
+        self._modules: dict[str, Path] | None = None
         self._dirty = False
         if self.cache_file and self.cache_file.exists():
             try:
@@ -91,13 +96,19 @@ class CodeScanner:
 
     # -- resolution -----------------------------------------------------------
     def _file_of(self, dotted: str) -> Path | None:
-        if not dotted:
-            return None
-        base = self.root.joinpath(*dotted.split("."))
-        for cand in (base.with_suffix(".py"), base / "__init__.py"):
-            if cand.is_file():
-                return cand
-        return None
+        """The file a dotted module name loads from scripts/, if any."""
+        if self._modules is None:
+            self._modules = {}
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+                rel = Path(dirpath).relative_to(self.root).parts
+                for name in filenames:
+                    if name.endswith(".py"):
+                        stem = name[:-3]
+                        parts = rel if stem == "__init__" else (*rel, stem)
+                        if parts:
+                            self._modules.setdefault(".".join(parts), Path(dirpath) / name)
+        return self._modules.get(dotted)
 
     def _package_of(self, path: Path) -> str:
         rel = path.relative_to(self.root).with_suffix("")
@@ -108,17 +119,31 @@ class CodeScanner:
 
     def _direct(self, path: Path) -> tuple[list[str], list[str]]:
         """(imported dotted names, runtime patterns) of one file, cached by hash."""
-        data = path.read_bytes()
+        if path in self._seen:
+            return self._seen[path]
         key = path.relative_to(self.root).as_posix()
-        digest = _digest(data)
+        st = path.stat()
+        stamp = [st.st_mtime_ns, st.st_size]
         hit = self._cache.get(key)
-        if hit and hit.get("sha256") == digest:
-            return list(hit["imports"]), list(hit["runtime"])  # type: ignore[call-overload]
-        tree = ast.parse(data, filename=str(path))
-        names, patterns = _module_names(tree, self._package_of(path))
-        self._cache[key] = {"sha256": digest, "imports": names, "runtime": patterns}
-        self._dirty = True
-        return names, patterns
+        if hit and hit.get("stat") == stamp:
+            found = (list(hit["imports"]), list(hit["runtime"]))  # type: ignore[call-overload]
+        else:
+            data = path.read_bytes()
+            digest = _digest(data)
+            if hit and hit.get("sha256") == digest:
+                found = (list(hit["imports"]), list(hit["runtime"]))  # type: ignore[call-overload]
+            else:
+                tree = ast.parse(data, filename=str(path))
+                found = _module_names(tree, self._package_of(path))
+            self._cache[key] = {
+                "sha256": digest,
+                "stat": stamp,
+                "imports": found[0],
+                "runtime": found[1],
+            }
+            self._dirty = True
+        self._seen[path] = found
+        return found
 
     def _with_parents(self, dotted: str) -> list[Path]:
         """A module's file and the ``__init__.py`` of each package above it."""
@@ -133,6 +158,8 @@ class CodeScanner:
     def closure(self, start: Path) -> tuple[list[Path], list[Path]]:
         """Modules (other than ``start``) and runtime files reached from ``start``."""
         start = Path(start).resolve()
+        if start in self._closures:
+            return self._closures[start]
         seen: set[Path] = {start}
         modules: set[Path] = set()
         runtime: set[Path] = set()
@@ -148,7 +175,8 @@ class CodeScanner:
                         seen.add(found)
                         modules.add(found)
                         todo.append(found)
-        return sorted(modules), sorted(runtime)
+        self._closures[start] = (sorted(modules), sorted(runtime))
+        return self._closures[start]
 
     def save(self) -> None:
         if not (self.cache_file and self._dirty):

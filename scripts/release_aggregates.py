@@ -1,15 +1,19 @@
 """Release the crime-event aggregates that the public edition may show.
 
-Reads the validated restricted event table and writes, into data/released/,
-count tables with small-cell and complementary suppression (see
-prp.events.disclosure): events by state, by state and location type, by state and
-perpetrator type, by state and crime type, and by grid cell, and the months
-the events cover. Withheld counts are empty with ``suppressed = true``.
+Reads the validated restricted event table and writes count tables into
+build/released/ (``make release`` then swaps them into data/released/):
+events by state, by state and location type, by state and perpetrator
+type, by state and crime type, and by grid cell, and the months the events
+cover. Withheld counts are empty with ``suppressed = true``.
 
 The events are read in batches of rows and counted batch by batch
-(prp.events.disclosure.tally), so memory does not grow with the number of events;
-suppression then works on the counts, whose number is bounded by the states,
-categories and grid cells.
+(prp.events.disclosure.tally), so memory does not grow with the number of
+events. Which counts are withheld is decided by prp.events.protect: counts
+under k, and complements added until the exact integer-programming attack of
+prp.events.audit, given everything the release publishes, cannot narrow any
+withheld count below its protection level. A final, independent attack on
+the tables about to be written must pass, or nothing is written and the
+release is refused. Only counts are logged (never a withheld value).
 """
 
 import logging
@@ -17,8 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from prp.data.errors import InputError
 from prp.data.io import write_csv
 from prp.events import disclosure
+from prp.events.audit import Knowledge
+from prp.events.protect import Protection, Refused, protect, verify
 from prp.events.records import read_batches
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,21 @@ COLUMNS = [
 """Columns of the event table that the counts read."""
 
 
+def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
+    """The protection level from the configuration (``disclosure.protection``):
+    ``upper`` defaults to k, ``width`` to k - 1."""
+    settings = settings or {}
+    return Protection(k=int(k), upper=settings.get("upper"), width=settings.get("width"))
+
+
+def knowledge(counts: disclosure.Tally) -> Knowledge:
+    """What the audit assumes the attacker knows beyond the tables: that a
+    withheld count holds at least one event (zeros are never withheld), the
+    one-or-two crime types per event, and which states' events each grid cell
+    holds (the exact pairs: at least as much as the state borders tell)."""
+    return Knowledge(members=disclosure.members_of(counts))
+
+
 def released_tables(
     events: pd.DataFrame,
     states: list[str],
@@ -54,9 +76,8 @@ def released_tables(
 ) -> dict[str, pd.DataFrame]:
     """The protected tables, keyed like :data:`OUTPUTS`, ready to write."""
     check_k(k)
-    return tables_from_tally(
-        disclosure.tally(events, states, categories, degrees), states, categories, k
-    )
+    counts = disclosure.tally(events, states, categories, degrees)
+    return tables_from_tally(counts, protection(k))[0]
 
 
 def check_k(k: int) -> None:
@@ -65,16 +86,36 @@ def check_k(k: int) -> None:
 
 
 def tables_from_tally(
-    counts: disclosure.Tally, states: list[str], categories: dict[str, list[str]], k: int
-) -> dict[str, pd.DataFrame]:
-    """:func:`released_tables` from the counts of the events."""
-    check_k(k)
-    release = disclosure.release_from_tally(counts, states, categories)
-    tables = disclosure.split(disclosure.protect(release, k))
-    for frame in tables.values():
-        frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
+    counts: disclosure.Tally, prot: Protection
+) -> tuple[dict[str, pd.DataFrame], Any]:
+    """The protected tables (flags as "true"/"false") from the counts of the
+    events, and the verdict of the final attack on them; raises
+    :class:`~prp.events.protect.Refused` if that attack breaks them."""
+    check_k(prot.k)
+    true = disclosure.true_tables(counts)
+    kn = knowledge(counts)
+    outcome = protect(true, kn, prot)
+    for r in outcome.rounds:
+        log.info(
+            "protection round %d: %d withheld, %d under the protection level (%.1f s)",
+            r["round"],
+            r["withheld"],
+            r["failing"],
+            r["audit_seconds"],
+        )
+    verdict = verify(true, outcome.tables, kn, prot)
+    if not verdict.ok:
+        raise Refused(
+            f"release refused: {verdict.failing} withheld counts fail the protection level "
+            f"and {verdict.pinned} are pinned by the attack"
+        )
+    tables = {}
+    for name, frame in outcome.tables.items():
+        out = frame.copy()
+        out["suppressed"] = out["suppressed"].map({True: "true", False: "false"})
+        tables[name] = out
     tables["period"] = disclosure.period_of(counts)
-    return tables
+    return tables, verdict
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
@@ -87,18 +128,14 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     counts = disclosure.tally_chunks(
         read_batches(inputs["events"], COLUMNS), states, categories, degrees
     )
-    tables = tables_from_tally(counts, states, categories, k)
+    try:
+        tables, verdict = tables_from_tally(counts, protection(k, params.get("protection")))
+    except Refused as err:
+        raise InputError(inputs["events"], str(err)) from None
+    log.info("release audit: %s", verdict.line())
+    log.info("withheld by table: %s", verdict.by_table)
     for table, output in OUTPUTS.items():
-        frame = tables[table]
-        write_csv(outputs[output], frame)
-        if "suppressed" in frame:
-            log.info(
-                "%s: %d values, %d withheld (k=%d)",
-                outputs[output],
-                len(frame),
-                int((frame["suppressed"] == "true").sum()),
-                k,
-            )
+        write_csv(outputs[output], tables[table])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
-"""Disclosure control of the released event aggregates (prp.events.disclosure).
+"""The released event aggregates: counting (prp.events.disclosure) and the
+committed release attacked as a reader of the public edition would.
 
-Besides the rules themselves, these tests play the attacker: they try to
-recompute every withheld count from the published ones, by subtraction along
-single lines and by solving all released relations at once, on small tables
-and on the committed files in data/released/."""
+The attack on the committed files in data/released/ uses everything the
+public edition publishes: the tables with their totals and zeros, the data
+package's statements (a withheld count holds at least one event; one or two
+crime types per event), which states' events each grid cell can hold (from
+the public state borders), and the claims of the text (computed from the
+same files by numbers_events). It must pin no withheld count, and every
+interval must meet the protection level: up to at least k, and at least
+k - 1 wide."""
 
 from __future__ import annotations
 
@@ -14,117 +19,20 @@ import pandas as pd
 import pytest
 import yaml
 
+from prp.events import audit as A
 from prp.events import disclosure as d
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASED = ROOT / "data" / "released"
-K = 5  # threshold of the small worked examples below
 
 # The committed release is checked against the workflow's own settings.
 with open(ROOT / "config" / "config.yaml", encoding="utf-8") as _fh:
     _DISCLOSURE = yaml.safe_load(_fh)["disclosure"]
 CONFIG_K = int(_DISCLOSURE["k"])
 CONFIG_GRID = float(_DISCLOSURE["grid_degrees"])
-
-
-# --------------------------------------------------------------------------
-# attacks, written independently of the module's own audit
-
-
-def subtraction_attack(
-    counts: np.ndarray, lines: list[d.Line], sup: np.ndarray
-) -> dict[int, float]:
-    """Values recovered by subtracting along an exact line with one withheld member."""
-    found = {}
-    for line in lines:
-        if not line.exact:
-            continue
-        hidden = [i for i in line.members if sup[i]]
-        if len(hidden) == 1:
-            i = hidden[0]
-            sign = 1.0 if i in line.plus else -1.0
-            rest = sum(counts[j] for j in line.plus if j != i) - sum(
-                counts[j] for j in line.minus if j != i
-            )
-            found[i] = -sign * rest
-    return found
-
-
-def algebra_attack(counts: np.ndarray, lines: list[d.Line], sup: np.ndarray) -> dict[int, float]:
-    """Withheld values fixed by the whole system of exact relations: cell i
-    is determined iff e_i lies in the row space of the relations restricted
-    to the withheld cells (rank test); its value then follows by least squares."""
-    n = len(counts)
-    rows = []
-    for line in lines:
-        if line.exact:
-            r = np.zeros(n)
-            r[list(line.plus)] += 1
-            r[list(line.minus)] -= 1
-            rows.append(r)
-    a = np.array(rows)
-    u = np.flatnonzero(sup)
-    k = np.flatnonzero(~sup)
-    au, b = a[:, u], -a[:, k] @ counts[k].astype(float)
-    rank = np.linalg.matrix_rank(au)
-    solution = np.linalg.lstsq(au, b, rcond=None)[0]
-    found = {}
-    for j, i in enumerate(u):
-        e = np.zeros(len(u))
-        e[j] = 1
-        if np.linalg.matrix_rank(np.vstack([au, e])) == rank:
-            found[int(i)] = float(solution[j])
-    return found
-
-
-def brute_force(
-    counts: np.ndarray, lines: list[d.Line], sup: np.ndarray, bound: int
-) -> dict[int, set[int]]:
-    """Every non-negative integer value each withheld cell can take, given
-    the published values and the exact relations (small tables only)."""
-    import itertools
-
-    u = [int(i) for i in np.flatnonzero(sup)]
-    options: dict[int, set[int]] = {i: set() for i in u}
-    for values in itertools.product(range(bound + 1), repeat=len(u)):
-        trial = counts.astype(float).copy()
-        trial[u] = values
-        if all(
-            abs(trial[list(ln.plus)].sum() - trial[list(ln.minus)].sum()) < 1e-9
-            for ln in lines
-            if ln.exact
-        ):
-            for i, v in zip(u, values, strict=True):
-                options[i].add(v)
-    return options
-
-
-def table_lines(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[d.Line]]:
-    """Items and relations of a 2-D table with row, column and grand totals:
-    cells first (row-major), then row totals, column totals, grand total."""
-    r, c = cells.shape
-    counts = np.r_[cells.ravel(), cells.sum(axis=1), cells.sum(axis=0), cells.sum()].astype("int64")
-    row_t = r * c + np.arange(r)
-    col_t = r * c + r + np.arange(c)
-    grand = r * c + r + c
-    lines = [d.Line(tuple(i * c + j for j in range(c)), (int(row_t[i]),)) for i in range(r)]
-    lines += [d.Line(tuple(i * c + j for i in range(r)), (int(col_t[j]),)) for j in range(c)]
-    lines += [
-        d.Line(tuple(int(x) for x in row_t), (grand,)),
-        d.Line(tuple(int(x) for x in col_t), (grand,)),
-    ]
-    is_total = np.zeros(len(counts), dtype=bool)
-    is_total[r * c :] = True
-    return counts, is_total, lines
-
-
-def assert_protected(counts, lines, sup, k=K):
-    assert (sup | ~d.primary(counts, k)).all(), "every count 1..k-1 is withheld"
-    for line in lines:
-        n = int(sup[list(line.members)].sum())
-        assert n != 1, f"line {line.name or line.members} has a single withheld value"
-    assert subtraction_attack(counts, lines, sup) == {}
-    assert algebra_attack(counts, lines, sup) == {}
+PROTECTION = _DISCLOSURE.get("protection") or {}
+UPPER = int(PROTECTION.get("upper") or CONFIG_K)
+WIDTH = int(PROTECTION.get("width") or CONFIG_K - 1)
 
 
 # --------------------------------------------------------------------------
@@ -209,103 +117,27 @@ def test_grid_counts_and_state_groups_join_states_that_share_a_cell():
     assert [g[0] for g in d.state_groups(shared)] == [["A", "B"]]
 
 
-def test_build_release_relations_hold_on_the_true_counts():
-    rel = d.build_release(events_frame(), ["A", "B"], CATS, 0.5)
-    counts = rel.items["events"].to_numpy()
-    for line in rel.lines:
-        if line.exact:
-            assert counts[list(line.plus)].sum() == counts[list(line.minus)].sum(), line.name
-    assert set(rel.items["table"]) == {
-        "state_totals",
-        "state_location",
-        "state_perpetrator",
-        "state_crime",
-        "grid",
-    }
-    crime_rows = [ln for ln in rel.lines if ln.name.startswith("state_crime: A")]
-    assert crime_rows and not crime_rows[0].exact  # crime rows have no released margin
-
-
-# --------------------------------------------------------------------------
-# suppression
-
-
-def test_primary_withholds_one_to_k_minus_one_but_not_zero():
-    assert d.primary(np.array([0, 1, 4, 5, 12]), 5).tolist() == [False, True, True, False, False]
-
-
-def test_a_lone_small_cell_gets_a_complement_in_its_row_and_column():
-    cells = np.array([[20, 3, 30], [25, 40, 35], [50, 60, 70]])
-    counts, is_total, lines = table_lines(cells)
-    sup = d.suppress(counts, is_total, lines, K)
-    assert sup[1]  # the 3
-    assert sup[:9].sum() >= 4  # a rectangle: 3, one in its row, one in its column, one opposite
-    assert not sup[9:].any(), "cells are cheaper complements than totals"
-    assert_protected(counts, lines, sup)
-
-
-def test_brute_force_finds_at_least_two_values_for_every_withheld_cell():
-    cells = np.array([[2, 6, 9], [7, 3, 8]])
-    counts, is_total, lines = table_lines(cells)
-    sup = d.suppress(counts, is_total, lines, K)
-    assert sup.tolist()[:6] == [True, True, False, True, True, False]  # 2, 3 and complements 6, 7
-    assert_protected(counts, lines, sup)
-    options = brute_force(counts, lines, sup, bound=int(cells.sum(axis=1).max()))
-    for i, values in options.items():
-        assert counts[i] in values
-        assert len(values) >= 2, f"cell {i} can only be {values}"
-
-
-def test_the_audit_breaks_a_bridge_that_the_two_per_line_rule_misses():
-    # Two 2x2 blocks of small cells joined by one small cell (a bridge): every
-    # row and column holds two or more withheld cells, yet the bridge value
-    # follows from the totals. The audit must add a complement.
-    cells = np.full((4, 5), 50)
-    cells[0:2, 0:2] = [[1, 2], [3, 4]]
-    cells[2:4, 3:5] = [[2, 3], [4, 1]]
-    cells[1, 3] = 2  # row 1 (block 1) to column 3 (block 2)
-    counts, is_total, lines = table_lines(cells)
-    first = d.enforce_lines(d.primary(counts, K), lines, d.cost(counts, is_total))
-    assert all(int(first[list(ln.members)].sum()) != 1 for ln in lines)
-    assert 1 * 5 + 3 in algebra_attack(counts, lines, first), (
-        "the bridge is exposed before the audit"
-    )
-    assert 8 in d.determined(len(counts), lines, first)
-    sup = d.suppress(counts, is_total, lines, K)
-    assert sup.sum() > first.sum()
-    assert_protected(counts, lines, sup)
-
-
-def test_zeros_are_published_and_never_used_as_complements_on_exact_lines():
-    cells = np.array([[0, 3, 9], [0, 8, 9]])
-    counts, is_total, lines = table_lines(cells)
-    sup = d.suppress(counts, is_total, lines, K)
-    assert not sup[[0, 3]].any()
-    assert_protected(counts, lines, sup)
-
-
-def test_protect_blanks_withheld_counts_and_split_gives_the_released_tables():
-    ev = pd.concat([events_frame()] * 3 + [events_frame().iloc[:1]], ignore_index=True)
-    rel = d.build_release(ev, ["A", "B"], CATS, 0.5)
-    items = d.protect(rel, K)
-    assert items.loc[items["suppressed"], "events"].isna().all()
-    assert items.loc[~items["suppressed"], "events"].notna().all()
-    tables = d.split(items)
-    assert list(tables) == [
-        "state_totals",
-        "state_location",
-        "state_perpetrator",
-        "state_crime",
-        "grid",
-    ]
+def test_true_tables_are_the_released_format_with_every_count():
+    t = d.tally(events_frame(), ["A", "B"], CATS, 0.5)
+    tables = d.true_tables(t)
+    assert list(tables) == [k for k in d.RELEASED if k != d.PERIOD]
     assert tables["state_location"].columns.tolist() == [
         "state",
         "location_type",
         "events",
         "suppressed",
     ]
-    assert tables["state_totals"].set_index("state").loc[d.TOTAL, "events"] == len(ev)
-    assert_protected(rel.items["events"].to_numpy(), rel.lines, items["suppressed"].to_numpy())
+    assert not any(f["suppressed"].any() for f in tables.values())
+    assert tables[d.STATE_TOTALS].set_index("state").loc[d.TOTAL, "events"] == 6
+    assert sorted(d.members_of(t)) == sorted(
+        (r.state, r.cell_lat, r.cell_lon) for r in t.members.itertuples()
+    )
+
+
+def test_every_released_table_is_specified_once():
+    assert set(d.TABLES) < set(d.RELEASED)
+    assert len(set(d.RELEASED.values())) == len(d.RELEASED)
+    assert d.TABLES["state_crime"].max_per_event == 2  # as the data package states
 
 
 def test_period_gives_first_and_last_month():
@@ -314,73 +146,93 @@ def test_period_gives_first_and_last_month():
 
 
 # --------------------------------------------------------------------------
-# the committed release
-
-
-def released(name: str) -> pd.DataFrame:
-    df = pd.read_csv(
-        RELEASED / f"{name}.csv", keep_default_na=False, na_values=[""], dtype={"suppressed": str}
-    )
-    df["suppressed"] = df["suppressed"].map({"true": True, "false": False}).astype(bool)
-    df["events"] = df["events"].astype("Int64")
-    return df
+# the committed release, attacked
 
 
 @pytest.fixture(scope="module")
 def committed() -> dict[str, pd.DataFrame]:
     if not (RELEASED / "events_by_state.csv").exists():
-        pytest.fail("data/released/ has no released aggregates (run rule release_aggregates)")
-    names = {
-        "state_totals": "events_by_state",
-        "state_location": "events_by_state_location",
-        "state_perpetrator": "events_by_state_perpetrator",
-        "state_crime": "events_by_state_crime",
+        pytest.fail("data/released/ has no released aggregates (run make release)")
+    return A.read_released(RELEASED)
+
+
+@pytest.fixture(scope="module")
+def public_knowledge(committed) -> A.Knowledge:
+    """Everything the public edition states beyond the tables."""
+    from numbers_events import event_numbers
+
+    from prp.data.checks import load_states
+
+    frames = {
+        name: committed[table]
+        for name, table in (
+            ("totals", d.STATE_TOTALS),
+            ("location", "state_location"),
+            ("perpetrator", "state_perpetrator"),
+            ("crime", "state_crime"),
+            ("grid", d.GRID),
+        )
     }
-    return {key: released(name) for key, name in names.items()}
+    period = pd.read_csv(RELEASED / "events_period.csv", dtype=str)
+    numbers = event_numbers(**frames, period=period, k=CONFIG_K, grid_degrees=CONFIG_GRID)
+    upper, lower = A.text_facts(committed, numbers)
+    states = load_states(ROOT / "data" / "geo" / "mexico_states.geojson")
+    members = A.members_from_geometry(committed[d.GRID], states, CONFIG_GRID)
+    return A.Knowledge(members=members, upper=upper, lower=lower)
 
 
-def test_committed_files_withhold_in_pairs_and_publish_nothing_under_k(committed):
+@pytest.fixture(scope="module")
+def attack(committed, public_knowledge) -> A.Result:
+    return A.intervals(A.build_model(committed, public_knowledge))
+
+
+def test_the_attack_pins_no_withheld_count_of_the_committed_release(attack):
+    assert len(attack.frame) > 0
+    pinned = attack.pinned
+    assert pinned.empty, f"{len(pinned)} withheld counts pinned: {list(pinned['key'])[:5]}"
+
+
+def test_every_withheld_interval_meets_the_protection_level(attack):
+    # the reader cannot tell counts under k from complements, so every
+    # interval must meet the level that counts under k need
+    f = attack.frame
+    assert (f["hi"] >= UPPER).all(), f[f["hi"] < UPPER]
+    assert (f["hi"] - f["lo"] >= WIDTH).all(), f[f["hi"] - f["lo"] < WIDTH]
+
+
+def test_the_attack_uses_geography_and_text(public_knowledge, committed):
+    # the knowledge is not vacuous: the borders tie cells to states and the
+    # text bounds some withheld counts
+    assert len(public_knowledge.members) > len(committed[d.GRID])
+    assert public_knowledge.upper or public_knowledge.lower
+
+
+def test_committed_files_publish_nothing_under_k_and_no_withheld_zero(committed):
     for name, df in committed.items():
         shown = df.loc[~df["suppressed"], "events"].astype("int64")
-        assert ((shown == 0) | (shown >= CONFIG_K)).all(), (
-            f"{name} publishes a count under {CONFIG_K}"
-        )
+        assert ((shown == 0) | (shown >= CONFIG_K)).all(), f"{name} publishes a count under k"
         assert df.loc[df["suppressed"], "events"].isna().all()
-    margin = committed["state_totals"].set_index("state")["suppressed"]
-    for name in ("state_location", "state_perpetrator", "state_crime"):
-        df, col = committed[name], d.TABLES[name][0]
-        exact_rows = d.TABLES[name][3]
-        for state, row in df.groupby("state"):
-            # a row's margin is the state's total where rows add up to it
-            withheld = int(row["suppressed"].sum()) + int(exact_rows and margin[state])
-            assert withheld != 1, f"{name}: row {state} has one withheld value"
-        for key, column in df.groupby(col):  # the national row is the column margin
-            assert column["suppressed"].sum() != 1, f"{name}: column {key} has one withheld value"
+    totals = committed[d.STATE_TOTALS].set_index("state")
+    assert not totals.loc[d.TOTAL, "suppressed"], "the national total is published"
 
 
-def test_committed_files_resist_recomputation_from_totals(committed):
-    rel = d.lines_for_tables(committed)
-    sup = rel.items["suppressed"].to_numpy(dtype=bool)
-    shown = rel.items["events"].fillna(0).to_numpy(dtype=float)
-    assert sup.any()
-    for line in rel.lines:
-        assert int(sup[list(line.members)].sum()) != 1, line.name
-    # published values satisfy every relation whose members are all published
-    for line in rel.lines:
-        if line.exact and not sup[list(line.members)].any():
-            assert shown[list(line.plus)].sum() == shown[list(line.minus)].sum(), line.name
-    assert subtraction_attack(shown, rel.lines, sup) == {}
-    assert algebra_attack(shown, rel.lines, sup) == {}
+def test_published_values_satisfy_every_relation(committed):
+    # a relation among published values only must hold (no published value
+    # contradicts another); reduce() raises Inconsistent otherwise
+    model = A.build_model(committed, A.Knowledge())
+    A.reduce(model)
 
 
-def test_committed_grid_adds_up_to_the_national_total_where_published():
-    grid = released("events_grid")
-    totals = released("events_by_state")
-    national = int(totals.set_index("state").loc[d.TOTAL, "events"])
-    assert grid["suppressed"].sum() != 1
-    assert grid["events"].fillna(0).sum() < national  # withheld cells hold the rest
-    assert (grid.loc[~grid["suppressed"], "events"] >= CONFIG_K).all()
-    # cell centres lie half a cell off the grid lines of the configured size
+def test_committed_grid_cells_lie_on_the_configured_grid(committed):
+    grid = committed[d.GRID]
     for col in ("cell_lat", "cell_lon"):
         offset = (grid[col] / CONFIG_GRID) % 1
         assert np.allclose(offset, 0.5), f"{col} not centred on a {CONFIG_GRID}° grid"
+
+
+def test_a_released_file_the_audit_does_not_model_is_refused(tmp_path, committed):
+    for name in d.RELEASED.values():
+        (tmp_path / f"{name}.csv").write_bytes((RELEASED / f"{name}.csv").read_bytes())
+    (tmp_path / "events_by_rail_distance.csv").write_text("band,events,suppressed\n")
+    with pytest.raises(A.UnknownTable, match="events_by_rail_distance.csv"):
+        A.read_released(tmp_path)

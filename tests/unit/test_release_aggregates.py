@@ -77,3 +77,44 @@ def test_a_larger_threshold_withholds_more():
     many = released_tables(events(), ["A", "B"], CATS, 10, 0.5)
     count = lambda t: sum((f["suppressed"] == "true").sum() for n, f in t.items() if n != "period")  # noqa: E731
     assert count(many) > count(few)
+
+
+def test_the_final_attack_refuses_a_pattern_that_pins_a_count():
+    from prp.events import disclosure
+    from prp.events.audit import Knowledge
+    from prp.events.protect import Protection, Refused, verify
+
+    counts = disclosure.tally(events(), ["A", "B", "C"], CATS, 0.5)
+    true = disclosure.true_tables(counts)
+    # withhold only B's total and one other total: "at least one event" and
+    # the national total pin both
+    naive = {n: f.copy() for n, f in true.items()}
+    t = naive["state_totals"]
+    t["suppressed"] = t["state"].isin(["B", "A"])
+    t["events"] = t["events"].astype("Int64").mask(t["suppressed"])
+    for name in ("state_location", "state_perpetrator", "state_crime"):
+        f = naive[name]
+        f["suppressed"] = (f["events"] > 0) & (f["events"] < 5)
+        f["events"] = f["events"].astype("Int64").mask(f["suppressed"])
+    g = naive["grid"]
+    g["suppressed"] = g["events"] < 5
+    g["events"] = g["events"].astype("Int64").mask(g["suppressed"])
+    verdict = verify(true, naive, Knowledge(members=disclosure.members_of(counts)), Protection(5))
+    assert not verdict.ok and verdict.failing > 0
+    # and a published count under k is refused outright
+    leak = {n: f.copy() for n, f in naive.items()}
+    leak["state_totals"].loc[leak["state_totals"]["state"] == "B", "suppressed"] = False
+    leak["state_totals"].loc[leak["state_totals"]["state"] == "B", "events"] = 3
+    with pytest.raises(Refused, match="under k would be published"):
+        verify(true, leak, Knowledge(), Protection(5))
+
+
+def test_the_released_tables_pass_the_final_attack():
+    from release_aggregates import protection, tables_from_tally
+
+    from prp.events import disclosure
+
+    counts = disclosure.tally(events(), ["A", "B", "C"], CATS, 0.5)
+    _, verdict = tables_from_tally(counts, protection(5))
+    assert verdict.ok and verdict.pinned == 0 and verdict.min_hi_primary >= 5
+    assert verdict.min_width_primary >= 4

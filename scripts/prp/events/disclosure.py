@@ -1,42 +1,27 @@
-"""Disclosure control for the aggregates released from the restricted event
-table (the CAMRD stand-in).
+"""Counting the restricted event table into the aggregates that may be
+released, and the specification of those aggregates.
 
 The public edition never reads event-level records. It reads a few count
 tables built here: events by state, by state and location, by state and
-perpetrator, by state and crime type, and by grid cell. Before release every
-count goes through cell suppression:
+perpetrator, by state and crime type, and by grid cell (plus the months the
+events cover). Which cells of them are withheld is decided by
+:mod:`prp.events.protect`, and checked by :mod:`prp.events.audit`, an
+attacker's integer program over everything the release publishes.
 
-* **primary suppression** — a count of 1 to ``k - 1`` is withheld (zeros are
-  published: an empty cell identifies nobody);
-* **complementary suppression** — every published total ties a set of counts
-  together (a row, a column, the state totals, the grid cells of a group of
-  states). When such a relation holds exactly one withheld value, that value
-  could be recomputed by subtraction, so a second one is withheld, the
-  cheapest available (the smallest positive count, cells before totals);
-* **audit** — the relations are solved as a linear system in the withheld
-  values; any withheld value the system pins down (for example a "bridge"
-  between two otherwise protected blocks) gets another complement, until no
-  withheld value follows from the published ones.
-
-All released values and the relations between them live in one flat
-:class:`Release` (an ``items`` frame and a list of :class:`Line`), so the
-tables are protected jointly: a state total withheld in one table is
-withheld everywhere, and a value cannot be recovered by combining files.
-
-Why not a library: ``acro`` (PyPI, AI-SDC) applies primary suppression only,
-inside an output-checking session, and brings statsmodels, scipy and rdflib;
-``pytauargus`` (PyPI, beta) bundles the Tau-Argus engine and HiGHS and does
-secondary suppression for one (hierarchical) table at a time, whereas these
-five files are linked through shared state totals and through the grid. The
-rule here is small, exact for frequency tables and fully tested
-(tests/unit/test_disclosure.py tries to recover every withheld value).
+:data:`TABLES` and :data:`RELEASED` are the one specification of the
+release: the counting here, the protection, the audit of a candidate
+release and the attack on the committed files all read it, so a table added
+to it is counted, protected and audited without further code. A released
+file that it does not describe is refused by the audit
+(:func:`prp.events.audit.read_released`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,43 +29,51 @@ import pandas as pd
 TOTAL = "All states"
 """Label of the national row (the column margin) in every state table."""
 
+STATE_TOTALS = "state_totals"
+"""The table of events per state (with the national total)."""
+GRID = "grid"
+"""The table of events per grid cell."""
+PERIOD = "period"
+"""First and last month (no counts)."""
+
+
+class CountTable(NamedTuple):
+    """A state x category table of the release: a count per state and
+    category, then a national row (state :data:`TOTAL`) per category."""
+
+    category: str
+    """Category column of the released file."""
+    column: str
+    """Column of the event table that is counted."""
+    multi: bool
+    """The column lists several categories (``;``-separated) per event."""
+    exact_rows: bool
+    """A state's counts add up to its total (one category per event)."""
+    max_per_event: int = 1
+    """Most categories one event may name, as the data package states it: a
+    state's row adds up to between its total and this many times it."""
+
+
 TABLES = {
-    # name: (category column of the release, column of the events, multi-valued, exact row sums)
-    "state_location": ("location_type", "location_type", False, True),
-    "state_perpetrator": ("perpetrator_type", "perpetrator_type", False, True),
-    "state_crime": ("crime_type", "crime_types", True, False),
+    "state_location": CountTable("location_type", "location_type", False, True),
+    "state_perpetrator": CountTable("perpetrator_type", "perpetrator_type", False, True),
+    "state_crime": CountTable("crime_type", "crime_types", True, False, 2),
 }
 """The state x category tables. An event has one location and one perpetrator,
-so those rows add up to the state's total; it has one or more crime types,
-so a state's crime-type counts add up to no released number."""
+so those rows add up to the state's total; it has one or two crime types,
+so a state's crime-type counts add up to between its total and twice it."""
+
+RELEASED = {
+    STATE_TOTALS: "events_by_state",
+    "state_location": "events_by_state_location",
+    "state_perpetrator": "events_by_state_perpetrator",
+    "state_crime": "events_by_state_crime",
+    GRID: "events_grid",
+    PERIOD: "events_period",
+}
+"""Table of the release -> released dataset (``data/released/<name>.csv``)."""
 
 SEPARATOR = ";"
-
-
-@dataclass(frozen=True)
-class Line:
-    """A relation among released values: ``sum(plus) == sum(minus)`` when
-    ``exact``; a line that is not exact (a row whose margin is not a released
-    number) is only held to the at-least-two rule."""
-
-    plus: tuple[int, ...]
-    minus: tuple[int, ...] = ()
-    exact: bool = True
-    name: str = ""
-
-    @property
-    def members(self) -> tuple[int, ...]:
-        return self.plus + self.minus
-
-
-@dataclass
-class Release:
-    """Every value to be released (``items``: one row per value, with columns
-    ``table``, ``state``, ``category``, ``cell_lat``, ``cell_lon``,
-    ``events``, ``total``) and the relations between them."""
-
-    items: pd.DataFrame
-    lines: list[Line] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------
@@ -282,8 +275,8 @@ def tally(
     return Tally(
         totals=state_totals(events, states),
         crosstabs={
-            name: crosstab(events, column, categories[name], states, multi)
-            for name, (_, column, multi, _) in TABLES.items()
+            name: crosstab(events, spec.column, categories[name], states, spec.multi)
+            for name, spec in TABLES.items()
         },
         cells=cells,
         members=members,
@@ -318,269 +311,29 @@ def period_of(t: Tally) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------
-# the release: items and lines
+# the counts as released tables
 
 
-def build_release(
-    events: pd.DataFrame,
-    states: Sequence[str],
-    categories: Mapping[str, Sequence[str]],
-    degrees: float,
-) -> Release:
-    """All values to release and their relations. ``categories`` maps each
-    table of :data:`TABLES` to its category list."""
-    return release_from_tally(tally(events, states, categories, degrees), states, categories)
-
-
-def release_from_tally(
-    counts: Tally, states: Sequence[str], categories: Mapping[str, Sequence[str]]
-) -> Release:
-    """:func:`build_release` from the (merged) tally of the events."""
-    frames = [counts.totals.assign(table="state_totals", category=pd.NA)]
-    for name in TABLES:
-        frames.append(counts.crosstabs[name].assign(table=name))
-    cells, members = counts.cells, counts.members
-    frames.append(cells.assign(table="grid", state=pd.NA, category=pd.NA))
-    items = pd.concat(frames, ignore_index=True)
-    items = items[["table", "state", "category", "cell_lat", "cell_lon", "events"]]
-    items["total"] = items["state"].eq(TOTAL).fillna(False).astype(bool)
-    items["events"] = items["events"].astype("int64")
-
-    def idx(mask: pd.Series) -> tuple[int, ...]:
-        return tuple(int(i) for i in np.flatnonzero(mask.to_numpy()))
-
-    table = items["table"]
-    state_item = {
-        s: idx((table == "state_totals") & (items["state"] == s))[0] for s in [*states, TOTAL]
-    }
-    lines = [Line(tuple(state_item[s] for s in states), (state_item[TOTAL],), name="states")]
-    for name, (_, _, _, exact_rows) in TABLES.items():
-        in_table = table == name
-        for s in states:
-            cells_s = idx(in_table & (items["state"] == s))
-            lines.append(
-                Line(cells_s, (state_item[s],) if exact_rows else (), exact_rows, f"{name}: {s}")
-            )
-        for c in categories[name]:
-            col = in_table & (items["category"] == c)
-            lines.append(
-                Line(
-                    idx(col & (items["state"] != TOTAL)),
-                    idx(col & (items["state"] == TOTAL)),
-                    name=f"{name}: {c}",
-                )
-            )
-        national = idx(in_table & (items["state"] == TOTAL))
-        lines.append(
-            Line(
-                national, (state_item[TOTAL],) if exact_rows else (), exact_rows, f"{name}: {TOTAL}"
-            )
+def true_tables(counts: Tally) -> dict[str, pd.DataFrame]:
+    """The count tables of a release with every true count and nothing
+    withheld yet (``suppressed`` false), keyed like :data:`RELEASED`, in the
+    columns of the released files: what :func:`prp.events.protect.protect`
+    starts from. ``period`` is not a count table and is left out."""
+    out = {STATE_TOTALS: counts.totals.assign(suppressed=False)}
+    for name, spec in TABLES.items():
+        out[name] = (
+            counts.crosstabs[name]
+            .rename(columns={"category": spec.category})
+            .assign(suppressed=False)
         )
-    in_grid = table == "grid"
-    position = {
-        (float(r.cell_lat), float(r.cell_lon)): i
-        for i, r in zip(
-            np.flatnonzero(in_grid.to_numpy()), items[in_grid].itertuples(), strict=True
-        )
-    }
-    for group_states, group_cells in state_groups(members):
-        lines.append(
-            Line(
-                tuple(sorted(int(position[c]) for c in group_cells)),
-                tuple(state_item[s] for s in group_states),
-                name="grid: " + ", ".join(group_states),
-            )
-        )
-    lines.append(
-        Line(
-            tuple(sorted(int(v) for v in position.values())), (state_item[TOTAL],), name="grid: all"
-        )
-    )
-    return Release(items.reset_index(drop=True), lines)
-
-
-# --------------------------------------------------------------------------
-# suppression
-
-
-def primary(counts: np.ndarray, k: int) -> np.ndarray:
-    """Counts from 1 to k - 1: too few events to publish."""
-    counts = np.asarray(counts)
-    return (counts > 0) & (counts < k)
-
-
-def cost(counts: np.ndarray, is_total: np.ndarray) -> np.ndarray:
-    """Order of preference for complements: the smallest positive count
-    first, cells before totals, zeros last (withholding a zero hides
-    little). Ties go to the earlier item."""
-    counts = np.asarray(counts, dtype="float64")
-    big = counts.sum() + 1.0
-    return np.where(counts > 0, counts, 4 * big) + np.where(is_total, 2 * big, 0.0)
-
-
-def _cheapest(candidates: Iterable[int], costs: np.ndarray) -> int | None:
-    best = sorted(candidates, key=lambda i: (costs[i], i))
-    return best[0] if best else None
-
-
-def enforce_lines(suppressed: np.ndarray, lines: Sequence[Line], costs: np.ndarray) -> np.ndarray:
-    """Until no line holds exactly one withheld value, withhold the cheapest
-    other member of such a line."""
-    sup = np.array(suppressed, dtype=bool)
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            members = line.members
-            if int(sup[list(members)].sum()) == 1:
-                pick = _cheapest((i for i in members if not sup[i]), costs)
-                if pick is not None:
-                    sup[pick] = True
-                    changed = True
-    return sup
-
-
-def constraint_matrix(n_items: int, lines: Sequence[Line]) -> np.ndarray:
-    """One row per exact line: +1 on ``plus`` items, -1 on ``minus`` items."""
-    exact = [line for line in lines if line.exact]
-    a = np.zeros((len(exact), n_items))
-    for r, line in enumerate(exact):
-        a[r, list(line.plus)] += 1.0
-        a[r, list(line.minus)] -= 1.0
-    return a
-
-
-def determined(
-    n_items: int, lines: Sequence[Line], suppressed: np.ndarray, tol: float = 1e-9
-) -> list[int]:
-    """Withheld items whose value follows from the published ones through the
-    exact lines: those on which every solution of the homogeneous system
-    agrees (a zero row in a basis of its null space)."""
-    unknown = np.flatnonzero(np.asarray(suppressed, dtype=bool))
-    if unknown.size == 0:
-        return []
-    a = constraint_matrix(n_items, lines)[:, unknown]
-    a = a[np.abs(a).sum(axis=1) > 0]
-    if a.shape[0] == 0:
-        return []
-    _, s, vt = np.linalg.svd(a, full_matrices=True)
-    rank = int((s > tol * max(1.0, s.max(initial=0.0))).sum())
-    null = vt[rank:].T  # columns span the null space
-    if null.shape[1] == 0:
-        return [int(i) for i in unknown]
-    norms = np.linalg.norm(null, axis=1)
-    return [int(i) for i, n in zip(unknown, norms, strict=True) if n < 1e-7]
-
-
-def suppress(counts: np.ndarray, is_total: np.ndarray, lines: Sequence[Line], k: int) -> np.ndarray:
-    """Withheld items: primary suppression, the at-least-two rule on every
-    line, then more complements until no withheld value is determined."""
-    counts = np.asarray(counts)
-    costs = cost(counts, np.asarray(is_total, dtype=bool))
-    sup = primary(counts, k)
-    n = len(counts)
-    while True:
-        sup = enforce_lines(sup, lines, costs)
-        pinned = determined(n, lines, sup)
-        if not pinned:
-            return sup
-        added = False
-        for i in pinned:
-            for line in lines:
-                if line.exact and i in line.members:
-                    pick = _cheapest((j for j in line.members if not sup[j]), costs)
-                    if pick is not None:
-                        sup[pick] = True
-                        added = True
-                        break
-        if not added:  # pragma: no cover - a line's members are all withheld yet pinned: impossible
-            raise RuntimeError(f"cannot protect items {pinned}")
-
-
-def protect(release: Release, k: int) -> pd.DataFrame:
-    """The release's items with a ``suppressed`` flag and ``events`` blanked
-    (<NA>) where withheld.
-
-    Every withheld count is at least 1 wherever a complement could be chosen
-    among positive counts, which holds on every exact line (its other side
-    is a positive total); a zero is withheld only as the last resort on a
-    crime-type row. The released files can therefore say "withheld = 1 or
-    more events" for every table but the crime types, and this is checked."""
-    items = release.items.copy()
-    sup = suppress(items["events"].to_numpy(), items["total"].to_numpy(), release.lines, k)
-    zero = sup & (items["events"].to_numpy() == 0) & (items["table"] != "state_crime").to_numpy()
-    if zero.any():  # pragma: no cover - guarded by the complement order
-        raise RuntimeError(
-            f"withheld zero counts outside the crime-type table: {np.flatnonzero(zero)}"
-        )
-    items["suppressed"] = sup
-    items["events"] = items["events"].astype("Int64").mask(sup)
-    return items
-
-
-def split(
-    items: pd.DataFrame, category_columns: Mapping[str, str] | None = None
-) -> dict[str, pd.DataFrame]:
-    """Protected items as the released tables: ``state_totals`` (state,
-    events, suppressed), one frame per :data:`TABLES` entry (state, <category
-    column>, events, suppressed) and ``grid`` (cell_lat, cell_lon, events,
-    suppressed)."""
-    names = category_columns or {name: spec[0] for name, spec in TABLES.items()}
-    out = {
-        "state_totals": items.loc[
-            items["table"] == "state_totals", ["state", "events", "suppressed"]
-        ]
-    }
-    for name, column in names.items():
-        sub = items.loc[items["table"] == name, ["state", "category", "events", "suppressed"]]
-        out[name] = sub.rename(columns={"category": column})
-    out["grid"] = items.loc[
-        items["table"] == "grid", ["cell_lat", "cell_lon", "events", "suppressed"]
-    ]
+    out[GRID] = counts.cells.assign(suppressed=False)
     return {k: v.reset_index(drop=True) for k, v in out.items()}
 
 
-def lines_for_tables(tables: Mapping[str, pd.DataFrame]) -> Release:
-    """Rebuild items and exact relations from *released* state tables (what a
-    reader of the public files sees): state totals, and the exact-row tables
-    with their national rows. Used to audit released files; the grid lines
-    need the restricted events and are not rebuilt here."""
-    totals = tables["state_totals"]
-    states = [s for s in totals["state"] if s != TOTAL]
-    frames = [totals.assign(table="state_totals", category=pd.NA)]
-    for name, (column, _, _, _) in TABLES.items():
-        if name in tables:
-            frames.append(tables[name].rename(columns={column: "category"}).assign(table=name))
-    items = pd.concat(frames, ignore_index=True)
-    items["total"] = items["state"].eq(TOTAL)
-    lines: list[Line] = []
-
-    def one(mask: pd.Series) -> tuple[int, ...]:
-        return tuple(int(i) for i in np.flatnonzero(mask.to_numpy()))
-
-    t = items["table"]
-    st = {s: one((t == "state_totals") & (items["state"] == s))[0] for s in [*states, TOTAL]}
-    lines.append(Line(tuple(st[s] for s in states), (st[TOTAL],), name="states"))
-    for name, (_, _, _, exact_rows) in TABLES.items():
-        if name not in tables:
-            continue
-        in_t = t == name
-        for s in [*states, TOTAL]:
-            lines.append(
-                Line(
-                    one(in_t & (items["state"] == s)),
-                    (st[s],) if exact_rows else (),
-                    exact_rows,
-                    f"{name}: {s}",
-                )
-            )
-        for c in pd.unique(items.loc[in_t, "category"]):
-            col = in_t & (items["category"] == c)
-            lines.append(
-                Line(
-                    one(col & (items["state"] != TOTAL)),
-                    one(col & (items["state"] == TOTAL)),
-                    name=f"{name}: {c}",
-                )
-            )
-    return Release(items, lines)
+def members_of(counts: Tally) -> list[tuple[str, float, float]]:
+    """(state, cell_lat, cell_lon) for every grid cell holding events of a
+    state: which states' events each cell holds (see
+    :class:`prp.events.audit.Knowledge`)."""
+    return [
+        (str(r.state), float(r.cell_lat), float(r.cell_lon)) for r in counts.members.itertuples()
+    ]

@@ -11,7 +11,8 @@ BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.tools.build
 
 .DEFAULT_GOAL := report
 .PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
-	graph rehash new-chapter new-dataset new-table new-figure bench scale diff watch
+	graph rehash new-chapter new-dataset new-table new-figure bench scale diff watch \
+	seal unseal grant revoke public-key snakemake-report
 
 venv: $(STAMP)
 
@@ -25,21 +26,52 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 ## Build both editions (HTML + PDF) into build/public/ and build/restricted/.
+## Without an age identity (PRP_AGE_IDENTITY) only the public edition is
+## built, and the command says so; the restricted sources stay encrypted.
 report: $(STAMP)
 	$(BUILD) all
 
+## The public edition: built without any identity or restricted source.
 public: $(STAMP)
 	$(BUILD) public
 
+## The restricted edition: decrypts the restricted sources first (needs a key).
 restricted: $(STAMP)
 	$(BUILD) restricted
 
 ## Release disclosure-controlled aggregates of the restricted event data into
-## data/released/ (a deliberate step; review the diff, then commit it).
+## data/released/, hashes included, in one atomic swap; refused unless the
+## exact attack finds every withheld count protected (review, then commit).
 release: $(STAMP)
-	$(BUILD) release_aggregates
-	cp build/released/*.csv data/released/
-	PYTHONPATH=scripts $(BIN)/python -m prp.data.datapackage rehash
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.release
+
+## Restricted sources: encrypted in restricted/, decrypted into build/restricted-src/.
+CRYPT := PYTHONPATH=scripts $(BIN)/python -m prp.data.crypt
+unseal: $(STAMP)
+	$(CRYPT) unseal
+
+## Encrypt edits made in build/restricted-src/ (commit restricted/ afterwards).
+seal: $(STAMP)
+	$(CRYPT) seal
+
+## Give (take) a person's age key access to the restricted sources: edits
+## config/restricted-recipients.txt and re-encrypts restricted/ (needs a key).
+grant: $(STAMP)
+	@test -n "$(KEY)" || { echo "usage: make grant KEY=age1... [NAME='who']" >&2; exit 2; }
+	$(CRYPT) grant "$(KEY)" "$(NAME)"
+
+revoke: $(STAMP)
+	@test -n "$(KEY)" || { echo "usage: make revoke KEY=age1..." >&2; exit 2; }
+	$(CRYPT) revoke "$(KEY)"
+
+## The public key (recipient) of your identity, to send to whoever can grant access.
+public-key: $(STAMP)
+	$(CRYPT) public-key
+
+## Snakemake's own report of one edition, from that edition's jobs only:
+## build/snakemake-report-$(EDITION).html (run after building the edition).
+snakemake-report: $(STAMP)
+	$(BUILD) --report build/snakemake-report-$(EDITION).html $(EDITION)
 
 ## Run the whole test suite (unit + integration).
 test: $(STAMP)

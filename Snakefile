@@ -1,5 +1,6 @@
 # Rebuilds PRP Report 198 from its raw data: validate -> tables/numbers -> editions.
-# Targets: all (both editions), public, restricted. See README.md.
+# Targets: all (both editions; the public one only without the restricted
+# sources), public, restricted. See README.md.
 
 from snakemake.utils import min_version, validate
 
@@ -22,6 +23,20 @@ include: "rules/checks.smk"
 include: "rules/provenance.smk"
 
 
+# Rules that read restricted material exist only with the restricted sources.
+if RESTRICTED:
+
+    include: "rules/restricted.smk"
+
+
+# The edition boundary: chapters are checked now, the job graph before any job runs.
+check_chapters()
+
+
+onstart:
+    check_public_graph()
+
+
 rule all:
     default_target: True
     input:
@@ -37,4 +52,4 @@ rule public:
 
 rule restricted:
     input:
-        edition_outputs(["restricted"]),
+        restricted_edition_outputs,

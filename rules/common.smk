@@ -1,15 +1,20 @@
 # Paths, helpers and input functions shared by the rules. No rule lives here.
 
 import os
+import re
 import sys
 from pathlib import Path
 
 SCRIPTS = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS))
+from snakemake.exceptions import WorkflowError  # noqa: E402
+
 from prp.artifacts.catalog import load_catalog  # noqa: E402
+from prp.data import crypt  # noqa: E402
 from prp.data.checks import geometry_files, references as check_references  # noqa: E402
-from prp.data.datapackage import load_package, resource, schema_only  # noqa: E402
-from prp.render.needs import edition_needs  # noqa: E402
+from prp.data.datapackage import declared_sha256, load_package, resource, schema_only  # noqa: E402
+from prp.render.needs import edition_needs, source_file  # noqa: E402
+from prp.runtime import boundary  # noqa: E402
 from prp.runtime.deps import script_code  # noqa: E402
 from prp.runtime.env import configure  # noqa: E402
 
@@ -21,9 +26,39 @@ BUILD = "build"
 CODE_CACHE = ".snakemake/prp/code-deps.json"
 REPORT = "report"
 DATA = config["data_dir"]
-EDITIONS = list(config["editions"])
 
-ARTIFACTS = load_catalog("config/artifacts")
+# Restricted sources are encrypted at rest in restricted/ (prp.data.crypt)
+# and decrypted into RESTRICTED_SRC by `make restricted`/`make report` when
+# an age identity is available. The workflow reads them only when that tree
+# is complete and the build is not a public one (PRP_PUBLIC_ONLY=1, which
+# prp.tools.build sets for `make public`): otherwise restricted rules,
+# catalog entries and editions do not exist at all.
+RESTRICTED_SRC = crypt.PLAIN.as_posix()
+RESTRICTED = os.environ.get("PRP_PUBLIC_ONLY") != "1" and crypt.unsealed(RESTRICTED_SRC)
+RESTRICTED_REPORT = f"{RESTRICTED_SRC}/report"
+RESTRICTED_CATALOG = f"{RESTRICTED_SRC}/config/artifacts"
+_problem = boundary.restricted_dir_problem(config["restricted_dir"], DATA, ".", RESTRICTED_SRC)
+if _problem:
+    raise WorkflowError(_problem)
+# Folders whose files only a restricted edition may read.
+RESTRICTED_PATHS = [
+    config["restricted_dir"],
+    RESTRICTED_SRC,
+    crypt.SEALED.as_posix(),
+    f"{REPORT}/restricted",
+    *crypt.LEGACY,
+]
+
+ALL_EDITIONS = list(config["editions"])
+EDITIONS = [e for e in ALL_EDITIONS if RESTRICTED or not config["editions"][e]["restricted"]]
+
+PUBLIC_ARTIFACTS = load_catalog("config/artifacts")
+RESTRICTED_ARTIFACTS = (
+    load_catalog(RESTRICTED_CATALOG) if RESTRICTED else {"tables": {}, "figures": {}}
+)
+ARTIFACTS = {
+    kind: {**PUBLIC_ARTIFACTS[kind], **RESTRICTED_ARTIFACTS[kind]} for kind in PUBLIC_ARTIFACTS
+}
 
 
 wildcard_constraints:
@@ -49,9 +84,16 @@ RESTRICTED_PREFIX = "restricted/"
 
 def raw_path_of(name):
     """Raw file of a dataset, from the data package. Resources described under
-    restricted/ live in config's restricted_dir, which may be outside the repo."""
+    restricted/ live in config's restricted_dir (the decrypted tree, or a
+    folder outside the repository); without the restricted sources they do
+    not exist for the workflow."""
     path = resource(DATA, name)["path"]
     if path.startswith(RESTRICTED_PREFIX):
+        if not RESTRICTED:
+            raise WorkflowError(
+                f"dataset {name} is restricted: a public build may not read it, and this "
+                f"build has no restricted sources ({crypt.NEEDS_KEY})"
+            )
         return f"{config['restricted_dir']}/{path[len(RESTRICTED_PREFIX):]}"
     return f"{DATA}/{path}"
 
@@ -74,6 +116,12 @@ def dataset_schema(wildcards):
             if "geometry" in spec:
                 spec["geometry_path"] = f"{DATA}/{spec['geometry']}"
     return res
+
+
+def dataset_sha256(wildcards):
+    """The sha256 the data package records for the raw file (none for a
+    restricted resource, whose integrity is its ciphertext's)."""
+    return declared_sha256(resource(DATA, wildcards.dataset)) or ""
 
 
 def dataset_references(wildcards):
@@ -126,14 +174,17 @@ def render_inputs(wildcards):
     the tables/figures they include, the number files they cite, and the
     renderer's code. Other editions' chapters are not inputs."""
     profile = profile_of(wildcards.edition)
-    needs = edition_needs(REPORT, profile)
+    overlay = overlay_of(wildcards.edition)
+    needs = edition_needs(REPORT, profile, overlay)
     return {
         "config": [
             f"{REPORT}/_quarto.yml",
             f"{REPORT}/_quarto-{profile}.yml",
             f"{REPORT}/references.bib",
         ],
-        "sources": [f"{REPORT}/{s}" for s in needs["sources"]],
+        "sources": [
+            os.path.normpath(source_file(Path(REPORT), s, overlay)) for s in needs["sources"]
+        ],
         "artifacts": [f"{BUILD}/{a}" for a in needs["artifacts"]],
         "numbers": [f"{BUILD}/numbers/{ns}.yml" for ns in needs["variables"]],
         # provenance records of every table, figure and number set shown
@@ -151,6 +202,18 @@ def render_inputs(wildcards):
 
 def edition_profile(wildcards):
     return profile_of(wildcards.edition)
+
+
+def overlay_of(edition):
+    """Where an edition's restricted chapters are read from: the decrypted
+    tree, for a restricted edition only."""
+    if config["editions"][edition]["restricted"]:
+        return {"restricted/": RESTRICTED_REPORT}
+    return {}
+
+
+def edition_overlay(wildcards):
+    return overlay_of(wildcards.edition)
 
 
 def figure_params(figure_id):
@@ -184,8 +247,13 @@ def printed_datasets(wildcards):
     return [clean(n) for n in sorted(names)]
 
 
-# Every tabular dataset of the data package (validated by validate_dataset).
-TABULAR = [r["name"] for r in load_package(DATA)["resources"] if r.get("format") == "csv"]
+# Every tabular dataset of the data package (validated by validate_dataset)
+# that this build may read: restricted ones only with the restricted sources.
+TABULAR = [
+    r["name"]
+    for r in load_package(DATA)["resources"]
+    if r.get("format") == "csv" and (RESTRICTED or not r["path"].startswith(RESTRICTED_PREFIX))
+]
 
 
 # Namespaces of inline numbers declared in config/numbers/<namespace>.yaml.
@@ -258,3 +326,82 @@ def map_inputs():
 
 def edition_may_read(edition, dataset):
     return config["editions"][edition]["restricted"] or not is_restricted(dataset)
+
+
+# --- The edition boundary (prp.runtime.boundary), checked before any job runs.
+
+
+def number_namespaces():
+    """Namespace -> True if only restricted editions may cite it: the
+    namespaces of build/numbers/<ns>.yml written by some rule (restricted
+    rules live in rules/restricted.smk)."""
+    out = {}
+    for r in workflow.rules:
+        restricted = Path(r.snakefile).name == "restricted.smk"
+        for f in r.output:
+            m = re.fullmatch(rf"{BUILD}/numbers/(.+)\.yml", str(f))
+            if not m:
+                continue
+            names = SPEC_NAMESPACES if m.group(1).startswith("{namespace") else [m.group(1)]
+            for ns in names:
+                out[ns] = restricted
+    return out
+
+
+def boundary_catalog():
+    namespaces = number_namespaces()
+    return boundary.Catalog(
+        public_ids=set(PUBLIC_ARTIFACTS["tables"]) | set(PUBLIC_ARTIFACTS["figures"]),
+        restricted_ids=set(RESTRICTED_ARTIFACTS["tables"]) | set(RESTRICTED_ARTIFACTS["figures"]),
+        public_namespaces={ns for ns, r in namespaces.items() if not r},
+        restricted_namespaces={ns for ns, r in namespaces.items() if r},
+        restricted_paths=RESTRICTED_PATHS,
+        restricted_known=RESTRICTED,
+    )
+
+
+def check_chapters():
+    """Refuse chapters that cite an unknown namespace, and public chapters
+    that reference anything restricted (chapter, line and name)."""
+    catalog = boundary_catalog()
+    problems = []
+    for edition in EDITIONS:
+        refs = boundary.references(REPORT, profile_of(edition), overlay_of(edition))
+        problems += boundary.chapter_problems(
+            refs, catalog, config["editions"][edition]["restricted"], edition
+        )
+    if problems:
+        raise WorkflowError("the edition boundary is crossed:\n" + "\n".join(sorted(set(problems))))
+
+
+def check_public_graph():
+    """Refuse a job graph in which a public edition's outputs depend on a job
+    that reads restricted material (run by onstart, before any job)."""
+    dag = workflow.dag
+    jobs = list(dag.jobs)
+    index = {job: i for i, job in enumerate(jobs)}
+    views = [
+        boundary.JobView(
+            name=job.rule.name,
+            inputs=tuple(os.path.normpath(str(f)) for f in job.input),
+            outputs=tuple(os.path.normpath(str(f)) for f in job.output),
+            depends=tuple(index[d] for d in dag.dependencies[job] if d in index),
+        )
+        for job in jobs
+    ]
+    public = [e for e in ALL_EDITIONS if not config["editions"][e]["restricted"]]
+    problems = boundary.graph_problems(views, edition_outputs(public), RESTRICTED_PATHS)
+    if problems:
+        raise WorkflowError(
+            "a public edition would be built from restricted material; nothing was run:\n"
+            + "\n".join(problems)
+        )
+
+
+def restricted_edition_outputs(wildcards=None):
+    """Outputs of the restricted editions; without the restricted sources, a
+    clear error instead of a missing rule."""
+    editions = [e for e in ALL_EDITIONS if config["editions"][e]["restricted"]]
+    if not RESTRICTED:
+        raise WorkflowError(crypt.NEEDS_KEY + " (run it through `make restricted`)")
+    return edition_outputs(editions)

@@ -19,33 +19,7 @@ rule validate_dataset:
     params:
         resource=dataset_schema,
         references=dataset_references,
+        sha256=dataset_sha256,
+        descriptor=f"{DATA}/datapackage.yaml",
     script:
         "../scripts/validate_dataset.py"
-
-
-# Disclosure control. The restricted event table reaches the public edition
-# only as aggregates with small cells suppressed. Releasing is a deliberate
-# step, not part of `make report`: `make release` runs this rule into
-# build/released/ and copies the result into data/released/ (committed, with
-# its descriptor entries), which the public figures read. So the public build
-# never reads data/restricted/, and works without it.
-
-
-rule release_aggregates:
-    input:
-        events=clean("camrd_events"),
-        states=clean("states"),
-        code=code_of("release_aggregates"),
-    output:
-        **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
-        provenance=prov("released/events"),
-    log:
-        log_path("release_aggregates"),
-    benchmark:
-        bench_path("released-events")
-    params:
-        k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
-        categories=event_categories(),
-    script:
-        "../scripts/release_aggregates.py"

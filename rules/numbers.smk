@@ -99,24 +99,3 @@ rule numbers_events:
         grid_degrees=GRID_DEGREES,
     script:
         "../scripts/numbers_events.py"
-
-
-# --- Restricted edition (w5): exact numbers from the event records for Part 5
-# and the annexes (namespace restricted_events; restricted chapters only).
-
-
-rule numbers_restricted_events:
-    input:
-        events=clean("camrd_events"),
-        code=code_of("numbers_restricted_events"),
-    output:
-        numbers=f"{BUILD}/numbers/restricted_events.yml",
-        provenance=prov("numbers/restricted_events"),
-    log:
-        log_path("numbers_restricted_events"),
-    benchmark:
-        bench_path("numbers-restricted_events")
-    params:
-        namespace="restricted_events",
-    script:
-        "../scripts/numbers_restricted_events.py"

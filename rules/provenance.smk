@@ -9,8 +9,8 @@ rule export_provenance:
         html=f"{BUILD}/{{edition}}/index.html",
         code=code_of("export_provenance"),
     output:
-        json=f"{BUILD}/{{edition}}/provenance.json",
-        crate=f"{BUILD}/{{edition}}/ro-crate-metadata.json",
+        json=update(f"{BUILD}/{{edition}}/provenance.json"),
+        crate=update(f"{BUILD}/{{edition}}/ro-crate-metadata.json"),
     log:
         log_path("export_provenance", "{edition}"),
     benchmark:

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from prp.data.io import write_text
-from prp.render.needs import GENERATED_INCLUDE, edition_needs
+from prp.data.io import replace_dir, write_text
+from prp.render.needs import GENERATED_INCLUDE, edition_needs, source_file
 from prp.runtime.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
@@ -49,16 +49,20 @@ def assemble_tree(
     number_files: list[str],
     records_dir: Path | None = None,
     record_names: list[str] = (),  # type: ignore[assignment]
+    overlay: dict[str, str] | None = None,
 ) -> list[str]:
     """Fill ``tree`` with exactly what the edition needs; return relative paths.
-    Generated artifacts (``tables/x.md``) are taken from ``build_dir``."""
-    needs = edition_needs(report_dir, profile)
+    Generated artifacts (``tables/x.md``) are taken from ``build_dir``; sources
+    under a prefix of ``overlay`` (restricted chapters) from its folder."""
+    needs = edition_needs(report_dir, profile, overlay)
     if tree.exists():
         shutil.rmtree(tree)
     copied: list[str] = []
     for rel in [*TREE_FILES, f"_quarto-{profile}.yml", *needs["sources"]]:
+        if rel.startswith("../"):
+            raise ValueError(f"{rel}: an included file lies outside {report_dir}")
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(report_dir / rel, tree / rel)
+        shutil.copyfile(source_file(report_dir, rel, overlay), tree / rel)
         copied.append(rel)
     for rel in needs["artifacts"]:
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -205,21 +209,23 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
     return {"artifacts": artifacts, "vars": variables}, md
 
 
-def sync_into(rendered: Path, dest: Path) -> list[str]:
-    """Move the freshly rendered files into ``dest`` (one rename each) and
-    delete files an earlier render wrote that this one did not. Files written
-    into ``dest`` by other rules (provenance records) are left alone."""
-    dest.mkdir(parents=True, exist_ok=True)
+def swap_into(rendered: Path, dest: Path) -> list[str]:
+    """Make the freshly rendered folder the edition's folder in one step.
+    Files that other rules wrote into ``dest`` (the provenance exports) are
+    carried over; files an earlier render wrote and this one did not are
+    dropped. A failure before the swap leaves ``dest`` as it was."""
     new = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file())
     manifest = dest / MANIFEST
     old = json.loads(manifest.read_text()) if manifest.exists() else []
-    for rel in new:
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(rendered / rel, dest / rel)
-    for rel in sorted(set(old) - set(new)):
-        (dest / rel).unlink(missing_ok=True)
-    write_text(manifest, json.dumps(new, indent=1) + "\n")
-    shutil.rmtree(rendered)
+    if dest.is_dir():
+        for p in sorted(dest.rglob("*")):
+            rel = p.relative_to(dest).as_posix()
+            if p.is_file() and rel not in old and rel not in new and rel != MANIFEST:
+                (rendered / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, rendered / rel)
+    write_text(rendered / MANIFEST, json.dumps(new, indent=1) + "\n")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    replace_dir(rendered, dest)
     return new
 
 
@@ -232,16 +238,34 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     build_dir = Path(outputs["html"]).parent.parent
     records_dir = build_dir / "provenance"
     names = [Path(p).relative_to(records_dir).with_suffix("").as_posix() for p in inputs["records"]]
-    copied = assemble_tree(
-        report_dir, params["profile"], build_dir, tree, list(inputs["numbers"]), records_dir, names
-    )
-    log.info("render tree %s: %d files", tree, len(copied))
+    # the tree and the pages are made in temporary folders and swapped in
+    # only once both are complete: a failure leaves build/ as it was
+    assembling = tree.parent / f".{tree.name}.assembling"
     dest = Path(outputs["html"]).parent
     staging = dest.parent / f".{dest.name}.rendering"
-    if staging.exists():
-        shutil.rmtree(staging)
-    render_book(tree, params["profile"], staging, engine=params["engine"])
-    written = sync_into(staging, dest)
+    for folder in (assembling, staging):
+        if folder.exists():
+            shutil.rmtree(folder)
+    try:
+        copied = assemble_tree(
+            report_dir,
+            params["profile"],
+            build_dir,
+            assembling,
+            list(inputs["numbers"]),
+            records_dir,
+            names,
+            dict(params.get("overlay") or {}),
+        )
+        log.info("render tree %s: %d files", tree, len(copied))
+        render_book(assembling, params["profile"], staging, engine=params["engine"])
+    except BaseException:
+        for folder in (assembling, staging):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    replace_dir(assembling, tree)
+    written = swap_into(staging, dest)
     log.info("%s: %d files rendered", dest, len(written))
     return [str(dest / rel) for rel in written]
 

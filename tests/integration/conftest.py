@@ -10,19 +10,40 @@ from pathlib import Path
 import pytest
 
 from prp.tools.bench import copy_repo as bench_copy_repo
+from tests.keys import demo_identity, throwaway_restricted
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
+needs_restricted = pytest.mark.skipif(
+    demo_identity() is None,
+    reason="the committed restricted sources need the demonstration identity "
+    "(../shared/keys/demo-restricted.agekey or PRP_AGE_IDENTITY)",
+)
+"""For tests of the restricted edition itself: its chapters and catalog are
+readable only with the demonstration identity."""
 
-def copy_repo(dest: Path) -> Path:
+
+def copy_repo(dest: Path, restricted: bool = True) -> Path:
     """Tracked and untracked-but-not-ignored files of this checkout (what a
-    fresh clone plus the working changes would hold; never build/ or .venv/)."""
-    return bench_copy_repo(ROOT, dest)
+    fresh clone plus the working changes would hold; never build/ or .venv/),
+    with the restricted sources decrypted into its build/restricted-src/
+    (``restricted``), as `make report` does before Snakemake runs: the
+    committed ones with the demonstration identity, else stand-ins sealed for
+    a throwaway identity (tests.keys.throwaway_restricted)."""
+    demo = demo_identity() is not None
+    repo = bench_copy_repo(ROOT, dest, restricted=restricted and demo)
+    if restricted and not demo:
+        throwaway_restricted(repo)
+    return repo
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SNAKEMAKE") and k != "PRP_PUBLIC_ONLY"
+    }
     proc = subprocess.run(
         [str(SNAKEMAKE), "--cores", "2", *args],
         cwd=workdir,

@@ -12,7 +12,7 @@ from .conftest import copy_repo, snakemake
 
 pytestmark = pytest.mark.slow
 
-RESTRICTED_CHAPTER = "report/restricted/part5-recommendations.qmd"
+RESTRICTED_CHAPTER = "build/restricted-src/report/part5-recommendations.qmd"  # decrypted
 
 
 def pdf_text(path: Path) -> str:
@@ -118,14 +118,20 @@ BAD_INPUTS = [
 
 
 def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
+    from prp.data.datapackage import rehash_text
+
     repo = copy_repo(tmp_path)
     snakemake(repo, "all")
+    descriptor = repo / "data" / "datapackage.yaml"
+    described = descriptor.read_text(encoding="utf-8")
     for rel, old, new, words in BAD_INPUTS:
         before = tree_hashes(repo / "build")
         path = repo / rel
         good = path.read_text(encoding="utf-8")
         assert old in good
         path.write_text(good.replace(old, new, 1), encoding="utf-8")
+        # recorded with `make rehash`, so that validation itself judges the edit
+        descriptor.write_text(rehash_text(described, repo / "data")[0], encoding="utf-8")
         proc = snakemake(repo, "all", check=False)
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0, f"{rel}: {new}\n{out}"
@@ -134,6 +140,7 @@ def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
         assert tree_hashes(repo / "build") == before, f"build/ changed after bad {rel}"
         # fixed input: the next run completes and yields the same outputs
         path.write_text(good, encoding="utf-8")
+        descriptor.write_text(described, encoding="utf-8")
         snakemake(repo, "all")
         after = tree_hashes(repo / "build", skip=("logs", "benchmarks"))
         assert after == {k: v for k, v in before.items() if not k.startswith("benchmarks/")}
@@ -142,7 +149,8 @@ def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
 def test_committed_release_is_current(built_repo):
     """data/released/ is exactly what release_aggregates makes from the
     restricted data now: a changed event table cannot silently leave stale
-    aggregates in the public edition."""
+    aggregates in the public edition (and the committed release passed the
+    disclosure audit, which the rule runs)."""
     snakemake(built_repo, "release_aggregates")
     fresh = sorted((built_repo / "build" / "released").glob("*.csv"))
     assert fresh

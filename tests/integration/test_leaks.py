@@ -1,10 +1,11 @@
 """No restricted input reaches the public edition, through any channel.
 
-In a temporary copy of the repository a unique canary string is planted in
-every restricted input — every file under ``data/restricted/`` (for the
-event table, in free-text cells of real rows, keeping the file valid) and
-every restricted-only chapter ``report/restricted/*.qmd`` — and both
-editions are built. Then:
+In a temporary copy of the repository, with the restricted sources decrypted
+into ``build/restricted-src/``, a unique canary string is planted in every
+restricted input — every file of the restricted data (for the event table,
+in free-text cells of real rows, keeping the file valid), every
+restricted-only chapter and the restricted catalog — and both editions are
+built. Then:
 
 * no file under ``build/public/`` (nor the public render tree
   ``build/src/public/``) holds a canary, whichever way it is read: raw
@@ -14,7 +15,7 @@ editions are built. Then:
   is able to see them;
 * the public HTML links to no restricted page or file, and names no
   section of a restricted chapter;
-* changing the restricted inputs, and then deleting ``data/restricted/``
+* changing the restricted inputs, and then deleting the decrypted sources
   altogether, leaves every file of ``build/public/`` byte-identical after
   ``snakemake public``;
 * a dry run of ``public`` schedules no job that reads a restricted path.
@@ -42,7 +43,11 @@ from .conftest import copy_repo, snakemake
 
 pytestmark = pytest.mark.slow
 
-RESTRICTED_DIRS = ("data/restricted", "report/restricted")
+RESTRICTED_DIRS = (
+    "build/restricted-src/data",
+    "build/restricted-src/report",
+    "build/restricted-src/config",
+)
 CSV_TEXT_COLUMNS = ("outlet", "municipality")  # free-text columns that take a canary
 
 
@@ -88,6 +93,10 @@ def plant_everywhere(repo: Path, canary: str) -> dict[str, list[str]]:
             rel = path.relative_to(repo).as_posix()
             if path.suffix == ".csv":
                 planted[rel] = plant_csv(path, canary)
+            elif path.suffix == ".yaml":  # the restricted catalog: a comment keeps it valid
+                token = f"{canary}-{path.stem}"
+                path.write_text(path.read_text(encoding="utf-8") + f"# {token}\n")
+                planted[rel] = [token]
             else:
                 planted[rel] = [plant_text(path, canary)]
     return planted
@@ -218,7 +227,7 @@ def html_links(path: Path) -> list[str]:
 def restricted_ids(repo: Path) -> set[str]:
     """Ids declared in restricted chapters: ``{#sec-...}``, ``{#tbl-...}``..."""
     ids: set[str] = set()
-    for path in (repo / "report" / "restricted").glob("*.qmd"):
+    for path in (repo / "build" / "restricted-src" / "report").glob("*.qmd"):
         ids.update(
             re.findall(r"\{#((?:sec|tbl|fig)-[A-Za-z0-9_-]+)", path.read_text(encoding="utf-8"))
         )
@@ -286,7 +295,7 @@ def test_canaries_reach_the_restricted_edition(planted):
     rendered = {
         rel: toks
         for rel, toks in planted["tokens"].items()
-        if rel.startswith("report/restricted/") or rel.endswith(".csv")
+        if rel.startswith("build/restricted-src/report/") or rel.endswith(".csv")
     }
     assert any(r.endswith(".csv") for r in rendered) and any(r.endswith(".qmd") for r in rendered)
     for rel, toks in rendered.items():
@@ -365,14 +374,15 @@ def test_dry_run_of_public_reads_no_restricted_path(tmp_path):
     # the same dry run names the restricted paths for the restricted target
     # (so the check above can fail)
     restricted = snakemake(repo, "-n", "--forceall", "restricted").stdout
-    assert "data/restricted/" in restricted and "report/restricted/" in restricted
+    assert "build/restricted-src/data/" in restricted
+    assert "build/restricted-src/report/" in restricted
 
 
 def test_public_edition_does_not_change_with_restricted_inputs(planted):
     """Runs last: it edits, then deletes, the restricted inputs of the copy."""
     repo, before = planted["repo"], planted["public_hashes"]
     # (i) different restricted inputs
-    events = repo / "data" / "restricted" / "events.csv"
+    events = repo / "build" / "restricted-src" / "data" / "events.csv"
     with open(events, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     v = rows[0].index("victims")
@@ -380,14 +390,14 @@ def test_public_edition_does_not_change_with_restricted_inputs(planted):
         row[v] = str(int(row[v]) + 1)
     with open(events, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    for path in (repo / "report" / "restricted").glob("*.qmd"):
+    for path in (repo / "build" / "restricted-src" / "report").glob("*.qmd"):
         path.write_text(
             path.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8"
         )
-    (repo / "data" / "restricted" / "README.md").write_text("changed\n", encoding="utf-8")
+    (repo / "build" / "restricted-src" / "data" / "README.md").write_text("changed\n")
     snakemake(repo, "public")
     assert tree_hashes(repo / "build" / "public") == before
-    # (ii) no restricted data at all
-    shutil.rmtree(repo / "data" / "restricted")
+    # (ii) no restricted sources at all (a clone without a key)
+    shutil.rmtree(repo / "build" / "restricted-src")
     snakemake(repo, "public")
     assert tree_hashes(repo / "build" / "public") == before

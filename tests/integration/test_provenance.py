@@ -82,10 +82,10 @@ def test_exports_load_and_public_names_no_restricted_input(built_repo, edition):
         text = (site / "provenance.json").read_text() + (
             site / "ro-crate-metadata.json"
         ).read_text()
-        assert "data/restricted" not in text
+        assert "data/restricted" not in text and "restricted-src" not in text
         assert any(i.startswith("data/released/") for i in inputs)
     else:
-        assert "data/restricted/events.csv" in inputs
+        assert "build/restricted-src/data/events.csv" in inputs
 
 
 def test_verify_passes_on_a_clean_build(built_repo):

@@ -17,15 +17,27 @@ import pytest
 import yaml
 
 from prp.artifacts.catalog import load_catalog
+from prp.data.crypt import PLAIN
 from prp.data.datapackage import load_package
-from prp.render.needs import edition_needs
+from prp.render.needs import edition_needs, source_file
 from prp.tools.dag import Job, planned_jobs
+from tests.keys import ensure_unsealed
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-EDITIONS = {name: e["profile"] for name, e in CONFIG["editions"].items()}
-# Rules that are deliberately outside `make report` (see rules/data.smk).
-OUTSIDE_REPORT = {"release_aggregates"}
+# The restricted editions are checked where their sources can be decrypted.
+RESTRICTED = ensure_unsealed(ROOT)
+EDITIONS = {
+    name: e["profile"]
+    for name, e in CONFIG["editions"].items()
+    if RESTRICTED or not e["restricted"]
+}
+OVERLAY = {
+    name: ({"restricted/": ROOT / PLAIN / "report"} if e["restricted"] else {})
+    for name, e in CONFIG["editions"].items()
+}
+# Rules that are deliberately outside `make report` (see rules/restricted.smk).
+OUTSIDE_REPORT = {"release_aggregates"} if RESTRICTED else set()
 # Target rules of the Snakefile: they make nothing themselves.
 TARGETS = {"all", "public", "restricted"}
 REF_RE = re.compile(r"@(fig|tbl)-([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -42,7 +54,7 @@ def made_by(graph) -> dict[str, Job]:
 
 
 def needs(edition: str) -> dict[str, list[str]]:
-    return edition_needs(ROOT / "report", EDITIONS[edition])
+    return edition_needs(ROOT / "report", EDITIONS[edition], OVERLAY[edition])
 
 
 def record_of(artifact: str) -> str:
@@ -76,7 +88,7 @@ def test_every_cross_reference_points_to_an_included_artifact(edition):
         if a.endswith(".md")
     }
     for source in need["sources"]:
-        text = (ROOT / "report" / source).read_text(encoding="utf-8")
+        text = source_file(ROOT / "report", source, OVERLAY[edition]).read_text(encoding="utf-8")
         for kind, ident in REF_RE.findall(text):
             assert (kind, ident) in shown, (
                 f"report/{source} refers to @{kind}-{ident}, which the {edition} edition "
@@ -107,6 +119,10 @@ def test_every_table_and_figure_job_feeds_an_edition(graph):
 
 def test_every_catalog_entry_is_shown_somewhere():
     catalog = load_catalog(ROOT / "config" / "artifacts")
+    if RESTRICTED:
+        extra = load_catalog(ROOT / PLAIN / "config" / "artifacts")
+        for kind in catalog:
+            catalog[kind].update(extra[kind])
     shown = {a for e in EDITIONS for a in needs(e)["artifacts"]}
     for kind in ("tables", "figures"):
         for ident in catalog[kind]:
@@ -123,6 +139,8 @@ def raw_path(res: dict) -> str:
 def test_every_data_file_is_read_or_flagged(graph):
     read = {p for job in graph for p in job.inputs}
     for res in load_package(ROOT / CONFIG["data_dir"])["resources"]:
+        if res["path"].startswith("restricted/") and not RESTRICTED:
+            continue
         reason = res.get("x-unused")
         if raw_path(res) in read:
             assert not reason, f"{res['name']} is read by the build but flagged x-unused"

@@ -12,6 +12,7 @@ from prp.data.checks import run_checks
 from prp.data.datapackage import resource
 from prp.data.errors import InputError
 from prp.data.validate import read_validated
+from tests.keys import raw_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -28,7 +29,7 @@ def res(name: str) -> dict:
 
 def load_reference(name: str):
     r = res(name)
-    return read_validated(DATA / r["path"], r), str(DATA / r["path"])
+    return read_validated(raw_file(r), r), str(raw_file(r))
 
 
 def validate(path: Path, name: str):
@@ -43,7 +44,7 @@ def edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Pat
     import csv
     import io
 
-    src = DATA / resource(DATA, name)["path"]
+    src = raw_file(resource(DATA, name))
     rows = list(csv.reader(io.StringIO(src.read_text(encoding="utf-8"), newline="")))
     rows[line - 1][rows[0].index(column)] = value
     out = io.StringIO()
@@ -55,7 +56,7 @@ def edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Pat
 
 @pytest.mark.parametrize("name", ["cbp_sw_border_monthly", "camrd_events"])
 def test_committed_files_pass_their_checks(name):
-    assert len(validate(DATA / resource(DATA, name)["path"], name)) > 0
+    assert len(validate(raw_file(resource(DATA, name)), name)) > 0
 
 
 CASES = {

@@ -9,12 +9,21 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from prp.data.datapackage import load_package, rehash_text, sha256_file
+from prp.data.crypt import SEALED, SUFFIX
+from prp.data.datapackage import (
+    RESTRICTED_PREFIX,
+    is_restricted,
+    load_package,
+    rehash_text,
+    sha256_file,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PACKAGE = load_package(DATA)
 RESOURCES = PACKAGE["resources"]
+PUBLIC = [r for r in RESOURCES if not is_restricted(r)]
+RESTRICTED = [r for r in RESOURCES if is_restricted(r)]
 BIB_KEYS = set(
     re.findall(r"^@\w+\{([^,]+),", (ROOT / "report" / "references.bib").read_text(), re.M)
 )
@@ -39,11 +48,22 @@ def test_every_file_in_data_is_described():
 
 
 def test_every_described_file_exists():
-    absent = [r["path"] for r in RESOURCES if not (DATA / r["path"]).is_file()]
+    absent = [r["path"] for r in PUBLIC if not (DATA / r["path"]).is_file()]
     assert not absent, absent
+    # restricted files exist only encrypted (restricted/data/<file>.age)
+    sealed = [
+        ROOT / SEALED / "data" / (r["path"][len(RESTRICTED_PREFIX) :] + SUFFIX) for r in RESTRICTED
+    ]
+    assert RESTRICTED and all(p.is_file() for p in sealed), sealed
 
 
-@pytest.mark.parametrize("res", RESOURCES, ids=[r["name"] for r in RESOURCES])
+@pytest.mark.parametrize("res", RESTRICTED, ids=[r["name"] for r in RESTRICTED])
+def test_no_hash_of_restricted_plaintext_is_published(res):
+    # a hash of a low-entropy restricted file would confirm a guess of it
+    assert "hash" not in res and not (DATA / res["path"]).exists()
+
+
+@pytest.mark.parametrize("res", PUBLIC, ids=[r["name"] for r in PUBLIC])
 def test_hash_matches_file(res):
     actual = sha256_file(DATA / res["path"])
     assert res.get("hash") == f"sha256:{actual}", (
@@ -67,7 +87,10 @@ def test_provenance_fields(res):
 
 
 def test_package_is_valid_frictionless():
-    report = frictionless.validate(str(DATA / "datapackage.yaml"))
+    # restricted files exist only encrypted: the package is validated with
+    # its public resources (test_checks validates the decrypted event table)
+    public = {**PACKAGE, "resources": PUBLIC}
+    report = frictionless.Package(public, basepath=str(DATA)).validate()
     errors = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
     assert report.valid, errors[:10]
 

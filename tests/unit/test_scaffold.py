@@ -86,9 +86,18 @@ def test_include_line_is_relative_to_the_chapter():
 
 def test_new_chapter_in_both_editions_or_restricted_only(repo):
     add_chapter(repo, "shelters", "Migrant Shelters", restricted=False)
-    add_chapter(repo, "shelter-notes", "Shelter Notes", restricted=True)
+    with pytest.raises(ScaffoldError, match="make unseal"):
+        add_chapter(repo, "shelter-notes", "Shelter Notes", restricted=True)
+    plain = repo / "build/restricted-src"
+    (plain / "report").mkdir(parents=True)
+    (plain / ".unsealed.json").write_text('{"files": {}}')  # as `make unseal` leaves it
+    written = add_chapter(repo, "shelter-notes", "Shelter Notes", restricted=True)
+    # restricted material is written only among the decrypted sources
+    assert written[0].path == "build/restricted-src/report/shelter-notes.qmd"
+    assert not (repo / "report/restricted").exists()
     public = edition_needs(repo / "report", "public")["sources"]
-    restricted = edition_needs(repo / "report", "restricted")["sources"]
+    overlay = {"restricted/": plain / "report"}
+    restricted = edition_needs(repo / "report", "restricted", overlay)["sources"]
     assert "chapters/shelters.qmd" in public and "chapters/shelters.qmd" in restricted
     assert "restricted/shelter-notes.qmd" in restricted
     assert "restricted/shelter-notes.qmd" not in public

@@ -24,7 +24,13 @@ from prp.events.records import read_batches
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-EVENTS = DATA / "restricted" / "events.csv"
+
+
+def events_file() -> Path:
+    """The committed event table, decrypted (skips without a key)."""
+    from tests.keys import raw_file
+
+    return raw_file(resource(DATA, "camrd_events"))
 
 
 def events_res() -> dict:
@@ -45,17 +51,17 @@ def validate(raw: Path, out: Path, chunk_rows: int) -> None:
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean") / "camrd_events.parquet"
-    validate(EVENTS, out, 10**9)
+    validate(events_file(), out, 10**9)
     return out
 
 
 def test_chunked_parquet_holds_the_same_table(clean, tmp_path):
-    validate(EVENTS, tmp_path / "c.parquet", 97)
+    validate(events_file(), tmp_path / "c.parquet", 97)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "c.parquet"), pd.read_parquet(clean))
 
 
 def test_x_check_failures_are_counted_over_all_chunks(tmp_path):
-    lines = EVENTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = events_file().read_text(encoding="utf-8").splitlines(keepends=True)
     for line_no in (150, 420, 600):  # rows of different chunks: points moved into the sea
         cells = lines[line_no - 1].split(",")
         cells[4], cells[5] = "20.0", "-110.0"

@@ -28,7 +28,7 @@ from prp.data import synth
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "synthetic_events.yaml"
-SNAPSHOT = ROOT / "data" / "restricted" / "events.csv"
+SNAPSHOT = ROOT / "restricted" / "data" / "events.csv.age"  # encrypted (prp.data.crypt)
 STATES_CSV = ROOT / "data" / "raw" / "states.csv"
 STATES_GEOJSON = ROOT / "data" / "geo" / "mexico_states.geojson"
 KIDNAPPING_CSV = ROOT / "data" / "raw" / "kidnapping_cases.csv"
@@ -374,12 +374,21 @@ def test_chunked_generation_has_bounded_memory():
 
 
 def test_committed_snapshot_is_what_the_generator_makes_now(tmp_path):
+    from tests.keys import demo_identity
+
     c = cal()
     assert (c.seed, c.n_events) == (2018, 1_000)
+    if demo_identity() is None:
+        pytest.skip("the committed events are encrypted; no demonstration identity")
+    import pyrage
+
+    from prp.data.crypt import load_identities
+
+    committed = pyrage.decrypt(SNAPSHOT.read_bytes(), load_identities(demo_identity()))
     regenerated = write(tmp_path, "events.csv", c.n_events, c.seed, 100_000)
-    assert SNAPSHOT.read_bytes() == regenerated, (
-        "data/restricted/events.csv differs from the generator's output; "
-        "rerun `PYTHONPATH=scripts python -m prp.data.generate_events`"
+    assert committed == regenerated, (
+        "the committed events (restricted/data/events.csv.age) differ from the generator's "
+        "output; rerun `PYTHONPATH=scripts python -m prp.data.generate_events`, then `make seal`"
     )
 
 

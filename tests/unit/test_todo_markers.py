@@ -14,6 +14,9 @@ SCANNED = {
     "rules": ("*.smk",),
     "scripts": ("*.py",),
     "tests": ("*.py",),
+    # the decrypted restricted sources (chapters, restricted catalog), when present
+    "build/restricted-src/report": ("*.qmd",),
+    "build/restricted-src/config": ("*.yaml",),
 }
 # Files that write or replace the markers themselves.
 TEMPLATES = {

@@ -56,15 +56,39 @@ def schema_only(res: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in res.items() if k not in {"hash", "bytes"}}
 
 
-def rehash_text(text: str, data_dir: Path) -> tuple[str, list[str]]:
+RESTRICTED_PREFIX = "restricted/"
+"""Resources under this path are restricted: their plaintext lives only in the
+decrypted tree, and their integrity is that of the committed ciphertext, so
+the public descriptor records no hash of them (a hash of a low-entropy file
+would let anyone confirm a guess of its content)."""
+
+
+def is_restricted(res: dict[str, Any]) -> bool:
+    return str(res["path"]).startswith(RESTRICTED_PREFIX)
+
+
+def declared_sha256(res: dict[str, Any]) -> str | None:
+    """The sha256 the descriptor records for a resource (None if none)."""
+    value = str(res.get("hash") or "")
+    return value.split(":", 1)[1] if value.startswith("sha256:") else None
+
+
+def rehash_text(
+    text: str, data_dir: Path, files: dict[str, Path] | None = None
+) -> tuple[str, list[str]]:
     """Set every resource's ``hash: sha256:...`` line to the file's current
     hash (inserting it after the resource's ``path:`` line if absent). Edits
-    the YAML text so comments and layout survive. Returns the new text and the
-    paths whose hash changed."""
+    the YAML text so comments and layout survive. Restricted resources are
+    skipped (see :data:`RESTRICTED_PREFIX`). ``files`` maps a resource path to
+    the file to hash instead (a release being staged). Returns the new text
+    and the paths whose hash changed."""
+    files = files or {}
     lines = text.splitlines(keepends=True)
     begin = next(i for i, line in enumerate(lines) if line.startswith("resources:"))
     changed: list[str] = []
     for res in yaml.safe_load(text)["resources"]:
+        if is_restricted(res):
+            continue
         head = next(
             i for i in range(begin, len(lines)) if lines[i].strip() == f"- name: {res['name']}"
         )
@@ -72,7 +96,8 @@ def rehash_text(text: str, data_dir: Path) -> tuple[str, list[str]]:
             (i for i in range(head + 1, len(lines)) if lines[i].startswith("  - ")), len(lines)
         )
         indent = " " * (len(lines[head]) - len(lines[head].lstrip()) + 2)
-        new = f"{indent}hash: sha256:{sha256_file(data_dir / res['path'])}\n"
+        source = files.get(res["path"], data_dir / res["path"])
+        new = f"{indent}hash: sha256:{sha256_file(source)}\n"
         block = range(head + 1, stop)
         hashes = [i for i in block if lines[i].startswith(indent + "hash:")]
         if hashes:

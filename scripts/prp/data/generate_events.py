@@ -2,11 +2,12 @@
 
     PYTHONPATH=scripts python -m prp.data.generate_events            # the committed snapshot
     PYTHONPATH=scripts python -m prp.data.generate_events --seed 2018 --n 1000 \
-        --out data/restricted/events.csv
+        --out build/restricted-src/data/events.csv
     PYTHONPATH=scripts python -m prp.data.generate_events --n 10000000 --format parquet \
         --out /tmp/events.parquet
 
-With no options it rewrites data/restricted/events.csv byte for byte (seed and
+With no options it rewrites build/restricted-src/data/events.csv (the
+decrypted restricted sources; `make seal` encrypts it) byte for byte (seed and
 size come from config/synthetic_events.yaml). Large tables are written in
 chunks, so memory stays bounded whatever --n is; the rows do not depend on
 --chunk-size. The calibration and its sources are documented in the YAML file.
@@ -26,7 +27,7 @@ from prp.data import synth
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG = ROOT / "config" / "synthetic_events.yaml"
-DEFAULT_OUT = ROOT / "data" / "restricted" / "events.csv"
+DEFAULT_OUT = ROOT / "build" / "restricted-src" / "data" / "events.csv"
 log = logging.getLogger("generate_events")
 
 

@@ -1,9 +1,11 @@
-"""Atomic writes: an output appears complete or not at all."""
+"""Atomic writes: an output appears complete or not at all. CSV cells that a
+spreadsheet would run as a formula are neutralised."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +57,76 @@ def write_parquet(path: str | Path, df: pd.DataFrame) -> None:
         df.to_parquet(tmp, index=False, compression="zstd")
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP:
+CSV injection)."""
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that starts like a formula (``=HYPERLINK(...)``, ``+1+1``,
+    ``@SUM``, ``-2+3``), prefixed with an apostrophe so that spreadsheets
+    show it as text; numbers written as text (``-12``, ``+3.5%``) and lone
+    dashes are left alone."""
+    if (
+        isinstance(value, str)
+        and value[:1] in FORMULA_PREFIXES
+        and not _NUMBER.fullmatch(value)
+        and value.strip("-")
+    ):
+        return "'" + value
+    return value
+
+
 def write_csv(path: str | Path, df: pd.DataFrame) -> None:
+    """Write a frame as CSV atomically, with formula-like text neutralised."""
+    out = df
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if text:
+        out = df.copy()
+        for c in text:
+            out[c] = out[c].map(neutralise)
+    header = [neutralise(str(c)) for c in out.columns]
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, lineterminator="\n")
+        out.to_csv(tmp, index=False, lineterminator="\n", header=header)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False
+    where the system or file system cannot."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def replace_dir(new: str | Path, dest: str | Path) -> None:
+    """Make the folder ``new`` the folder ``dest``: exchanged in one step
+    where the system allows (readers see the old folder or the new one,
+    never a mix), else by two renames; the old folder is then deleted."""
+    import shutil
+
+    new, dest = Path(new), Path(dest)
+    if not dest.exists():
+        os.replace(new, dest)
+        return
+    if _exchange(new, dest):
+        shutil.rmtree(new)
+        return
+    old = dest.with_name(f".{dest.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    os.replace(dest, old)
+    os.replace(new, dest)
+    shutil.rmtree(old)

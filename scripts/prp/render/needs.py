@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from prp.render.config import book_chapters, load_config
@@ -33,35 +34,65 @@ def artifact_files(rel: str) -> list[str]:
     return [rel]
 
 
-def _scan(path: Path, report_dir: Path, seen: set[Path], found: dict[str, set[str]]) -> None:
-    if path in seen:
+def relative(target: str, including: str) -> str:
+    """A path written in ``including`` (relative to report/), as a path
+    relative to report/ ('..' segments resolved; may start with '../' when
+    it points outside report/)."""
+    return Path(os.path.normpath(Path(including).parent / target)).as_posix()
+
+
+def source_file(report_dir: Path, rel: str, overlay: Mapping[str, str | Path] | None) -> Path:
+    """Where a source of the book is read from: ``report/<rel>``, or, for a
+    path under a prefix of ``overlay`` (``{"restricted/": <decrypted
+    chapters>}``), the overlay folder."""
+    for prefix, folder in (overlay or {}).items():
+        if rel.startswith(prefix):
+            return Path(folder) / rel[len(prefix) :]
+    return report_dir / rel
+
+
+def _scan(
+    rel_file: str,
+    report_dir: Path,
+    seen: set[str],
+    found: dict[str, set[str]],
+    overlay: Mapping[str, str | Path] | None,
+) -> None:
+    if rel_file in seen:
         return
-    seen.add(path)
+    seen.add(rel_file)
+    path = source_file(report_dir, rel_file, overlay)
+    if not path.is_file():  # a missing include: the workflow reports the missing input
+        return
     text = path.read_text(encoding="utf-8")
     for target in INCLUDE_RE.findall(text):
-        rel = (path.parent / target).resolve().relative_to(report_dir.resolve()).as_posix()
+        rel = relative(target.strip("\"'"), rel_file)
         if rel.startswith(GENERATED_INCLUDE + "/"):
             continue
         if rel.startswith(GENERATED_DIRS):
             found["artifacts"].update(artifact_files(rel))
         else:
             found["sources"].add(rel)
-            _scan(report_dir / rel, report_dir, seen, found)
+            if not rel.startswith("../"):  # outside report/: refused by the renderer
+                _scan(rel, report_dir, seen, found, overlay)
     for target in IMAGE_RE.findall(text):
-        rel = os.path.normpath((path.parent / target).resolve().relative_to(report_dir.resolve()))
-        found["artifacts"].add(Path(rel).as_posix())
+        found["artifacts"].add(relative(target, rel_file))
     for ns in VAR_RE.findall(text):
         found["variables"].add(ns)
 
 
-def edition_needs(report_dir: str | Path, profile: str) -> dict[str, list[str]]:
+def edition_needs(
+    report_dir: str | Path, profile: str, overlay: Mapping[str, str | Path] | None = None
+) -> dict[str, list[str]]:
     """What an edition's chapters use: source files (chapters and included
     snippets, relative to report/), generated artifacts (``tables/x.md``,
-    ``figures/x.svg``) and variable namespaces (``{{< var ns.key >}}``)."""
+    ``figures/x.svg``) and variable namespaces (``{{< var ns.key >}}``).
+    Sources under a prefix of ``overlay`` are read from its folder (the
+    decrypted restricted chapters)."""
     report_dir = Path(report_dir)
     found: dict[str, set[str]] = {"sources": set(), "artifacts": set(), "variables": set()}
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for chapter in book_chapters(load_config(report_dir, profile)):
         found["sources"].add(chapter.file)
-        _scan(report_dir / chapter.file, report_dir, seen, found)
+        _scan(chapter.file, report_dir, seen, found, overlay)
     return {k: sorted(v) for k, v in found.items()}

@@ -473,11 +473,19 @@ def repo_files(root: Path) -> list[str]:
     ]
 
 
-def copy_repo(root: Path, dest: Path) -> Path:
+def copy_repo(root: Path, dest: Path, restricted: bool = True) -> Path:
+    """Tracked and untracked-but-not-ignored files of a checkout, with the
+    restricted sources decrypted into the copy when an age identity is
+    available (``restricted``), as `make report` would."""
     for rel in repo_files(root):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / rel, target)
+    if restricted:
+        from prp.data import crypt
+
+        if crypt.find_identity() is not None:
+            crypt.unseal(dest / crypt.SEALED, dest / crypt.PLAIN)
     return dest
 
 

@@ -59,8 +59,11 @@ def _build_env() -> dict[str, str]:
 
 def run_build(workdir: Path, target: str, cores: int, extra: Sequence[str] = ()) -> None:
     """Build ``target`` in ``workdir`` through prp.tools.build (its own lock)."""
-    if (workdir / "scripts" / "prp" / "build.py").is_file():
+    if (workdir / "scripts" / "prp" / "tools" / "build.py").is_file():
+        # it decrypts the revision's own restricted sources when a key is available
         cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), *extra, target]
+    elif (workdir / "scripts" / "prp" / "build.py").is_file():
+        cmd = [sys.executable, "-m", "prp.build", "--cores", str(cores), *extra, target]
     else:  # a revision from before prp.tools.build existed
         cmd = [str(Path(sys.executable).with_name("snakemake")), "--cores", str(cores)]
         cmd += [*extra, target]
@@ -74,7 +77,10 @@ def run_build(workdir: Path, target: str, cores: int, extra: Sequence[str] = ())
 
 def _restricted_override(repo: Path, tree: Path) -> list[str]:
     """The base work tree reads restricted data from where the current
-    configuration keeps it when the base revision does not track it."""
+    configuration keeps it when the base revision does not track it (a
+    revision with encrypted restricted sources decrypts its own)."""
+    if (tree / "restricted").is_dir():
+        return []
     cfg = yaml.safe_load((repo / "config" / "config.yaml").read_text(encoding="utf-8")) or {}
     rdir = Path(str(cfg.get("restricted_dir", "data/restricted")))
     here = rdir if rdir.is_absolute() else repo / rdir

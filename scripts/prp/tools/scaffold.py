@@ -12,8 +12,16 @@ conventions, and refuses to overwrite anything that exists:
   the end of the chapter;
 * ``figure ID --chapter C --dataset D`` — the same for a figure
   (scripts/plot_<id>.py, rules/figures.smk);
-* ``chapter NAME --title T [--restricted]`` — report/chapters/NAME.qmd (or
-  report/restricted/NAME.qmd) added to the editions' chapter lists.
+* ``chapter NAME --title T [--restricted]`` — report/chapters/NAME.qmd (or,
+  restricted, NAME.qmd among the decrypted restricted chapters,
+  build/restricted-src/report/, listed as restricted/NAME.qmd) added to the
+  editions' chapter lists.
+
+Restricted material never lands in a plaintext file of the repository: a
+table or figure of a restricted chapter gets its catalog entry in the
+decrypted restricted catalog (build/restricted-src/config/artifacts/) and
+its rule in rules/restricted.smk; ``make seal`` then encrypts what was
+written under build/restricted-src/.
 
 What the student must write is marked ``TODO``; the generated tests and
 ``tests/unit/test_todo_markers.py`` fail until every marker is gone, so an
@@ -36,6 +44,7 @@ from typing import Any
 import yaml
 
 from prp.artifacts.catalog import load_catalog
+from prp.data import crypt
 from prp.data.datapackage import rehash_text, resource, resource_names
 from prp.render.needs import INCLUDE_RE
 
@@ -77,6 +86,47 @@ def chapter_rel(chapter: str) -> str:
     if not rel.endswith(".qmd"):
         raise ScaffoldError(f"--chapter {chapter!r}: expected a .qmd file under report/")
     return rel
+
+
+RESTRICTED = "restricted/"
+
+
+def is_restricted(chapter: str) -> bool:
+    return chapter.startswith(RESTRICTED)
+
+
+def decrypted(root: Path) -> Path:
+    """The decrypted restricted sources; ScaffoldError if they are not there."""
+    if not crypt.unsealed(root / crypt.PLAIN):
+        raise ScaffoldError(
+            "restricted material is written among the decrypted restricted sources: "
+            "run `make unseal` first (it needs an age identity)"
+        )
+    return root / crypt.PLAIN
+
+
+def chapter_file(root: Path, chapter: str) -> Path:
+    """Where a chapter's file is: report/<chapter>, or for restricted/<name>
+    the decrypted restricted chapter."""
+    if is_restricted(chapter):
+        return decrypted(root) / "report" / chapter[len(RESTRICTED) :]
+    return root / "report" / chapter
+
+
+def catalog_folder(root: Path, chapter: str) -> Path:
+    if is_restricted(chapter):
+        return decrypted(root) / "config" / "artifacts"
+    return root / "config" / "artifacts"
+
+
+def all_catalogs(root: Path) -> dict[str, dict[str, Any]]:
+    """The public catalog and, where decrypted, the restricted one."""
+    merged = load_catalog(root / "config" / "artifacts")
+    if crypt.unsealed(root / crypt.PLAIN):
+        extra = load_catalog(root / crypt.PLAIN / "config" / "artifacts")
+        for kind in merged:
+            merged[kind].update(extra[kind])
+    return merged
 
 
 # --------------------------------------------------------------- datasets
@@ -199,9 +249,10 @@ def catalog_path(root: Path, chapter: str) -> Path:
     """The catalog file that already describes the chapter's tables and
     figures (config/artifacts/part1.yaml for Part 1), or a new one named
     after the chapter."""
-    text = (root / "report" / chapter).read_text(encoding="utf-8")
+    text = chapter_file(root, chapter).read_text(encoding="utf-8")
     included = {Path(target).stem for target in INCLUDE_RE.findall(text)}
-    folder = root / "config" / "artifacts"
+    folder = catalog_folder(root, chapter)
+    folder.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         ids = {i for kind in ("tables", "figures") for i in (data.get(kind) or {})}
@@ -248,7 +299,7 @@ def add_catalog_entry(
             "# (conventions: config/artifacts/part1.yaml).\n"
         )
     path.write_text(insert_in_block(existing, kind, catalog_entry(kind, artifact_id, dataset)))
-    return Written(str(path.relative_to(root)), "appended to")
+    return Written(path.relative_to(root).as_posix(), "appended to")
 
 
 # --------------------------------------------------------------- code templates
@@ -401,7 +452,7 @@ def test_{function}_on_a_small_sample() -> None:
 {extra_test}
 
 def test_catalog_entry_is_filled_in() -> None:
-    meta = load_catalog(ROOT / "config" / "artifacts")["{kind}"]["{artifact_id}"]
+    meta = load_catalog(ROOT / {catalog_dir})["{kind}"]["{artifact_id}"]
     unfinished = [key for key, value in meta.items() if TODO in str(value)]
     assert not unfinished, f"config/artifacts: fill in {{unfinished}} of {artifact_id}"
 '''
@@ -483,13 +534,13 @@ def add_artifact(
     (kind='tables') or figure (kind='figures')."""
     check_id(artifact_id)
     chapter = chapter_rel(chapter)
-    if not (root / "report" / chapter).exists():
+    if not chapter_file(root, chapter).exists():
         raise ScaffoldError(f"report/{chapter} does not exist (make new-chapter creates one)")
     if dataset not in resource_names(root / "data"):
         raise ScaffoldError(
             f"dataset {dataset!r} is not in data/datapackage.yaml (make new-dataset adds it)"
         )
-    catalog = load_catalog(root / "config" / "artifacts")
+    catalog = all_catalogs(root)
     if artifact_id in catalog["tables"] or artifact_id in catalog["figures"]:
         raise ScaffoldError(f"artifact id {artifact_id!r} is already in config/artifacts")
     figure = kind == "figures"
@@ -516,11 +567,19 @@ def add_artifact(
             extra_test=FIGURE_EXTRA_TEST if figure else TABLE_EXTRA_TEST,
             kind_word="figure" if figure else "table",
             sample=sample_literal(root, dataset),
+            catalog_dir=(
+                '"build" / "restricted-src" / "config" / "artifacts"'
+                if is_restricted(chapter)
+                else '"config" / "artifacts"'
+            ),
         ),
         encoding="utf-8",
     )
     tidy([script, test])
-    rules_file = root / "rules" / ("figures.smk" if figure else "tables.smk")
+    if is_restricted(chapter):  # its catalog entry exists only with the restricted sources
+        rules_file = root / "rules" / "restricted.smk"
+    else:
+        rules_file = root / "rules" / ("figures.smk" if figure else "tables.smk")
     outputs = (FIGURE_OUTPUTS if figure else TABLE_OUTPUTS).format(artifact_id=artifact_id)
     modules = '"style", "sources"' if figure else '"tables", "sources", "io"'
     with open(rules_file, "a", encoding="utf-8") as fh:
@@ -539,7 +598,7 @@ def add_artifact(
         Written(str(rules_file.relative_to(root)), "appended to"),
         add_catalog_entry(root, chapter, kind, artifact_id, dataset),
     ]
-    qmd = root / "report" / chapter
+    qmd = chapter_file(root, chapter)
     text = qmd.read_text(encoding="utf-8").rstrip("\n")
     qmd.write_text(f"{text}\n\n{include_line(chapter, kind, artifact_id)}\n", encoding="utf-8")
     written.append(Written(f"report/{chapter}", "appended to"))
@@ -577,11 +636,12 @@ def add_chapter(root: Path, name: str, title: str, restricted: bool) -> list[Wri
         raise ScaffoldError("--title is required: the chapter's heading")
     folder = "restricted" if restricted else "chapters"
     rel = f"{folder}/{name}.qmd"
-    path = root / "report" / rel
+    path = chapter_file(root, rel)
     if path.exists():
         raise ScaffoldError(f"report/{rel} already exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(CHAPTER.format(title=title.strip(), name=name, TODO=TODO), encoding="utf-8")
-    written = [Written(f"report/{rel}", "created")]
+    written = [Written(path.relative_to(root).as_posix(), "created")]
     profiles = ["restricted"] if restricted else ["public", "restricted"]
     for profile in profiles:
         yml = root / "report" / f"_quarto-{profile}.yml"
@@ -615,6 +675,10 @@ NEXT_STEPS = {
         "`make report`; the chapter is numbered by its place in report/_quarto-*.yml",
     ],
 }
+SEAL_STEP = (
+    "restricted material: `make seal` encrypts what you wrote under build/restricted-src/; "
+    "commit restricted/ (never the plaintext)"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -656,6 +720,8 @@ def main(argv: list[str] | None = None) -> int:
                 "id": args.id,
             }
             steps = NEXT_STEPS[kind]
+        if any(w.path.startswith(crypt.PLAIN.as_posix()) for w in written):
+            steps = [*steps, SEAL_STEP]
     except ScaffoldError as err:
         print(f"scaffold: {err}", file=sys.stderr)
         return 2

@@ -112,7 +112,7 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
         result=results,
         properties={
             "name": f"Build of the {prov['edition']} edition",
-            "description": f"source tree {edition_rec['source_tree']}",
+            "description": "inputs and code as listed, each with its sha256",
             "actionStatus": "http://schema.org/CompletedActionStatus",
         },
     )

@@ -1,8 +1,10 @@
 """Validate one raw dataset against its data-package schema into build/clean/.
 
 Bad input stops the rule with one message naming the file, row, column, value
-and what was expected; nothing is written (Snakemake has already removed the
-previous output, and the parquet file is written atomically).
+and what was expected; nothing is written (the outputs are update() outputs,
+restored on failure, and the parquet file is written atomically). A file whose
+sha256 is not the one data/datapackage.yaml records is refused before it is
+read (`make rehash` records an intended change).
 
 The file is streamed in chunks (prp.data.validate.iter_validated) and each valid
 chunk is appended to the parquet file as it comes, so a large event table is
@@ -20,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from prp.data.checks import ChunkedChecks, row_wise
+from prp.data.datapackage import sha256_file
+from prp.data.errors import InputError
 from prp.data.io import atomic_path
 from prp.data.validate import DEFAULT_CHUNK_ROWS, iter_validated, read_validated
 
@@ -50,6 +54,22 @@ def write_parquet_chunks(path: str | Path, frames: Iterable[pd.DataFrame]) -> in
     return rows
 
 
+def check_hash(raw: Path, expected: str | None, descriptor: str) -> None:
+    """The file must be the one the data package describes: its sha256 as
+    recorded there (a file without a recorded hash is restricted: its
+    integrity is that of its ciphertext)."""
+    if not expected:
+        return
+    actual = sha256_file(raw)
+    if actual != expected:
+        raise InputError(
+            raw,
+            f"its sha256 ({actual[:12]}...) is not the one {descriptor} records "
+            f"({expected[:12]}...): the file changed after its description",
+            expected="the described file; if the change is intended, run `make rehash`",
+        )
+
+
 def main(
     inputs: dict[str, Any],
     outputs: dict[str, Any],
@@ -58,6 +78,9 @@ def main(
 ) -> None:
     res = params["resource"]
     refs = params.get("references") or {}
+    check_hash(
+        Path(inputs["raw"]), params.get("sha256"), params.get("descriptor", "the data package")
+    )
 
     def load_reference(name: str) -> tuple[Any, str]:
         ref = refs[name]

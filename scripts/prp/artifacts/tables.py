@@ -10,10 +10,14 @@ import pandas as pd
 
 def _cell(value: object) -> str:
     """A cell's markdown: pipes and (unescaped) dollar signs escaped, so that
-    'US$60 ... US$5' is not read as TeX math; newlines flattened."""
+    'US$60 ... US$5' is not read as TeX math; angle brackets escaped, so that
+    '<img onerror=...>' or '<script>' in a data value is text, never HTML (the
+    renderer also reads generated tables with raw HTML off); newlines
+    flattened. Cells may carry deliberate markdown (bold, citations, links)."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     text = re.sub(r"(?<!\\)\$", r"\\$", text)
-    return text.replace("|", "\\|").replace("\n", " ")
+    text = re.sub(r"(?<!\\)([<>])", r"\\\1", text)
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def markdown_table(

@@ -23,11 +23,16 @@ RULE_WIDTH = 60  # total dashes over all columns; > pandoc's 72-column limit wit
 CAPTION_ID = re.compile(r"^(: .*)\{(#tbl-[^\s{}]+)\}\s*$")
 
 
+ANGLE = re.compile(r"(?<!\\)([<>])")
+
+
 def cell_text(value: object) -> str:
-    """Text of a pipe-table cell: missing -> '', pipes escaped, one line."""
+    """Text of a pipe-table cell: missing -> '', pipes and angle brackets
+    escaped (a '<script>' in data stays text, never HTML), one line."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = ANGLE.sub(r"\\\1", str(value))
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class UserError(Exception):
+    """A problem the user can fix, reported as one line without a traceback
+    (bad input, a chapter that cannot be rendered)."""
+
+
 @dataclass
-class InputError(Exception):
+class InputError(UserError):
     """Bad input: raised by validation with everything a reader needs to fix it.
 
     ``row`` is the 1-based line number in the file (the header is line 1), or

@@ -161,6 +161,24 @@ def check_header(path: Path, header: list[str], fields: list[str]) -> None:
     )
 
 
+MAX_LINE = 1 << 20
+"""Longest line (characters) a raw CSV may have: no field of this project's
+data comes near it, and a longer one is an error with its line number
+rather than a parser failure deep inside pyarrow."""
+
+
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
+
+
+def _too_long(path: Path, lineno: int, line: str) -> InputError:
+    return InputError(
+        path,
+        f"line is {len(line):,} characters long",
+        row=lineno,
+        expected=f"rows of at most {MAX_LINE:,} characters (a field that long is not data)",
+    )
+
+
 def _parse_strings(text: str, fields: list[str]) -> pd.DataFrame:
     """Cells of CSV text (a header line, then records already checked for
     width) as strings, '' for empty; parsed by pyarrow, which reads quoting
@@ -168,6 +186,7 @@ def _parse_strings(text: str, fields: list[str]) -> pd.DataFrame:
     in a fraction of the time."""
     table = pacsv.read_csv(
         io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(block_size=max(1 << 20, 8 * MAX_LINE)),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pyarrow.string() for name in fields},
@@ -205,7 +224,14 @@ def _string_chunks(
     quoted line break carries past the block's end). pandas then parses the
     text of the block, so the cells are exactly those of a whole-file
     ``pd.read_csv``."""
-    lines = iter(fh)
+
+    def bounded() -> Iterator[str]:
+        for number, line in enumerate(fh, start=1):
+            if len(line) > MAX_LINE:
+                raise _too_long(path, number, line)
+            yield line
+
+    lines = bounded()
     consumed: list[str] = []
 
     def tee() -> Iterator[str]:
@@ -662,6 +688,9 @@ def iter_validated(
         except InputError:
             check_utf8(path)
             raise
+        except (csv.Error, pyarrow.ArrowInvalid) as err:
+            check_utf8(path)
+            raise InputError(path, f"not readable as CSV ({str(err).splitlines()[0]})") from None
 
     with tempfile.TemporaryDirectory(prefix="prp-keys-") as tmp:
         state = _Validation(path, res, Path(tmp))

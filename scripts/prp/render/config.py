@@ -40,8 +40,10 @@ from typing import Any
 
 import yaml
 
+from prp.data.errors import UserError
 
-class RenderError(Exception):
+
+class RenderError(UserError):
     """The book cannot be rendered; the message names the file and the problem."""
 
 

@@ -3,8 +3,11 @@ which outputs from which inputs (with hashes and sources) and parameters.
 
 Records are written by :func:`prp.runtime.smk.run` after a rule's ``main`` succeeds,
 to the rule's ``provenance`` output (``build/provenance/<job>.json``). They
-contain no time stamps, so two builds of the same commit write identical
-records.
+hold only what the job's result depends on -- no time stamps, and no state of
+the checkout or of earlier builds (no git commit or "dirty" flag, which a
+record written before a commit would keep after it) -- so that the same
+inputs and code write the same records, whatever was built before. The input
+and code hashes identify the sources exactly.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import platform
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -141,23 +143,6 @@ def environment() -> dict[str, Any]:
     return {"python": platform.python_version(), "packages": versions}
 
 
-@cache
-def git_state(root: str = ".") -> dict[str, Any]:
-    """Commit and dirtiness of the source tree (build outputs are git-ignored)."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return {"commit": None, "dirty": None}
-    return {"commit": commit, "dirty": dirty}
-
-
 def _plain(value: Any) -> Any:
     """Params as JSON: Snakemake's Namedlists and Paths as plain values."""
     if isinstance(value, Mapping):
@@ -205,7 +190,6 @@ def job_record(
             if Path(p).is_file()
         ],
         "environment": environment(),
-        "source_tree": git_state(),
     }
 
 

@@ -7,19 +7,21 @@ Every script ends with::
         run(main, snakemake)  # noqa: F821
 
 ``run`` sends logging to the rule's log file and stderr, calls
-``main(inputs, outputs, params)`` with plain dicts of strings, and turns an
-:class:`~prp.data.errors.InputError` into one clear line and exit status 1 (no
-traceback for bad input; real bugs keep theirs).
+``main(inputs, outputs, params)`` with plain dicts of strings, and turns a
+:class:`~prp.data.errors.UserError` (bad input, a chapter that cannot be
+rendered) or a full disk into one clear line and exit status 1 (no traceback;
+real bugs keep theirs).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from prp.data.errors import InputError
+from prp.data.errors import UserError
 
 
 def _named(namedlist: Any) -> dict[str, Any]:
@@ -70,8 +72,18 @@ def run(main: Callable[..., Any], smk: Any) -> None:
             if extra:
                 outputs = {**outputs, "written": [str(p) for p in extra]}
             record_provenance(smk, outputs)
-    except InputError as err:
+    except UserError as err:
         log.error("%s", err)
+        sys.exit(1)
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+            log.exception("rule %s failed", smk.rule)
+            raise
+        log.error(
+            "could not write %s: %s",
+            err.filename or "an output",
+            err.strerror,
+        )
         sys.exit(1)
     except Exception:
         log.exception("rule %s failed", smk.rule)

@@ -7,7 +7,10 @@ Per record (one per job of the last build):
                outputs were made (named), or an upstream record is stale;
 * ``MODIFIED`` an output no longer has the hash it was written with (edited
                or corrupted after the build);
-* ``MISSING``  an output or an input is gone.
+* ``MISSING``  an output or an input is gone;
+* ``MISMATCH`` a data file no longer has the sha256 that
+               ``data/datapackage.yaml`` records for it (edited without
+               ``make rehash``): the build would refuse it.
 
 Exit status 0 only when every record is OK.
 """
@@ -23,7 +26,7 @@ from typing import Any
 from prp.data.datapackage import sha256_file
 from prp.runtime.provenance import load_records
 
-ORDER = {"OK": 0, "STALE": 1, "MODIFIED": 2, "MISSING": 3}
+ORDER = {"OK": 0, "STALE": 1, "MODIFIED": 2, "MISMATCH": 3, "MISSING": 4}
 
 
 @dataclass
@@ -43,8 +46,33 @@ def _hash(path: str) -> str | None:
     return sha256_file(p) if p.is_file() else None
 
 
-def check_record(name: str, rec: dict[str, Any]) -> Verdict:
+def declared_hashes(data_dir: str | Path = "data") -> dict[str, str]:
+    """Data file path (relative to the repository) -> sha256 the data package records."""
+    from prp.data.datapackage import declared_sha256, load_package
+
+    try:
+        resources = load_package(data_dir)["resources"]
+    except FileNotFoundError:
+        return {}
+    out = {}
+    for res in resources:
+        digest = declared_sha256(res)
+        if digest:
+            out[(Path(data_dir) / res["path"]).as_posix()] = digest
+    return out
+
+
+def check_record(name: str, rec: dict[str, Any], declared: dict[str, str] | None = None) -> Verdict:
     v = Verdict(name)
+    for inp in rec["inputs"]:
+        want = (declared or {}).get(inp["path"])
+        actual = _hash(inp["path"])
+        if want and actual and actual != want:
+            v.worsen(
+                "MISMATCH",
+                f"{inp['path']} does not match its sha256 in data/datapackage.yaml "
+                "(run make rehash if the change is intended)",
+            )
     for out in rec["outputs"]:
         actual = _hash(out["path"])
         if actual is None:
@@ -66,7 +94,8 @@ def check_record(name: str, rec: dict[str, Any]) -> Verdict:
 
 def verify(records: dict[str, dict[str, Any]]) -> list[Verdict]:
     """Verdicts for every record, staleness propagated downstream."""
-    verdicts = {name: check_record(name, rec) for name, rec in records.items()}
+    declared = declared_hashes()
+    verdicts = {name: check_record(name, rec, declared) for name, rec in records.items()}
     producer = {out["path"]: name for name, rec in records.items() for out in rec["outputs"]}
     changed = True
     while changed:

@@ -19,6 +19,13 @@ this order:
 Then image paths are made relative to the project root (Quarto resolves them
 relative to the chapter file) and checked, and links to other .qmd files are
 marked for the crossref filter. Markers stay for later filters.
+
+Generated snippets (tables/, figures/, _generated/) carry text from data: they
+are read with raw HTML, raw TeX and raw attributes (`x`{=html}) turned off, so
+that markup in a data value is shown as text and never reaches a page or the
+PDF as code, and shortcodes in them are not expanded. A link whose address
+would run code (javascript:, vbscript:, data:, file:) is refused in a
+chapter and shown as plain text in a generated snippet.
 ]]
 
 package.path = pandoc.path.directory(PANDOC_SCRIPT_FILE) .. '/?.lua;' .. package.path
@@ -26,6 +33,41 @@ local U = require('prp_util')
 
 local MAX_DEPTH = 16
 local VARS = nil
+local GENERATED = { 'tables/', 'figures/', '_generated/' }
+local SAFE_READER = 'markdown-raw_html-raw_tex-raw_attribute'
+
+local function is_generated(rel)
+  for _, prefix in ipairs(GENERATED) do
+    if rel:sub(1, #prefix) == prefix then return true end
+  end
+  return false
+end
+
+--- A link address that would run code when followed.
+local function unsafe_target(target)
+  local scheme = target:match('^%s*([%a][%w+.-]*):')
+  if not scheme then return false end
+  scheme = scheme:lower()
+  return not (scheme == 'http' or scheme == 'https' or scheme == 'mailto')
+end
+
+local function defuse_links(blocks, file, generated)
+  return blocks:walk({
+    Link = function(link)
+      if not unsafe_target(link.target) then return nil end
+      if not generated then
+        U.fail(string.format('%s: link to "%s" would run code; use an http(s) address',
+          file, link.target))
+      end
+      return link.content
+    end,
+    Image = function(img)
+      if unsafe_target(img.src) then
+        U.fail(string.format('%s: image "%s" is not a local or http(s) file', file, img.src))
+      end
+    end,
+  })
+end
 
 local function load_vars()
   if VARS then return VARS end
@@ -263,12 +305,18 @@ end
 load_file = function(rel, stack)
   local text = U.read(rel)
   if not text then U.fail('cannot read ' .. rel) end
+  local generated = is_generated(rel)
+  if generated then
+    local doc = pandoc.read(text, SAFE_READER, PANDOC_READER_OPTIONS)
+    return defuse_links(doc.blocks, rel, true), doc.meta
+  end
   local doc = pandoc.read(protect_includes(text), 'markdown', PANDOC_READER_OPTIONS)
   local new_stack = { table.unpack(stack) }
   new_stack[#new_stack + 1] = rel
   local blocks = U.apply_visibility(doc.blocks, rel)
   blocks = expand_vars(blocks, rel)
   blocks = expand_includes(blocks, rel, new_stack)
+  blocks = defuse_links(blocks, rel, false)
   return blocks, doc.meta
 end
 

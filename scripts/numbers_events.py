@@ -1,7 +1,15 @@
 """Inline numbers about the crime-event data (Part 3 and the appendix About
 the data), computed from the released, disclosure-controlled aggregates only:
-the public and the restricted edition print the same values."""
+the public and the restricted edition print the same values.
 
+A claim about a withheld count ("TCOs lead in Veracruz", "the five states
+with the most events", "most kidnappings in Tamaulipas") is made only when
+the released tables alone prove it: the exact attack of prp.events.audit
+gives the highest value each withheld count could hold, and the claim needs
+every published rival to be above it. So the text tells an attacker nothing
+the tables do not (a complement can hold more than a published count)."""
+
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -9,6 +17,8 @@ import pandas as pd
 from prp.artifacts.fmt import english_list, number_word, percent, thousands
 from prp.artifacts.maps import SOUTHERN_STATES, US_BORDER_STATES
 from prp.data.io import write_yaml
+from prp.events.audit import Key, public_bounds
+from prp.events.disclosure import TOTAL
 from prp.events.released import (
     CRIME_LABELS,
     national,
@@ -48,10 +58,32 @@ def published(table: pd.DataFrame, state: str, column: str, value: str) -> int |
     return None if bool(row["suppressed"].iloc[0]) else int(row["events"].iloc[0])
 
 
-def leading(table: pd.DataFrame, state: str, column: str, candidates: list[str]) -> str:
-    """The candidate with the most published events in a state's row. A
-    withheld count is below every published one, so a published maximum is
-    the maximum; a row with every candidate withheld has no answer."""
+Bounds = Mapping[Key, tuple[int, int]]
+"""Withheld count -> the lowest and highest value the released tables allow."""
+
+
+def released_bounds(
+    totals: pd.DataFrame, location: pd.DataFrame, perpetrator: pd.DataFrame, crime: pd.DataFrame
+) -> Bounds:
+    """What the released tables prove about each withheld count."""
+    return public_bounds(
+        {
+            "state_totals": totals,
+            "state_location": location,
+            "state_perpetrator": perpetrator,
+            "state_crime": crime,
+        }
+    )
+
+
+def leading(
+    table: pd.DataFrame, state: str, column: str, candidates: list[str], bounds: Bounds
+) -> str:
+    """The candidate with the most events in a state's row: a published
+    count above every other published one and above the highest value any
+    withheld candidate could hold. Refused (ValueError) when the release
+    does not prove it."""
+    name = {"perpetrator_type": "state_perpetrator", "location_type": "state_location"}[column]
     counts = {c: published(table, state, column, c) for c in candidates}
     shown = {c: n for c, n in counts.items() if n is not None}
     if not shown:
@@ -60,6 +92,13 @@ def leading(table: pd.DataFrame, state: str, column: str, candidates: list[str])
     leaders = sorted(c for c, n in shown.items() if n == best)
     if len(leaders) > 1:
         raise ValueError(f"{state}: tie for the most events between {leaders}")
+    for c, n in counts.items():
+        if n is None and bounds[(name, state, c)][1] >= best:
+            raise ValueError(
+                f"{state}: the withheld {column} count of {c} could reach "
+                f"{bounds[(name, state, c)][1]} >= {best}: the release does not prove that "
+                f"{leaders[0]} leads"
+            )
     return leaders[0]
 
 
@@ -82,13 +121,14 @@ def event_numbers(
 ) -> dict[str, str]:
     """Display strings for the prose (keys as requested in the Part 3 text)."""
     tables = [totals, location, perpetrator, crime] + ([grid] if grid is not None else [])
-    top = top_states(totals, top_n)
+    bounds = released_bounds(totals, location, perpetrator, crime)
+    top = top_states(totals, top_n, bounds)
     return {
         **release_numbers(totals, period, tables, k, grid_degrees),
         **location_numbers(location, national_total(totals)),
         **state_numbers(totals, top),
-        **perpetrator_numbers(perpetrator, totals, top),
-        **crime_numbers(crime, k),
+        **perpetrator_numbers(perpetrator, totals, top, bounds),
+        **crime_numbers(crime, k, bounds),
     }
 
 
@@ -137,10 +177,19 @@ def location_numbers(location: pd.DataFrame, n: int) -> dict[str, str]:
     }
 
 
-def top_states(totals: pd.DataFrame, top_n: int) -> pd.DataFrame:
+def top_states(totals: pd.DataFrame, top_n: int, bounds: Bounds) -> pd.DataFrame:
+    """The states with the most events: published, and proven to lead every
+    withheld state (whose highest possible count lies below the last one)."""
     top = ranked_states(totals).head(top_n)
     if len(top) < top_n:
         raise ValueError(f"only {len(top)} states have a published count")
+    last = int(top["events"].iloc[-1])
+    for key, (_, hi) in bounds.items():
+        if key[0] == "state_totals" and hi >= last:
+            raise ValueError(
+                f"the withheld total of {key[1]} could reach {hi} >= {last}: the release does "
+                f"not prove which {top_n} states have the most events"
+            )
     return top
 
 
@@ -174,13 +223,13 @@ def state_numbers(totals: pd.DataFrame, top: pd.DataFrame) -> dict[str, str]:
 
 
 def perpetrator_numbers(
-    perpetrator: pd.DataFrame, totals: pd.DataFrame, top: pd.DataFrame
+    perpetrator: pd.DataFrame, totals: pd.DataFrame, top: pd.DataFrame, bounds: Bounds
 ) -> dict[str, str]:
     """Who the perpetrators were, in the top states and on the U.S. border (Figure 3.7)."""
     col = "perpetrator_type"
     ranked = ranked_states(totals)
     names = top["state"].tolist()
-    lead = {s: leading(perpetrator, s, col, IDENTIFIED) for s in names}
+    lead = {s: leading(perpetrator, s, col, IDENTIFIED, bounds) for s in names}
     smuggler_rows = states_only(perpetrator)[states_only(perpetrator)[col] == "smuggler"]
     smuggler_states = smuggler_rows[
         smuggler_rows["suppressed"].astype(bool)
@@ -208,19 +257,20 @@ def perpetrator_numbers(
     }
 
 
-def crime_numbers(crime: pd.DataFrame, k: int) -> dict[str, str]:
+def crime_numbers(crime: pd.DataFrame, k: int, bounds: Bounds) -> dict[str, str]:
     """Kidnapping, the crime the 2018 text singles out."""
     crimes = national(crime)
     kid = published(crime, crimes["state"].iloc[0], "crime_type", "kidnapping")
     return {
         "kidnapping_events": thousands(kid) if kid is not None else withheld_label(k),
-        "kidnapping_top_state": _max_state(crime, "kidnapping"),
+        "kidnapping_top_state": _max_state(crime, "kidnapping", bounds),
         "n_crime_types": str(len(CRIME_LABELS)),
     }
 
 
-def _max_state(crime: pd.DataFrame, crime_type: str) -> str:
-    """State with the most published events of a crime type (a unique maximum)."""
+def _max_state(crime: pd.DataFrame, crime_type: str, bounds: Bounds) -> str:
+    """State with the most events of a crime type: a unique published
+    maximum that no withheld count of that crime could reach."""
     rows = states_only(crime)
     rows = rows[(rows["crime_type"] == crime_type) & ~rows["suppressed"].astype(bool)]
     if rows.empty:
@@ -230,6 +280,12 @@ def _max_state(crime: pd.DataFrame, crime_type: str) -> str:
     leaders = sorted(rows.loc[rows["events"] == best, "state"])
     if len(leaders) > 1:
         raise ValueError(f"tie for the most {crime_type} events between {leaders}")
+    for key, (_, hi) in bounds.items():
+        if key[0] == "state_crime" and key[2] == crime_type and key[1] != TOTAL and hi >= best:
+            raise ValueError(
+                f"the withheld {crime_type} count of {key[1]} could reach {hi} >= {best}: the "
+                f"release does not prove that {leaders[0]} has the most"
+            )
     return leaders[0]
 
 

@@ -23,7 +23,7 @@ LABELS = {  # place -> (dx, dy) in points, alignment
 
 
 def grid_classes(grid: pd.DataFrame, k: int) -> tuple[pd.DataFrame, list[int]]:
-    """The released cells with their map class ('<k' where withheld) and
+    """The released cells with their map class ('withheld' where withheld) and
     the class bounds."""
     cells = grid.copy()
     cells["suppressed"] = cells["suppressed"].astype(bool)

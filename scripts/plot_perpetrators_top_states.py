@@ -1,14 +1,15 @@
 """Figure 3.7: who the reported perpetrators were in the five states with the
 most crimes against migrants — stacked shares of each state's events by
-perpetrator type, from the released counts. Withheld cells (fewer than k
-events each) are pooled into one hatched segment labelled "<k"."""
+perpetrator type, from the released counts. Withheld cells are pooled into
+one hatched segment labelled "Withheld" (their sum is the state's published
+total minus its published cells, so the segment reveals nothing more)."""
 
 from typing import Any
 
 import pandas as pd
 
 from prp.artifacts import style
-from prp.events.released import PERPETRATOR_LABELS, ranked_states, withheld_label, withheld_note
+from prp.events.released import PERPETRATOR_LABELS, ranked_states, withheld_note
 
 TOP = 5
 WITHHELD = "withheld"
@@ -46,7 +47,7 @@ def perpetrator_shares(
                 (
                     state,
                     WITHHELD,
-                    f"Withheld ({n_withheld} types, {withheld_label(k)} each)",
+                    f"Withheld ({n_withheld} types)",
                     rest,
                     rest / total,
                 )
@@ -78,11 +79,7 @@ def plot(data: pd.DataFrame, k: int):  # noqa: ANN201 - returns a matplotlib Fig
             share = float(row.share) * 100
             label = None
             if ptype not in seen:
-                label = (
-                    PERPETRATOR_LABELS[ptype]
-                    if ptype != WITHHELD
-                    else f"Withheld cells ({withheld_label(k)} each)"
-                )
+                label = PERPETRATOR_LABELS[ptype] if ptype != WITHHELD else "Withheld cells"
                 seen.add(ptype)
             if ptype == WITHHELD:
                 ax.barh(

@@ -77,7 +77,7 @@ def released_tables(
     """The protected tables, keyed like :data:`OUTPUTS`, ready to write."""
     check_k(k)
     counts = disclosure.tally(events, states, categories, degrees)
-    return tables_from_tally(counts, protection(k))[0]
+    return tables_from_tally(counts, states, categories, k)
 
 
 def check_k(k: int) -> None:
@@ -86,6 +86,17 @@ def check_k(k: int) -> None:
 
 
 def tables_from_tally(
+    counts: disclosure.Tally,
+    states: list[str],
+    categories: dict[str, list[str]],
+    k: int,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`released_tables` from the counts of the events."""
+    return protected_tables(counts, protection(k, settings))[0]
+
+
+def protected_tables(
     counts: disclosure.Tally, prot: Protection
 ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The protected tables (flags as "true"/"false") from the counts of the
@@ -129,7 +140,7 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
         read_batches(inputs["events"], COLUMNS), states, categories, degrees
     )
     try:
-        tables, verdict = tables_from_tally(counts, protection(k, params.get("protection")))
+        tables, verdict = protected_tables(counts, protection(k, params.get("protection")))
     except Refused as err:
         raise InputError(inputs["events"], str(err)) from None
     log.info("release audit: %s", verdict.line())

@@ -57,7 +57,7 @@ def test_numbers_follow_the_released_tables(frames):
     assert n["top_states_share"] == f"{top['events'].sum() / national * 100:.0f}%"
     loc = frames["location"].query("state == 'All states'").set_index("location_type")["events"]
     assert n["share_train"] == f"{loc['train_or_tracks'] / national * 100:.0f}%"
-    assert n["k"] == "5" and n["withheld_label"] == "<5"
+    assert n["k"] == "5" and n["withheld_label"] == "withheld"
     n_withheld = sum(int(f["suppressed"].sum()) for k, f in frames.items() if k != "period")
     assert n["n_values_withheld"] == f"{n_withheld:,}"
     for key in (
@@ -94,3 +94,38 @@ def test_withheld_values_cannot_be_printed(frames):
     perp.loc[hit, "events"] = pd.NA
     with pytest.raises(ValueError, match="withheld"):
         event_numbers(**(frames | {"perpetrator": perp}), k=5, grid_degrees=0.5)
+
+
+def test_a_lead_the_release_does_not_prove_is_refused():
+    from numbers_events import leading
+
+    row = pd.DataFrame(
+        {
+            "state": ["X", "X", "X"],
+            "perpetrator_type": ["transnational_criminal_organisation", "gang", "smuggler"],
+            "events": pd.array([30, pd.NA, pd.NA], dtype="Int64"),
+            "suppressed": [False, True, True],
+        }
+    )
+    cands = ["transnational_criminal_organisation", "gang", "smuggler"]
+    safe = {
+        ("state_perpetrator", "X", "gang"): (1, 12),
+        ("state_perpetrator", "X", "smuggler"): (1, 9),
+    }
+    assert leading(row, "X", "perpetrator_type", cands, safe) == cands[0]
+    # a withheld complement could hold more than the published leader
+    unsafe = {**safe, ("state_perpetrator", "X", "gang"): (1, 31)}
+    with pytest.raises(ValueError, match="does not prove"):
+        leading(row, "X", "perpetrator_type", cands, unsafe)
+
+
+def test_claims_in_the_text_follow_from_the_public_intervals(frames):
+    # every claim the text makes holds for every value the release allows
+    from numbers_events import released_bounds
+
+    bounds = released_bounds(
+        frames["totals"], frames["location"], frames["perpetrator"], frames["crime"]
+    )
+    n = event_numbers(**frames, k=5, grid_degrees=0.5)
+    rank5 = int(n["rank5_count"].replace(",", ""))
+    assert all(hi < rank5 for key, (_, hi) in bounds.items() if key[0] == "state_totals")

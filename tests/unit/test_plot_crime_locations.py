@@ -53,7 +53,7 @@ def test_trains_lead_even_when_not_the_largest():
 
 def test_withheld_national_counts_print_as_below_k():
     data = location_counts(table(NATIONAL | {"shelter": None, "car": None}), 5)
-    assert data.set_index("location_type").loc[["shelter", "car"], "shown"].tolist() == ["<5", "<5"]
+    assert data.set_index("location_type").loc[["shelter", "car"], "shown"].tolist() == ["withheld", "withheld"]
     assert data["share"].isna().all()
 
 
@@ -75,6 +75,6 @@ def test_plot_bars_in_order_with_value_labels():
     assert [label for _, label in ticks] == data["label"].tolist()  # top bar first
     widths = [p.get_width() for p in ax.patches]
     assert widths == data["events"].astype("Float64").fillna(0).astype(float).tolist()
-    assert "<5" in [t.get_text() for t in ax.texts]
+    assert "withheld" in [t.get_text() for t in ax.texts]
     assert ax.get_xlabel() == "Crimes against migrants (events)"
     plt.close(fig)

@@ -33,7 +33,7 @@ def grid() -> pd.DataFrame:
 def test_classes_from_k_and_withheld_cells_shown_below_k():
     cells, bins = grid_classes(grid(), 5)
     assert bins == [5, 10, 25, 50, 100]
-    assert cells["class"].tolist() == ["25–49", "<5", "50–99", "5–9"]
+    assert cells["class"].tolist() == ["25–49", "withheld", "50–99", "5–9"]
 
 
 def test_map_draws_every_cell_the_rails_and_a_legend():
@@ -49,7 +49,7 @@ def test_map_draws_every_cell_the_rails_and_a_legend():
     hatched = [c for c in ax.collections if c.get_hatch() == maps.SUPPRESSED_HATCH]
     assert len(hatched) == 1
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[:1] == ["<5"] and "Rail corridor (schematic)" in legend
+    assert legend[:1] == ["withheld"] and "Rail corridor (schematic)" in legend
     assert ax.get_legend().get_title().get_text() == "Events per 0.5° cell"
     assert {t.get_text() for t in ax.texts} <= set(LABELS)
     plt.close(fig)

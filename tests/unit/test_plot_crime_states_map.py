@@ -44,7 +44,7 @@ def test_every_state_gets_a_class_and_withheld_ones_print_below_k():
     data, bins = state_classes(totals(), 5)
     assert len(data) == 32 and TOTAL not in data["state"].tolist()
     by = data.set_index("state")
-    assert by.loc["Colima", "class"] == "<5" and by.loc["Colima", "shown"] == "<5"
+    assert by.loc["Colima", "class"] == "withheld" and by.loc["Colima", "shown"] == "withheld"
     assert by.loc["Morelos", "class"] == "0"
     assert by.loc["Tamaulipas", "class"] == "100–249" and by.loc["Tamaulipas", "shown"] == "208"
     assert bins[0] == 5 and bins[-1] > 208
@@ -70,5 +70,5 @@ def test_map_hatches_withheld_states_and_labels_the_top_five():
         "Veracruz\n71",
     ]
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
-    assert legend[0] == "<5" and legend[1] == "5–9"
+    assert legend[0] == "withheld" and legend[1] == "5–9"
     plt.close(fig)

@@ -46,7 +46,7 @@ def test_shares_add_to_one_per_state_and_withheld_cells_are_pooled():
     assert sums.round(9).eq(1).all()
     pooled = data[(data["state"] == "C") & (data["perpetrator_type"] == WITHHELD)]
     assert pooled["events"].tolist() == [5]
-    assert "<5" in pooled["label"].iloc[0]
+    assert pooled["label"].iloc[0].startswith("Withheld (")
     assert set(data["perpetrator_type"]) <= set(TYPES) | {WITHHELD}
 
 
@@ -81,7 +81,7 @@ def test_plot_stacks_to_100_percent_with_a_hatched_withheld_segment():
     assert [label for _, label in ticks] == ["A", "B", "C", "D", "E"]
     assert ax.get_xlim() == (0, 100)
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
-    assert legend[0] == "TCO" and "Withheld cells (<5 each)" in legend
+    assert legend[0] == "TCO" and "Withheld cells" in legend
     right = {}
     for patch in ax.patches:
         right[round(patch.get_y(), 3)] = max(

@@ -48,7 +48,7 @@ def totals(campeche=10) -> pd.DataFrame:
 def test_region_is_the_five_southern_states_with_withheld_shown_below_k():
     data = region_counts(totals(campeche=None), 5)
     assert data["state"].tolist() == ["Chiapas", "Tabasco", "Oaxaca", "Veracruz", "Campeche"]
-    assert data["shown"].tolist() == ["162", "96", "127", "71", "<5"]
+    assert data["shown"].tolist() == ["162", "96", "127", "71", "withheld"]
 
 
 def test_places_are_the_southern_crossings_tapachula_and_la_arrocera(layers):
@@ -79,6 +79,6 @@ def test_map_frames_the_south_and_draws_only_cells_that_touch_the_region(layers)
     assert "Chiapas\n162" in texts and "Tapachula" in texts and "La Arrocera" in texts
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Rail line out of service (walked)" in legend and "Checkpoint area" in legend
-    assert "<5" in legend
+    assert "withheld" in legend
     plt.close(fig)
     assert set(STATES) == set(maps.SOUTHERN_STATES)

@@ -46,7 +46,7 @@ def test_region_is_the_six_border_states_west_to_east():
         "Nuevo León",
         "Tamaulipas",
     ]
-    assert data.set_index("state").loc["Coahuila", "shown"] == "<5"
+    assert data.set_index("state").loc["Coahuila", "shown"] == "withheld"
     with pytest.raises(ValueError, match="no released count"):
         region_counts(totals()[lambda d: d["state"] != "Sonora"], 5)
 
@@ -73,7 +73,7 @@ def test_map_shows_the_northern_crossings_and_state_counts():
     assert ax.extent_name == "us_border"
     assert drawn["cell_lat"].tolist() == [26.25]
     texts = [t.get_text() for t in ax.texts]
-    assert "Tamaulipas\n208" in texts and "Coahuila\n<5" in texts and "Nuevo Laredo" in texts
+    assert "Tamaulipas\n208" in texts and "Coahuila\nwithheld" in texts and "Nuevo Laredo" in texts
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Border crossing" in legend and "<5" not in legend  # no withheld cell drawn
+    assert "Border crossing" in legend and "withheld" not in legend  # no withheld cell drawn
     plt.close(fig)

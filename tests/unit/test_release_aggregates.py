@@ -110,11 +110,11 @@ def test_the_final_attack_refuses_a_pattern_that_pins_a_count():
 
 
 def test_the_released_tables_pass_the_final_attack():
-    from release_aggregates import protection, tables_from_tally
+    from release_aggregates import protected_tables, protection
 
     from prp.events import disclosure
 
     counts = disclosure.tally(events(), ["A", "B", "C"], CATS, 0.5)
-    _, verdict = tables_from_tally(counts, protection(5))
+    _, verdict = protected_tables(counts, protection(5))
     assert verdict.ok and verdict.pinned == 0 and verdict.min_hi_primary >= 5
     assert verdict.min_width_primary >= 4

@@ -11,7 +11,7 @@ checks that nothing was written there.
 
 Greyscale legibility: counts use a sequential single-direction ramp
 (ColorBrewer YlGnBu, colour-blind safe, lightness falling with the count);
-withheld counts are hatched and labelled "<5" in the legend.
+withheld counts are hatched and labelled "withheld" in the legend.
 """
 
 from __future__ import annotations

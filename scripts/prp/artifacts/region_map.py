@@ -28,7 +28,7 @@ class Region:
 
 def region_counts(totals: pd.DataFrame, states: list[str], k: int) -> pd.DataFrame:
     """Released event count of each state of the region, in the region's
-    order, with the text the map prints ('<k' for a withheld count)."""
+    order, with the text the map prints ('withheld' for a withheld count)."""
     counts = counts_by_state(totals)
     missing = [s for s in states if s not in counts]
     if missing:

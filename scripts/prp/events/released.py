@@ -40,18 +40,26 @@ CRIME_LABELS = {
 }
 
 
-def withheld_label(k: int) -> str:
-    """How a withheld count is printed: '<5' for k = 5."""
-    return f"<{k}"
+WITHHELD = "withheld"
+
+
+def withheld_label(k: int | None = None) -> str:
+    """How a withheld count is printed: "withheld", whatever it holds. Not
+    "<k": a complementary suppression holds k or more, and labels that told
+    counts under k from complements would tell the attacker which is which
+    (see prp.events.protect)."""
+    return WITHHELD
 
 
 def withheld_note(k: int, note: str = "") -> str:
     """A figure's note followed by the sentence on withheld counts."""
-    return (note + f" Counts under {k} are withheld and shown as {withheld_label(k)}.").strip()
+    return (
+        note + f" Counts under {k}, and some larger ones that would reveal them, are withheld."
+    ).strip()
 
 
 def shown(events: object, suppressed: object, k: int) -> str:
-    """A released count as printed: '1,234', or '<k' where withheld."""
+    """A released count as printed: '1,234', or 'withheld'."""
     if bool(suppressed) or events is None or pd.isna(events):
         return withheld_label(k)
     return f"{int(events):,}"  # type: ignore[call-overload]  # a count, checked above

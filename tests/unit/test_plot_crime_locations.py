@@ -53,7 +53,10 @@ def test_trains_lead_even_when_not_the_largest():
 
 def test_withheld_national_counts_print_as_below_k():
     data = location_counts(table(NATIONAL | {"shelter": None, "car": None}), 5)
-    assert data.set_index("location_type").loc[["shelter", "car"], "shown"].tolist() == ["withheld", "withheld"]
+    assert data.set_index("location_type").loc[["shelter", "car"], "shown"].tolist() == [
+        "withheld",
+        "withheld",
+    ]
     assert data["share"].isna().all()
 
 

@@ -124,7 +124,6 @@ def chapter_problems(
 ) -> list[str]:
     """One message per reference the edition may not make."""
     problems: list[str] = []
-    unknown_note = "" if catalog.restricted_known else " (restricted material, or defined nowhere)"
     for r in refs:
         where = f"report/{r.file}:{r.line}"
         if r.kind == "namespace":
@@ -137,11 +136,18 @@ def chapter_problems(
                         f"namespace '{r.name}' ({r.text})"
                     )
                 continue
-            problems.append(
-                f"{where}: unknown variable namespace '{r.name}' ({r.text}): no rule writes "
-                f"build/numbers/{r.name}.yml{unknown_note}; add config/numbers/{r.name}.yaml "
-                "or a numbers_* rule, or fix the name"
-            )
+            if catalog.restricted_known:
+                problems.append(
+                    f"{where}: unknown variable namespace '{r.name}' ({r.text}): no rule writes "
+                    f"build/numbers/{r.name}.yml; add config/numbers/{r.name}.yaml or a "
+                    "numbers_* rule, or fix the name"
+                )
+            else:
+                problems.append(
+                    f"{where}: '{r.name}' is not a variable namespace of this build ({r.text}): "
+                    f"no rule writes build/numbers/{r.name}.yml; a restricted namespace, which "
+                    "the public edition may not use, or a misspelt one"
+                )
         elif r.kind in ("table", "figure"):
             if r.name in catalog.public_ids:
                 continue
@@ -155,7 +161,8 @@ def chapter_problems(
             if not restricted_edition:
                 problems.append(
                     f"{where}: '{r.name}' ({r.text}) is not a {r.kind} of the public catalog "
-                    f"(config/artifacts){unknown_note}"
+                    f"(config/artifacts): a restricted {r.kind}, which the public edition may "
+                    "not include, or one defined nowhere"
                 )
         elif (
             r.kind == "file"

@@ -28,6 +28,8 @@ if RESTRICTED:
 
     include: "rules/restricted.smk"
 
+    record_restricted_outputs()
+
 
 # The edition boundary: chapters are checked now, the job graph before any job runs.
 check_chapters()

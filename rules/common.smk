@@ -1,5 +1,6 @@
 # Paths, helpers and input functions shared by the rules. No rule lives here.
 
+import json
 import os
 import re
 import sys
@@ -390,12 +391,53 @@ def check_public_graph():
         for job in jobs
     ]
     public = [e for e in ALL_EDITIONS if not config["editions"][e]["restricted"]]
-    problems = boundary.graph_problems(views, edition_outputs(public), RESTRICTED_PATHS)
+    problems = boundary.graph_problems(
+        views, edition_outputs(public), RESTRICTED_PATHS + restricted_data(), restricted_outputs()
+    )
     if problems:
         raise WorkflowError(
             "a public edition would be built from restricted material; nothing was run:\n"
             + "\n".join(problems)
         )
+
+
+def restricted_data():
+    """Files derived from restricted data sources: their validated tables and
+    validation records, and the release step's own folder."""
+    names = [
+        r["name"]
+        for r in load_package(DATA)["resources"]
+        if r["path"].startswith(RESTRICTED_PREFIX)
+    ]
+    return [clean(n) for n in names] + [prov(f"clean/{n}") for n in names] + [f"{BUILD}/released"]
+
+
+# What restricted rules make (their output templates): recorded by every build
+# that holds the restricted sources, so that a public build (for which those
+# rules do not exist) still recognizes their outputs left in build/.
+RESTRICTED_OUTPUTS = f"{BUILD}/.restricted-outputs.json"
+
+
+def record_restricted_outputs():
+    templates = sorted(
+        {
+            str(f)
+            for r in workflow.rules
+            if Path(r.snakefile).name == "restricted.smk"
+            for f in r.output
+        }
+    )
+    crypt.write_if_changed(
+        Path(RESTRICTED_OUTPUTS), (json.dumps(templates, indent=1) + "\n").encode()
+    )
+
+
+def restricted_outputs():
+    try:
+        templates = json.loads(Path(RESTRICTED_OUTPUTS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        templates = []
+    return boundary.template_regex(templates)
 
 
 def restricted_edition_outputs(wildcards=None):

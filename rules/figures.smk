@@ -256,3 +256,25 @@ rule plot_perpetrators_top_states:
         k=DISCLOSURE_K,
     script:
         "../scripts/plot_perpetrators_top_states.py"
+
+
+# --- chapters/part1-background.qmd: figure poverty-rates (started with prp.tools.scaffold) ---
+
+
+rule plot_poverty_rates:
+    input:
+        clean=clean("poverty_rates"),
+        code=code_of("plot_poverty_rates"),
+    output:
+        svg=report(f"{BUILD}/figures/poverty-rates.svg", category="Figures"),
+        csv=f"{BUILD}/figures/poverty-rates.csv",
+        md=f"{BUILD}/figures/poverty-rates.md",
+        provenance=prov("figures/poverty-rates"),
+    log:
+        log_path("plot_poverty_rates"),
+    benchmark:
+        bench_path("figures-poverty-rates")
+    params:
+        **figure_params("poverty-rates"),
+    script:
+        "../scripts/plot_poverty_rates.py"

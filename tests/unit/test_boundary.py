@@ -144,6 +144,28 @@ def test_graph_check_finds_a_public_figure_that_reads_restricted_data():
     assert ok == []
 
 
+def test_graph_check_finds_a_public_job_reading_what_an_earlier_keyed_build_left():
+    # a public build: the restricted rules do not exist, but their outputs do
+    jobs = [
+        job("plot_new_figure", ["build/tables/event-listing.csv"], ["build/figures/n.md"]),
+        job("plot_other", ["build/clean/camrd_events.parquet"], ["build/figures/o.md"]),
+        job(
+            "render_edition",
+            ["build/figures/n.md", "build/figures/o.md"],
+            ["build/public/index.html"],
+            [0, 1],
+        ),
+    ]
+    made = B.template_regex(["build/tables/{id}.csv", "build/numbers/restricted_events.yml"])
+    got = B.graph_problems(
+        jobs, ["build/public/index.html"], ["build/clean/camrd_events.parquet"], made
+    )
+    assert len(got) == 3
+    assert any("plot_new_figure" in p and "build/tables/event-listing.csv" in p for p in got)
+    assert any("plot_other" in p and "build/clean/camrd_events.parquet" in p for p in got)
+    assert made.fullmatch("build/tables/x.csv") and not made.fullmatch("build/tables/a/b.csv")
+
+
 def test_restricted_dir_must_lie_outside_every_public_input(tmp_path):
     for bad in ("data/raw", "data", "report/x", ".", "config", "build/tables"):
         assert B.restricted_dir_problem(bad, "data", tmp_path, "build/restricted-src"), bad

@@ -190,19 +190,43 @@ class JobView:
     depends: tuple[int, ...]  # indices of the jobs it reads from
 
 
+def template_regex(templates: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching the paths of Snakemake output templates
+    (``build/tables/{id}.md``, ``build/x/{name,[a-z]+}.csv``)."""
+    parts = []
+    for t in templates:
+        out, pos = [], 0
+        for m in re.finditer(r"\{[^{}]*\}", t):
+            out.append(re.escape(t[pos : m.start()]) + "[^/]+")
+            pos = m.end()
+        out.append(re.escape(t[pos:]))
+        parts.append("".join(out))
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
 def graph_problems(
-    jobs: Sequence[JobView], public_targets: Iterable[str], restricted_paths: Sequence[str]
+    jobs: Sequence[JobView],
+    public_targets: Iterable[str],
+    restricted_paths: Sequence[str],
+    restricted_outputs: re.Pattern[str] | None = None,
 ) -> list[str]:
     """Restricted jobs upstream of the public targets. A job is restricted
-    if it reads a path under ``restricted_paths`` or the output of a
-    restricted job; the messages name the job and the restricted path that
-    taints it."""
+    if it reads or writes a path under ``restricted_paths`` or one matching
+    ``restricted_outputs`` (what restricted rules make, e.g. left in build/
+    by an earlier build that held a key), or reads the output of a
+    restricted job; the messages name the job and the path that taints it."""
+
+    def restricted(path: str) -> bool:
+        return is_under(path, restricted_paths) or bool(
+            restricted_outputs and restricted_outputs.fullmatch(path)
+        )
+
     taint: dict[int, str] = {}
     order = _topological(jobs)
     for i in order:
         job = jobs[i]
-        for path in job.inputs:
-            if is_under(path, restricted_paths):
+        for path in (*job.inputs, *job.outputs):
+            if restricted(path):
                 taint[i] = path
                 break
         else:

@@ -40,8 +40,34 @@ def env() -> dict[str, str]:
 
 
 def test_two_clean_builds_in_different_directories_are_identical(built_repo, tmp_path):
-    other = copy_repo(tmp_path / "elsewhere")
-    proc = subprocess.run(build_cmd("all"), cwd=other, env=env(), capture_output=True, text=True)
+    """Another folder, and first without any key (a fresh clone: the public
+    edition only, saying that the restricted one needs a key), then with the
+    key: every output is byte-identical to the build of the shared copy, so
+    the public edition does not depend on the folder, on the key, or on
+    whether the restricted edition was built beside it."""
+    from prp.data import crypt
+    from tests.keys import keyless_env, session_identity
+
+    other = copy_repo(tmp_path / "elsewhere", restricted=False)
+    keyless = {**keyless_env(tmp_path / "empty-home"), "PYTHONPATH": "scripts"}
+    proc = subprocess.run(build_cmd("all"), cwd=other, env=keyless, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "The restricted edition was not built: it needs an age identity" in proc.stderr
+    assert not (other / "build" / "restricted").exists()
+    assert not (other / crypt.PLAIN).exists(), "nothing was decrypted"
+    public = [k for k in outputs(built_repo) if k.startswith("build/public/")]
+    ours, keyed = outputs(other), outputs(built_repo)
+    differ = sorted(k for k in public if ours.get(k) != keyed[k])
+    assert not differ, f"the public edition differs without a key: {differ}"
+    # now with the key (the throwaway one re-seals stand-ins in the copy)
+    from tests.keys import demo_identity, throwaway_restricted
+
+    if demo_identity() is None:
+        throwaway_restricted(other)
+    keyed_env = {**env(), "PRP_AGE_IDENTITY": str(session_identity())}
+    proc = subprocess.run(
+        build_cmd("all"), cwd=other, env=keyed_env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     a, b = outputs(built_repo), outputs(other)
     assert a.keys() == b.keys()

@@ -52,7 +52,7 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     ax.set_yticks(y, data["label"])
     top = float(values.max()) if len(values) else 1.0
     for yi, v, text in zip(y, values, data["shown"], strict=True):
-        ax.text(v + top * 0.01, yi, text, va="center", ha="left", fontsize=8)
+        ax.text(v + top * 0.01, yi, text, va="center", ha="left", fontsize=style.SMALL)
     ax.set_xlim(0, top * 1.12)
     ax.xaxis.set_major_formatter(style.thousands_formatter())
     ax.set_xlabel("Crimes against migrants (events)")

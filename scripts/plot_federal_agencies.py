@@ -239,7 +239,7 @@ def draw_legend(ax: Any, chart: pd.DataFrame, boxes: pd.DataFrame) -> None:
         bbox_to_anchor=(0.5, 0.0),
         ncol=4,
         frameon=False,
-        fontsize=7.5,
+        fontsize=style.SMALL,
         handlelength=2.6,
     )
 

@@ -85,7 +85,7 @@ def plot(bars: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
                 f"{value:,.1f}",
                 va="center",
                 ha="left" if right else "right",
-                fontsize=7.5,
+                fontsize=style.SMALL,
             )
     ax.axvline(central, color=style.GREY, linewidth=1.0)
     ax.text(
@@ -94,7 +94,7 @@ def plot(bars: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
         f"Central estimate: {central:,.1f}",
         ha="center",
         va="bottom",
-        fontsize=8,
+        fontsize=style.SMALL,
         color=style.GREY,
     )
     ax.set_yticks(y, bars["label"])

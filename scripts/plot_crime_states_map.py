@@ -57,7 +57,6 @@ def plot(totals: pd.DataFrame, bins: list[int], layers: maps.Layers, k: int):  #
         ax,
         maps.count_legend_handles(bins, withheld_label(k) if withheld else None),
         title="Events per state",
-        loc="lower left",
     )
     return fig, ax
 

@@ -14,16 +14,14 @@ import pandas as pd
 from prp.artifacts import maps, style
 from prp.events.released import counts_by_state, shown, withheld_label, withheld_note
 
-Label = tuple[float, float, str]  # dx, dy in points, horizontal alignment
-
 
 @dataclass(frozen=True)
 class Region:
     states: list[str]
     extent: str  # key of maps' extents
-    labels: dict[str, Label] = field(default_factory=dict)  # place -> label offset
+    labels: list[str] = field(default_factory=list)  # places labelled, in placing order
     state_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
-    legend_columns: int = 1
+    legend_columns: int = 4
 
 
 def region_counts(totals: pd.DataFrame, states: list[str], k: int) -> pd.DataFrame:
@@ -69,8 +67,8 @@ def plot_region(
             linewidth=0.9,
             zorder=5,
         )
-    maps.draw_rails(ax, layers)
-    maps.draw_places(ax, places, region.labels)
+    maps.draw_rails(ax, layers, within=region.states)
+    maps.draw_places(ax, places)
     maps.label_states(
         ax,
         layers,
@@ -81,13 +79,8 @@ def plot_region(
         bins, withheld_label(k) if drawn["suppressed"].any() else None
     )
     handles += features
-    maps.legend(
-        ax,
-        handles,
-        title=f"Events per {degrees:g}° cell",
-        loc="lower left",
-        **({"ncol": region.legend_columns} if region.legend_columns > 1 else {}),
-    )
+    maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", ncol=region.legend_columns)
+    maps.label_places(ax, places, region.labels)
     return fig, ax, drawn
 
 

@@ -5,12 +5,15 @@ and tracks first."""
 from typing import Any
 
 import pandas as pd
+from matplotlib.patches import Patch
 
 from prp.artifacts import style
 from prp.events.released import LOCATION_LABELS, labelled, national, shown, withheld_note
 
 FIRST = "train_or_tracks"
 LAST = "other"
+LEGEND = {FIRST: "On trains or train tracks", "": "Elsewhere (hatched)"}
+"""What the two bar styles mean (the hatching sets the rail bar apart in grey print)."""
 
 
 def location_counts(table: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -59,6 +62,14 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
+    ax.legend(
+        handles=[
+            Patch(facecolor=style.SERIES[0], edgecolor="white", label=LEGEND[FIRST]),
+            Patch(facecolor=style.PALETTE["sky"], edgecolor="white", hatch="//", label=LEGEND[""]),
+        ],
+        loc="lower right",
+        frameon=False,
+    )
     return fig
 
 

@@ -28,18 +28,10 @@ LABELS = [  # places labelled, in placing order (the crowded ones first)
     "Ciudad Cuauhtémoc",
     "Subteniente López",
 ]
-STATE_POSITIONS = {  # lon, lat of the state labels: clear of cells, lines and places
-    "Veracruz": (-95.9, 19.9),
-    "Tabasco": (-92.5, 19.05),
-    "Campeche": (-90.3, 19.3),
-    "Oaxaca": (-97.0, 16.4),
-    "Chiapas": (-91.55, 16.35),
-}
 REGION = region_map.Region(
     states=STATES,
     extent=EXTENT,
     labels=LABELS,
-    state_positions=STATE_POSITIONS,
 )
 
 

@@ -20,19 +20,10 @@ LABELS = [  # places labelled, in placing order (the crowded ones first)
     "Reynosa",
     "Matamoros",
 ]
-STATE_POSITIONS = {  # lon, lat of the state labels: clear of cells, lines and places
-    "Baja California": (-115.3, 30.6),
-    "Sonora": (-110.0, 29.2),
-    "Chihuahua": (-106.3, 28.9),
-    "Coahuila": (-102.4, 27.4),
-    "Nuevo León": (-100.15, 23.45),
-    "Tamaulipas": (-98.0, 24.4),
-}
 REGION = region_map.Region(
     states=STATES,
     extent=EXTENT,
     labels=LABELS,
-    state_positions=STATE_POSITIONS,
 )
 
 

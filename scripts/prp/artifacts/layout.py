@@ -54,11 +54,14 @@ CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
 label set farther than :data:`LEADER_FROM` points from its marker gets a thin
 leader line to it."""
 LEADER_FROM = 15
+OUTSIDE_IN = 0.5
+"""How far (inches) outside its region a region's label may go when the
+inside is taken by data."""
 
 
 LABEL_GIDS = ("label", "state-label")
-"""Map texts checked for overlaps; place labels ("label") must also clear
-the data, state labels ("state-label") sit on the state they name."""
+"""Map texts that must clear the data and each other: place labels and
+state labels."""
 
 
 LEADER = {"arrowstyle": "-", "linewidth": 0.5, "color": "#4d4d4d", "shrinkA": 0, "shrinkB": 2}
@@ -67,6 +70,9 @@ LEADER = {"arrowstyle": "-", "linewidth": 0.5, "color": "#4d4d4d", "shrinkA": 0,
 def renderer(fig: Any) -> Any:
     """The figure's renderer, with every axes at its final position (what
     drawing would do first, without drawing)."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
     for ax in fig.axes:
         ax.apply_aspect()
     return fig.canvas.get_renderer()
@@ -227,8 +233,8 @@ def problems(fig: Any, map_axes: Sequence[Any] = ()) -> list[str]:
         labels = [t for t in ax.texts if t.get_gid() in LABEL_GIDS and t.get_visible()]
         boxes = [(t.get_text(), _box(t, rend)) for t in labels]
         frame = box(*ax.bbox.extents).intersection(page)
-        for (name, b), t in zip(boxes, labels, strict=True):
-            if t.get_gid() == "label" and b.intersection(area).area > 0.5:
+        for (name, b), _t in zip(boxes, labels, strict=True):
+            if b.intersection(area).area > 0.5:
                 found.append(f"label {name!r} covers data on the map {ax.extent_name}")
             if not frame.contains(b):
                 found.append(f"label {name!r} leaves the map {ax.extent_name}")
@@ -239,9 +245,16 @@ def problems(fig: Any, map_axes: Sequence[Any] = ()) -> list[str]:
             for c, bc in boxes[i + 1 :]:
                 if ba.intersection(bc).area > 0.5:
                     found.append(f"labels {a!r} and {c!r} overlap on the map {ax.extent_name}")
-    in_legend = {id(t) for leg in legends for t in [*leg.get_texts(), leg.get_title()]}
+    skip = {id(t) for leg in legends for t in [*leg.get_texts(), leg.get_title()]}
+    for ax in fig.axes:  # tick labels are drawn only for ticks in view: check them as drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                skip |= {id(tick.label1), id(tick.label2)}
+        tight = ax.get_tightbbox(rend)
+        if tight is not None and not page.contains(box(tight.x0, tight.y0, tight.x1, tight.y1)):
+            found.append("an axis (its tick labels or title) leaves the figure")
     for t in fig.findobj(lambda a: type(a).__name__ in {"Text", "Annotation"}):
-        if not t.get_visible() or not str(t.get_text()).strip() or id(t) in in_legend:
+        if not t.get_visible() or not str(t.get_text()).strip() or id(t) in skip:
             continue
         e = t.get_window_extent(rend)
         if not page.contains(box(e.x0, e.y0, e.x1, e.y1)):
@@ -260,3 +273,72 @@ def margin_in(ax: Any, geom: Any) -> float:
     x0, y0, x1, y1 = g.bounds
     fx0, fy0, fx1, fy1 = frame.bounds
     return min(x0 - fx0, y0 - fy0, fx1 - x1, fy1 - y1) / ax.figure.dpi
+
+
+def place_in_regions(
+    ax: Any,
+    items: Sequence[tuple[str, Any]],
+    fontsize: float,
+    bbox: dict[str, Any] | None = None,
+    weight: str = "bold",
+    spacing_in: float = 0.06,
+) -> list[Any]:
+    """Write each ``(text, region)`` (region: a lon/lat polygon) at the point
+    of the region, nearest its representative point, where the text covers
+    no data and no other label, and stays inside the region as far as it
+    can. Returns the texts (gid "state-label")."""
+    import numpy as np
+    import shapely
+    from cartopy import crs as ccrs
+    from shapely.geometry import box
+
+    rend = renderer(ax.figure)
+    blocked = data_area(ax)
+    frame = box(*ax.bbox.extents).intersection(box(*ax.figure.bbox.extents)).buffer(-2)
+    taken = [_box(t, rend) for t in ax.texts if t.get_gid() in LABEL_GIDS]
+    step = spacing_in * ax.figure.dpi
+    out = []
+    for text, region in items:
+        shape = _to_display(ax, region).intersection(frame)
+        if shape.is_empty:
+            continue
+        start = shape.representative_point()
+        near = shape.buffer(OUTSIDE_IN * ax.figure.dpi).intersection(frame)
+        x0, y0, x1, y1 = near.bounds
+        xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
+        grid = [p for p in shapely.points(xs.ravel(), ys.ravel()) if near.contains(p)]
+        # inside the region first, nearest its middle; then just outside it
+        pts = [start, *sorted(grid, key=lambda p: (not shape.contains(p), p.distance(start)))]
+        inv = ax.transData.inverted()
+        best, best_cost = None, None
+        for p in pts:
+            x, y = inv.transform((p.x, p.y))
+            lon, lat = ccrs.PlateCarree().transform_point(x, y, ax.projection)
+            t = ax.text(
+                lon,
+                lat,
+                text,
+                transform=ccrs.PlateCarree(),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                fontweight=weight,
+                zorder=9,
+                bbox=bbox,
+                gid="state-label",
+            )
+            b = _box(t, rend)
+            cost = b.intersection(blocked).area + 10 * sum(b.intersection(o).area for o in taken)
+            cost += 10 * b.difference(frame).area
+            if best_cost is None or cost < best_cost - 1e-6:
+                if best is not None:
+                    best.remove()
+                best, best_cost = t, cost
+            else:
+                t.remove()
+            if best_cost == 0:
+                break
+        if best is not None:
+            taken.append(_box(best, rend))
+            out.append(best)
+    return out

@@ -478,36 +478,15 @@ def label_places(
 
 
 def label_states(
-    ax: Any,
-    layers: Layers,
-    texts: Mapping[str, str],
-    fontsize: float = style.SMALL,
-    offsets: Mapping[str, tuple[float, float]] | None = None,
-    positions: Mapping[str, tuple[float, float]] | None = None,
-) -> None:
-    """Write ``texts[state]`` at a point inside each state, shifted by
-    ``offsets`` (degrees), or at ``positions[state]`` (lon, lat) where the
-    inside of the state is taken by other features."""
-    for name, text in texts.items():
-        if positions and name in positions:
-            x, y = positions[name]
-        else:
-            point = layers.states[name].representative_point()
-            dx, dy = (offsets or {}).get(name, (0.0, 0.0))
-            x, y = point.x + dx, point.y + dy
-        ax.text(
-            x,
-            y,
-            text,
-            transform=lonlat(),
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            zorder=9,
-            fontweight="bold",
-            bbox=LABEL_BOX,
-            gid="state-label",
-        )
+    ax: Any, layers: Layers, texts: Mapping[str, str], fontsize: float = style.SMALL
+) -> list[Any]:
+    """Write ``texts[state]`` inside each state, as near its middle as the
+    data and the other labels allow (:func:`prp.artifacts.layout.place_in_regions`)."""
+    from prp.artifacts import layout
+
+    return layout.place_in_regions(
+        ax, [(text, layers.states[name]) for name, text in texts.items()], fontsize, LABEL_BOX
+    )
 
 
 def count_legend_handles(bins: Sequence[int], suppressed_label: str | None) -> list[Any]:

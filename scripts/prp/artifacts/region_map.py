@@ -20,7 +20,6 @@ class Region:
     states: list[str]
     extent: str  # key of maps' extents
     labels: list[str] = field(default_factory=list)  # places labelled, in placing order
-    state_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     legend_columns: int = 4
 
 
@@ -69,18 +68,14 @@ def plot_region(
         )
     maps.draw_rails(ax, layers, within=region.states)
     maps.draw_places(ax, places)
-    maps.label_states(
-        ax,
-        layers,
-        {r.state: f"{r.state}\n{r.shown}" for r in counts.itertuples()},
-        positions=region.state_positions,
-    )
     handles = maps.count_legend_handles(
         bins, withheld_label(k) if drawn["suppressed"].any() else None
     )
     handles += features
     maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", ncol=region.legend_columns)
     maps.label_places(ax, places, region.labels)
+    # state labels last: they may go anywhere in (or just off) their state
+    maps.label_states(ax, layers, {r.state: f"{r.state}\n{r.shown}" for r in counts.itertuples()})
     return fig, ax, drawn
 
 

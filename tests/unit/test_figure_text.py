@@ -4,6 +4,7 @@ type scale, so that typst and browsers set them as selectable text."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import matplotlib.pyplot as plt
@@ -90,3 +91,32 @@ def test_glyph_outlines_would_be_caught(tmp_path):
         assert text_elements(root) == []
     finally:
         style.apply()
+
+
+def test_the_svg_carries_the_glyphs_it_uses_for_browsers(tmp_path):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    fig, ax = style.new_figure(height_in=1.5)
+    ax.set_title("Tapachula", fontweight="bold")
+    ax.set_xlabel("Ciudad Juárez")
+    path = tmp_path / "f.svg"
+    style.save(fig, path)
+    text = path.read_text(encoding="utf-8")
+    assert fonts.used_characters(text)["700"] == "".join(sorted(set("Tapachula")))
+    faces = re.findall(
+        r"font-weight:(\d+);src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", text
+    )
+    assert {w for w, _ in faces} == {"400", "700"}
+    for weight, data in faces:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        cmap = set(map(chr, font.getBestCmap()))
+        assert set(fonts.used_characters(text)[weight]) <= cmap
+        assert len(cmap) < 120  # a subset, not the whole face
+    fig, ax = style.new_figure(height_in=1.5)
+    ax.set_title("Tapachula", fontweight="bold")
+    ax.set_xlabel("Ciudad Juárez")
+    style.save(fig, tmp_path / "h.svg")
+    assert (tmp_path / "h.svg").read_bytes() == path.read_bytes()

@@ -131,3 +131,66 @@ def ensure() -> list[Path]:
     for p in paths:
         font_manager.fontManager.addfont(str(p))
     return paths
+
+
+WEIGHTS = {"400": "Libertinus Serif Regular", "700": "Libertinus Serif Bold"}
+"""CSS font-weight -> the font that sets it."""
+
+
+def used_characters(svg: str) -> dict[str, str]:
+    """CSS weight -> every character the SVG's <text> elements set in it."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg.encode("utf-8"))
+    out: dict[str, set[str]] = {}
+    for el in root.iter("{http://www.w3.org/2000/svg}text"):
+        style = el.get("style", "")
+        m = re.search(r"font-weight:\s*(\w+)", style)
+        weight = "700" if m and m.group(1) in {"700", "bold"} else "400"
+        out.setdefault(weight, set()).update("".join(el.itertext()))
+    return {w: "".join(sorted(chars)) for w, chars in out.items()}
+
+
+def face_rules(svg: str) -> str:
+    """@font-face rules embedding, as WOFF subsets, exactly the glyphs the
+    SVG's text uses: a browser showing the SVG as an image cannot load the
+    page's fonts, so the figure carries its own (typst ignores the rules and
+    sets the text in its embedded copy of the same face)."""
+    import base64
+
+    from fontTools import subset
+
+    files = dict(zip(FILES, ensure(), strict=True))
+    rules = []
+    for weight, chars in sorted(used_characters(svg).items()):
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["kern", "liga"]
+        options.name_IDs = [1, 2]  # family and style only
+        options.notdef_outline = True
+        font = subset.load_font(str(files[WEIGHTS[weight]]), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:'{FAMILY}';font-weight:{weight};"
+            f"src:url(data:font/woff;base64,{data}) format('woff')}}"
+        )
+    return "".join(rules)
+
+
+def embed(svg: str) -> str:
+    """``svg`` with :func:`face_rules` in a <style> of its first <defs>."""
+    rules = face_rules(svg)
+    if not rules:
+        return svg
+    marker = "<defs>"
+    at = svg.find(marker)
+    if at < 0:
+        raise ValueError("no <defs> in the SVG to hold the font")
+    at += len(marker)
+    return f'{svg[:at]}\n  <style type="text/css">{rules}</style>{svg[at:]}'

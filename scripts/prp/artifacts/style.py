@@ -98,6 +98,11 @@ def save(fig: Figure, path: str | Path) -> None:
     )
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, metadata=metadata, dpi=DPI)
+        if fmt == "svg":  # the SVG carries the subset of its font that it uses
+            from prp.artifacts import fonts
+
+            text = Path(tmp).read_text(encoding="utf-8")
+            Path(tmp).write_text(fonts.embed(text), encoding="utf-8")
     plt.close(fig)
 
 

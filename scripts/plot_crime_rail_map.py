@@ -27,11 +27,12 @@ PANELS = {  # extent -> (title, places labelled in placing order)
 """The three maps: all of Mexico above, two enlargements below."""
 LABELS = [name for _, names in PANELS.values() for name in names]
 PANEL_TITLE_IN = 0.22
-ZOOM_H_IN = 2.9
-LEGEND_IN = 0.95
+NATIONAL_W_IN = 5.0  # the overview, centred; the figure stays at the text width
+ZOOM_H_IN = 2.45
+LEGEND_IN = 0.72
 ZOOMS = ("isthmus_chiapas", "gulf_northeast")
 LINE_RAMP_START = 0.4  # thin coloured lines need the darker part of the ramp
-ZERO = "#b4b4b4"  # segments beside which no event lies
+ZERO = "#8c8c8c"  # segments beside which no event lies (darker than state borders)
 WITHHELD = "#5a5a5a"
 NO_EVENTS = "No events"
 
@@ -77,7 +78,8 @@ def plot(  # noqa: ANN201
 
     maps.configure_cartopy()
     style.apply()
-    width, national_h = maps.map_size("national")
+    width = style.WIDTH_IN
+    national_h = maps.map_size("national", NATIONAL_W_IN)[1]
     # the enlargements share one height; each is as wide as its frame needs
     zoom_w = {e: ZOOM_H_IN * width / maps.map_size(e, width)[1] for e in ZOOMS}
     gap = (width - sum(zoom_w.values())) / 3
@@ -86,7 +88,12 @@ def plot(  # noqa: ANN201
     height = round(PANEL_TITLE_IN + national_h + PANEL_TITLE_IN + ZOOM_H_IN + LEGEND_IN, 2)
     fig = plt.figure(figsize=(width, height))
     rects = {
-        "national": (0, (height - PANEL_TITLE_IN - national_h) / height, 1, national_h / height)
+        "national": (
+            (width - NATIONAL_W_IN) / 2 / width,
+            (height - PANEL_TITLE_IN - national_h) / height,
+            NATIONAL_W_IN / width,
+            national_h / height,
+        )
     }
     left = gap
     for e in ZOOMS:

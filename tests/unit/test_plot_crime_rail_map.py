@@ -95,5 +95,5 @@ def test_every_labelled_place_lies_inside_its_map_with_a_margin():
         assert labelled == set(names), extent
         for n in names:
             where = Point(float(places.at[n, "lon"]), float(places.at[n, "lat"]))
-            assert layout.margin_in(axes[extent], where) >= 0.15, (extent, n)
+            assert layout.margin_in(axes[extent], where) >= 0.1, (extent, n)
     plt.close(fig)

@@ -234,3 +234,9 @@ def test_no_connector_crosses_a_box_or_its_text(drawn):
         path = LineString(ax.transData.transform(line.get_xydata()))
         for name, shape in shapes.items():
             assert not path.intersects(shape.buffer(-1.0)), name
+
+
+def test_drawn_boxes_keep_apart(drawn):
+    shapes = list(box_shapes(drawn).items())
+    for (a, sa), (b, sb) in itertools.combinations(shapes, 2):
+        assert sa.distance(sb) >= 4, (a, b)  # room for a connector between any two

@@ -20,7 +20,7 @@ from matplotlib.font_manager import FontProperties
 from prp.artifacts import style
 
 SLOT_IN = 1.03  # width of one leaf slot, inches (six slots fill the 6.2 in text width)
-ROW_IN = 0.92  # height of one level, inches
+ROW_IN = 0.84  # height of one level, inches
 BOX_W = 0.88  # box width, in slots (the gaps between boxes carry the connectors)
 BOX_H = 0.62  # least box height, in rows (a box with a long name is taller)
 BAND_GAP = 0.35  # extra rows between bands

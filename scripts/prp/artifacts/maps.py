@@ -227,7 +227,7 @@ def new_map(
     total = round(height + band, 2)
     fig = plt.figure(figsize=(width, total))
     ax = add_map_axes(fig, (0, band / total, 1, height / total), extent)
-    fig.prp_legend_top = band / total
+    fig.prp_legend_top = band / total  # type: ignore[attr-defined]  # read by legend()
     return fig, ax
 
 

@@ -178,8 +178,8 @@ def segments(
         (tuple(np.round(s, 3)), tuple(np.round(e, 3)), p["km"].length)
         for (s, e), p in zip(ends, pieces, strict=True)
     ]
-    for a, b in out_of_service:
-        for i in _shortest_path(graph, nearest_node(a), nearest_node(b)):
+    for town_a, town_b in out_of_service:
+        for i in _shortest_path(graph, nearest_node(town_a), nearest_node(town_b)):
             status[i] = "out_of_service"
     out = []
     for p, s in zip(pieces, status, strict=True):

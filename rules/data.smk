@@ -35,6 +35,7 @@ rule release_aggregates:
     input:
         events=clean("camrd_events"),
         states=clean("states"),
+        segments=raw_path_of("rail_segments"),
         code=code_of("release_aggregates"),
     output:
         **{key: f"{BUILD}/released/{name}.csv" for key, name in RELEASED.items()},
@@ -46,6 +47,7 @@ rule release_aggregates:
     params:
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
+        rail_buffer_km=RAIL_BUFFER_KM,
         categories=event_categories(),
     script:
         "../scripts/release_aggregates.py"

@@ -3,8 +3,9 @@
 Reads the validated restricted event table and writes, into data/released/,
 count tables with small-cell and complementary suppression (see
 prp.events.disclosure): events by state, by state and location type, by state and
-perpetrator type, by state and crime type, and by grid cell, and the months
-the events cover. Withheld counts are empty with ``suppressed = true``.
+perpetrator type, by state and crime type, and by grid cell, the months the
+events cover, and the events beside each segment of the railroads
+(prp.events.along_track). Withheld counts are empty with ``suppressed = true``.
 
 The events are read in batches of rows and counted batch by batch
 (prp.events.disclosure.tally), so memory does not grow with the number of events;
@@ -17,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
+from prp.data import rail
 from prp.data.io import write_csv
-from prp.events import disclosure
+from prp.events import along_track, disclosure
 from prp.events.records import read_batches
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ OUTPUTS = {
     "state_crime": "crime",
     "grid": "grid",
     "period": "period",
+    "rail_segments": "rail",
 }
 """Table of prp.events.disclosure -> name of the rule output it is written to."""
 
@@ -51,11 +54,18 @@ def released_tables(
     categories: dict[str, list[str]],
     k: int,
     degrees: float,
+    segments: list[dict[str, Any]] | None = None,
+    buffer_km: float = 10.0,
 ) -> dict[str, pd.DataFrame]:
-    """The protected tables, keyed like :data:`OUTPUTS`, ready to write."""
+    """The protected tables, keyed like :data:`OUTPUTS`, ready to write (the
+    table of events beside the railroads only with ``segments``, the
+    features of data/geo/rail_segments.geojson)."""
     check_k(k)
+    along = None
+    if segments is not None:
+        along = along_track.counts_from_events(events, rail.Assigner(segments, buffer_km))
     return tables_from_tally(
-        disclosure.tally(events, states, categories, degrees), states, categories, k
+        disclosure.tally(events, states, categories, degrees), states, categories, k, along
     )
 
 
@@ -65,12 +75,20 @@ def check_k(k: int) -> None:
 
 
 def tables_from_tally(
-    counts: disclosure.Tally, states: list[str], categories: dict[str, list[str]], k: int
+    counts: disclosure.Tally,
+    states: list[str],
+    categories: dict[str, list[str]],
+    k: int,
+    along: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """:func:`released_tables` from the counts of the events."""
+    """:func:`released_tables` from the counts of the events; with ``along``
+    (events per rail segment, prp.events.along_track.count), also the table
+    of events beside the railroads, protected on its own."""
     check_k(k)
     release = disclosure.release_from_tally(counts, states, categories)
     tables = disclosure.split(disclosure.protect(release, k))
+    if along is not None:
+        tables["rail_segments"] = along_track.released_table(along, k)
     for frame in tables.values():
         frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
     tables["period"] = disclosure.period_of(counts)
@@ -84,10 +102,19 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     categories = {name: list(values) for name, values in params["categories"].items()}
     k, degrees = int(params["k"]), float(params["grid_degrees"])
     check_k(k)
-    counts = disclosure.tally_chunks(
-        read_batches(inputs["events"], COLUMNS), states, categories, degrees
+    assigner = rail.Assigner(
+        rail.read_features(inputs["segments"]), float(params["rail_buffer_km"])
     )
-    tables = tables_from_tally(counts, states, categories, k)
+    along: list[pd.DataFrame] = []
+
+    def batches() -> Any:  # counts the events beside the track on the way
+        for chunk in read_batches(inputs["events"], COLUMNS):
+            part = along_track.counts_from_events(chunk, assigner)
+            along[:] = [part if not along else along_track.merge(along[0], part)]
+            yield chunk
+
+    counts = disclosure.tally_chunks(batches(), states, categories, degrees)
+    tables = tables_from_tally(counts, states, categories, k, along[0])
     for table, output in OUTPUTS.items():
         frame = tables[table]
         write_csv(outputs[output], frame)

@@ -47,9 +47,28 @@ def events(n_a: int = 12, n_b: int = 3) -> pd.DataFrame:
     return df.sample(frac=1, random_state=int(rng.integers(100))).reset_index(drop=True)
 
 
+def segments() -> list[dict]:
+    """Two Mexican segments: one through A's events, one far from every event."""
+
+    def feature(seg: str, coords: list[list[float]]) -> dict:
+        return {
+            "type": "Feature",
+            "properties": {"segment": seg, "country": "MEX"},
+            "geometry": {"type": "LineString", "coordinates": coords},
+        }
+
+    return [
+        feature("1.01", [[-92.3, 14.8], [-92.3, 15.0]]),
+        feature("2.01", [[-100, 25], [-100, 25.1]]),
+    ]
+
+
 def test_every_output_is_written_with_flags_as_true_false():
-    tables = released_tables(events(), ["A", "B", "C"], CATS, 5, 0.5)
+    tables = released_tables(events(), ["A", "B", "C"], CATS, 5, 0.5, segments())
     assert set(tables) == set(OUTPUTS)
+    along = tables["rail_segments"].set_index("segment")
+    assert along.loc["1.01", "events"] == 12 and along.loc["2.01", "events"] == 0
+    assert along.loc["All segments", "events"] == 12  # B's 3 events lie 400 km away
     for name, frame in tables.items():
         if name != "period":
             assert set(frame["suppressed"]) <= {"true", "false"}

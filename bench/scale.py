@@ -65,7 +65,7 @@ def rule_resource(root: Path = ROOT, dataset: str = DATASET) -> dict[str, Any]:
 
 
 def rule_release_params(root: Path = ROOT) -> dict[str, Any]:
-    """The params of release_aggregates: k, grid_degrees, categories."""
+    """The params of release_aggregates: k, grid_degrees, rail_buffer_km, categories."""
     import yaml
 
     from prp.data.datapackage import resource
@@ -77,6 +77,7 @@ def rule_release_params(root: Path = ROOT) -> dict[str, Any]:
     return {
         "k": cfg["disclosure"]["k"],
         "grid_degrees": cfg["disclosure"]["grid_degrees"],
+        "rail_buffer_km": cfg["disclosure"]["rail_buffer_km"],
         "categories": {
             "state_location": fields["location_type"]["constraints"]["enum"],
             "state_perpetrator": fields["perpetrator_type"]["constraints"]["enum"],
@@ -139,8 +140,11 @@ def step_aggregate(events: Path, states: Path, outdir: Path, params: dict[str, A
     import release_aggregates
 
     outputs = {name: str(outdir / f"{name}.csv") for name in release_aggregates.OUTPUTS.values()}
+    segments = ROOT / "data" / "geo" / "rail_segments.geojson"
     release_aggregates.main(
-        {"events": str(events), "states": str(states)}, outputs, params["aggregate"]
+        {"events": str(events), "states": str(states), "segments": str(segments)},
+        outputs,
+        params["aggregate"],
     )
     totals = pd.read_csv(outputs["totals"])
     return int(totals.loc[totals["state"] == "All states", "events"].iloc[0])

@@ -284,9 +284,11 @@ def bench_path(name):
 
 # Crime-event aggregates and maps (Part 3, Figures 3.1-3.7). The restricted
 # event table reaches the public edition only through release_aggregates.
-# disclosure.k: smallest count released; disclosure.grid_degrees: grid cell size.
+# disclosure.k: smallest count released; disclosure.grid_degrees: grid cell size;
+# disclosure.rail_buffer_km: how far from the track an event counts as beside it.
 DISCLOSURE_K = config["disclosure"]["k"]
 GRID_DEGREES = config["disclosure"]["grid_degrees"]
+RAIL_BUFFER_KM = config["disclosure"]["rail_buffer_km"]
 
 # Output name of release_aggregates -> released dataset (data/released/<name>.csv).
 RELEASED = {
@@ -296,6 +298,7 @@ RELEASED = {
     "crime": "events_by_state_crime",
     "grid": "events_grid",
     "period": "events_period",
+    "rail": "events_rail_segments",
 }
 
 
@@ -320,7 +323,7 @@ def map_inputs():
     return {
         "states": raw_path_of("mexico_states"),
         "countries": raw_path_of("countries"),
-        "rails": raw_path_of("rail_corridors"),
+        "rails": raw_path_of("rail_segments"),
         "places": clean("places"),
     }
 

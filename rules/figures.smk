@@ -132,7 +132,8 @@ rule plot_crime_locations:
 rule plot_crime_rail_map:
     input:
         **map_inputs(),
-        grid=clean("events_grid"),
+        along=clean("events_rail_segments"),
+        totals=clean("events_by_state"),
         code=code_of("plot_crime_rail_map"),
     output:
         svg=report(f"{BUILD}/figures/crime-rail-map.svg", category="Figures"),
@@ -146,7 +147,7 @@ rule plot_crime_rail_map:
     params:
         **figure_params("crime-rail-map"),
         k=DISCLOSURE_K,
-        grid_degrees=GRID_DEGREES,
+        rail_buffer_km=RAIL_BUFFER_KM,
     script:
         "../scripts/plot_crime_rail_map.py"
 

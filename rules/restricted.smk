@@ -19,6 +19,7 @@ rule release_aggregates:
     input:
         events=clean("camrd_events"),
         states=clean("states"),
+        segments=raw_path_of("rail_segments"),
         code=code_of("release_aggregates"),
     output:
         # update(): a refused release keeps the previous tables
@@ -31,6 +32,7 @@ rule release_aggregates:
     params:
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
+        rail_buffer_km=RAIL_BUFFER_KM,
         protection=config["disclosure"].get("protection", {}),
         categories=event_categories(),
     script:

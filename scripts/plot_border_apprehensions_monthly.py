@@ -67,7 +67,7 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
-            fontsize=8,
+            fontsize=style.SMALL,
             color=style.GREY,
         )
     ax.set_xticks(starts, [f"Oct\n{data.loc[i, 'month_start'].year}" for i in starts])

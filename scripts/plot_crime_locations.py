@@ -5,12 +5,15 @@ and tracks first."""
 from typing import Any
 
 import pandas as pd
+from matplotlib.patches import Patch
 
 from prp.artifacts import style
 from prp.events.released import LOCATION_LABELS, labelled, national, shown, withheld_note
 
 FIRST = "train_or_tracks"
 LAST = "other"
+LEGEND = {FIRST: "On trains or train tracks", "": "Elsewhere (hatched)"}
+"""What the two bar styles mean (the hatching sets the rail bar apart in grey print)."""
 
 
 def location_counts(table: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -52,13 +55,21 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     ax.set_yticks(y, data["label"])
     top = float(values.max()) if len(values) else 1.0
     for yi, v, text in zip(y, values, data["shown"], strict=True):
-        ax.text(v + top * 0.01, yi, text, va="center", ha="left", fontsize=8)
+        ax.text(v + top * 0.01, yi, text, va="center", ha="left", fontsize=style.SMALL)
     ax.set_xlim(0, top * 1.12)
     ax.xaxis.set_major_formatter(style.thousands_formatter())
     ax.set_xlabel("Crimes against migrants (events)")
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
+    ax.legend(
+        handles=[
+            Patch(facecolor=style.SERIES[0], edgecolor="white", label=LEGEND[FIRST]),
+            Patch(facecolor=style.PALETTE["sky"], edgecolor="white", hatch="//", label=LEGEND[""]),
+        ],
+        loc="lower right",
+        frameon=False,
+    )
     return fig
 
 

@@ -16,7 +16,6 @@ from prp.events.released import (
 )
 
 LABELLED = 5  # the top states get their name and count written on the map
-OFFSETS = {"Veracruz": (0.35, 0.6), "Tabasco": (0.0, 0.35)}  # degrees, off the rail lines
 
 
 def state_classes(totals: pd.DataFrame, k: int) -> tuple[pd.DataFrame, list[int]]:
@@ -50,14 +49,12 @@ def plot(totals: pd.DataFrame, bins: list[int], layers: maps.Layers, k: int):  #
         ax,
         layers,
         {s: f"{s}\n{int(n):,}" for s, n in zip(top["state"], top["events"], strict=True)},
-        offsets=OFFSETS,
     )
     withheld = any(v is None for v in counts.values())
     maps.legend(
         ax,
         maps.count_legend_handles(bins, withheld_label(k) if withheld else None),
         title="Events per state",
-        loc="lower left",
     )
     return fig, ax
 

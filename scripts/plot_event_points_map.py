@@ -135,20 +135,18 @@ def three_panels(layers: maps.Layers, content: Callable[[Any, str], None]) -> tu
     maps.configure_cartopy()
     style.apply()
     width, height = maps.map_size("national")
-    fig = plt.figure(figsize=(width, round(height / 0.60, 2)))
+    panels = round(height / 0.60, 2)
+    band = maps.LEGEND_BAND_IN
+    total = panels + band
+    fig = plt.figure(figsize=(width, total))
+    fig.prp_legend_top = band / total
     axes = {}
-    for extent, rect, title in PANELS:
-        ax = fig.add_axes(rect, projection=maps.projection())
-        ax.set_extent(maps.EXTENTS[extent], crs=maps.lonlat())
-        ax.set_autoscale_on(False)
-        ax.set_facecolor(maps.SEA)
-        ax.grid(False)
-        ax.spines["geo"].set_edgecolor(maps.EDGE)
-        ax.spines["geo"].set_linewidth(0.6)
-        ax.extent_name = extent
+    for extent, (x, y, w, h), title in PANELS:
+        rect = (x, (y * panels + band) / total, w, h * panels / total)
+        ax = maps.add_map_axes(fig, rect, extent)
         maps.draw_base(ax, layers)
         content(ax, extent)
-        ax.set_title(title, fontsize=8.5, loc="left", pad=3)
+        ax.set_title(title, fontsize=style.BODY, loc="left", pad=3)
         axes[extent] = ax
     return fig, axes
 
@@ -178,7 +176,7 @@ def plot(pts: pd.DataFrame, layers: maps.Layers):  # noqa: ANN201
         if int(counts.get(k, 0))
     ]
     handles += maps.feature_legend_handles(rails=True)
-    maps.legend(axes["national"], handles, title="Perpetrator (events)", loc="lower left")
+    maps.legend(axes["national"], handles, title="Perpetrator (events)")
     return fig, axes
 
 
@@ -220,7 +218,6 @@ def plot_density(cells: pd.DataFrame, layers: maps.Layers, cell_km: float):  # n
         axes["national"],
         handles,
         title=f"Events per {cell_km:g} km cell ({int(cells['events'].sum()):,} in all)",
-        loc="lower left",
     )
     return fig, axes
 

@@ -81,7 +81,7 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
         )
     top = float(data["rate_per_100k"].max())
     for r, rate in enumerate(data["rate_per_100k"]):
-        ax.text(rate + top * 0.01, y[r], f"{rate:g}", va="center", ha="left", fontsize=8)
+        ax.text(rate + top * 0.01, y[r], f"{rate:g}", va="center", ha="left", fontsize=style.SMALL)
     ax.set_yticks(y, data["label"])
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, top * 1.12)

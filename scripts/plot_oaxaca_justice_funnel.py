@@ -75,7 +75,9 @@ def plot(stages: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     previous = None
     for yi, (_, row) in zip(y, stages.iterrows(), strict=True):
         text = annotation(row, previous, stages["label"].iloc[0])
-        ax.text(float(row["count"]) + 0.01 * top, yi, text, va="center", ha="left", fontsize=8)
+        ax.text(
+            float(row["count"]) + 0.01 * top, yi, text, va="center", ha="left", fontsize=style.SMALL
+        )
         previous = row["label"]
     ax.set_yticks(y, stages["label"])
     ax.set_xlim(0, top * 1.6)

@@ -112,7 +112,7 @@ def plot(data: pd.DataFrame, k: int):  # noqa: ANN201 - returns a matplotlib Fig
                     f"{share:.0f}%",
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=style.SMALL,
                     color="black",
                     bbox={
                         "boxstyle": "round,pad=0.15",

@@ -45,7 +45,7 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     ax.set_yticks(y, data[label].astype(str))
     ax.tick_params(axis="y", length=0)
     for row, share in zip(y, data[value], strict=True):
-        ax.text(share + 1, row, f"{share:g}%", va="center", ha="left", fontsize=8)
+        ax.text(share + 1, row, f"{share:g}%", va="center", ha="left", fontsize=style.SMALL)
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"Share of the population living on less than {line_text(data)} a day (%)")
     return fig

@@ -85,23 +85,27 @@ def plot(bars: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
                 f"{value:,.1f}",
                 va="center",
                 ha="left" if right else "right",
-                fontsize=7.5,
+                fontsize=style.SMALL,
             )
-    ax.axvline(central, color=style.GREY, linewidth=1.0)
-    ax.text(
-        central,
-        len(bars) - 0.45,
+    ax.axvline(central, color=style.GREY, linewidth=1.0, gid="central-line")
+    # the label sits above the plot area, where the line (inside it) cannot cross it
+    ax.annotate(
         f"Central estimate: {central:,.1f}",
+        xy=(central, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 3),
+        textcoords="offset points",
         ha="center",
         va="bottom",
-        fontsize=8,
+        fontsize=style.SMALL,
         color=style.GREY,
+        gid="central-label",
     )
     ax.set_yticks(y, bars["label"])
     lo = float(bars["low_total_millions"].min())
     hi = float(bars["high_total_millions"].max())
     ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
-    ax.set_ylim(-0.6, len(bars) - 0.1)
+    ax.set_ylim(-0.6, len(bars) - 0.4)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.xaxis.set_major_formatter(style.thousands_formatter())

@@ -14,33 +14,24 @@ from prp.artifacts import maps, region_map
 STATES = maps.SOUTHERN_STATES
 EXTENT = "southern_border"
 CROSSING_STATES = ["Chiapas", "Tabasco", "Quintana Roo"]  # the Guatemalan and Belizean borders
-LABELS = {  # place -> (dx, dy) in points, alignment
-    "Tapachula": (-7, 0, "right"),
-    "La Arrocera": (-7, 3, "right"),
-    "Ciudad Hidalgo": (-7, -4, "right"),
-    "Talismán": (7, -1, "left"),
-    "Ciudad Cuauhtémoc": (7, 0, "left"),
-    "Frontera Corozal": (7, 0, "left"),
-    "El Ceibo": (7, 0, "left"),
-    "Subteniente López": (0, -9, "center"),
-    "Arriaga": (0, 9, "center"),
-    "Ixtepec": (-7, -3, "right"),
-    "Tenosique": (-3, 9, "right"),
-    "Coatzacoalcos": (-6, 6, "right"),
-}
-STATE_POSITIONS = {  # lon, lat of the state labels: clear of cells, lines and places
-    "Veracruz": (-95.9, 19.9),
-    "Tabasco": (-92.5, 19.05),
-    "Campeche": (-90.3, 19.3),
-    "Oaxaca": (-97.0, 16.4),
-    "Chiapas": (-91.55, 16.35),
-}
+LABELS = [  # places labelled, in placing order (the crowded ones first)
+    "Tapachula",
+    "Ciudad Hidalgo",
+    "Talismán",
+    "La Arrocera",
+    "Arriaga",
+    "Ixtepec",
+    "Coatzacoalcos",
+    "Tenosique",
+    "El Ceibo",
+    "Frontera Corozal",
+    "Ciudad Cuauhtémoc",
+    "Subteniente López",
+]
 REGION = region_map.Region(
     states=STATES,
     extent=EXTENT,
     labels=LABELS,
-    state_positions=STATE_POSITIONS,
-    legend_columns=2,
 )
 
 

@@ -30,7 +30,12 @@ def plot(data: pd.DataFrame):  # noqa: ANN201 - returns a matplotlib Figure
     top = float(data["events"].max())
     for yi, v, s in zip(y, data["events"], data["share"], strict=True):
         ax.text(
-            v + top * 0.01, yi, f"{int(v):,} ({s * 100:.0f}%)", va="center", ha="left", fontsize=8
+            v + top * 0.01,
+            yi,
+            f"{int(v):,} ({s * 100:.0f}%)",
+            va="center",
+            ha="left",
+            fontsize=style.SMALL,
         )
     ax.set_xlim(0, top * 1.2)
     ax.xaxis.set_major_formatter(style.thousands_formatter())

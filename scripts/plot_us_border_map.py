@@ -10,30 +10,20 @@ from prp.artifacts import maps, region_map
 
 STATES = maps.US_BORDER_STATES
 EXTENT = "us_border"
-LABELS = {  # place -> (dx, dy) in points, alignment
-    "Tijuana": (0, -9, "center"),
-    "Mexicali": (0, 9, "center"),
-    "Nogales": (0, 9, "center"),
-    "Ciudad Juárez": (0, 9, "center"),
-    "Piedras Negras": (-7, 3, "right"),
-    "Nuevo Laredo": (7, 3, "left"),
-    "Reynosa": (-3, 9, "right"),
-    "Matamoros": (5, 8, "left"),
-}
-STATE_POSITIONS = {  # lon, lat of the state labels: clear of cells, lines and places
-    "Baja California": (-115.3, 30.6),
-    "Sonora": (-110.0, 29.2),
-    "Chihuahua": (-106.3, 28.9),
-    "Coahuila": (-102.4, 27.4),
-    "Nuevo León": (-100.15, 23.45),
-    "Tamaulipas": (-96.7, 24.1),
-}
+LABELS = [  # places labelled, in placing order (the crowded ones first)
+    "Tijuana",
+    "Mexicali",
+    "Nogales",
+    "Ciudad Juárez",
+    "Piedras Negras",
+    "Nuevo Laredo",
+    "Reynosa",
+    "Matamoros",
+]
 REGION = region_map.Region(
     states=STATES,
     extent=EXTENT,
     labels=LABELS,
-    state_positions=STATE_POSITIONS,
-    legend_columns=1,
 )
 
 

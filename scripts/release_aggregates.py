@@ -3,27 +3,32 @@
 Reads the validated restricted event table and writes count tables into
 build/released/ (``make release`` then swaps them into data/released/):
 events by state, by state and location type, by state and perpetrator
-type, by state and crime type, and by grid cell, and the months the events
-cover. Withheld counts are empty with ``suppressed = true``.
+type, by state and crime type, and by grid cell, the months the events
+cover, and the events beside each segment of the railroads
+(prp.events.along_track). Withheld counts are empty with ``suppressed = true``.
 
 The events are read in batches of rows and counted batch by batch
 (prp.events.disclosure.tally), so memory does not grow with the number of
-events. Which counts are withheld is decided by prp.events.protect: counts
-under k, and complements added until the exact integer-programming attack of
-prp.events.audit, given everything the release publishes, cannot narrow any
-withheld count below its protection level. A final, independent attack on
-the tables about to be written must pass, or nothing is written and the
-release is refused. Only counts are logged (never a withheld value).
+events. Which counts are withheld is decided jointly for all tables by
+prp.events.protect: counts under k, and complements added until the exact
+integer-programming attack of prp.events.audit, given everything the release
+publishes, cannot narrow any withheld count below its protection level. A
+final, independent attack on the tables about to be written must pass, or
+nothing is written and the release is refused. Only counts are logged (never
+a withheld value).
 """
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from prp.data import rail
 from prp.data.errors import InputError
 from prp.data.io import write_csv
-from prp.events import disclosure
+from prp.events import along_track, disclosure
 from prp.events.audit import Knowledge
 from prp.events.protect import Protection, Refused, protect, verify
 from prp.events.records import read_batches
@@ -37,6 +42,7 @@ OUTPUTS = {
     "state_crime": "crime",
     "grid": "grid",
     "period": "period",
+    "rail_segments": "rail",
 }
 """Table of prp.events.disclosure -> name of the rule output it is written to."""
 
@@ -52,6 +58,37 @@ COLUMNS = [
 """Columns of the event table that the counts read."""
 
 
+class Along:
+    """Events beside each rail segment, and the states and grid cells they
+    lie in, accumulated batch by batch."""
+
+    def __init__(self, assigner: rail.Assigner, degrees: float) -> None:
+        self.assigner = assigner
+        self.degrees = degrees
+        self.counts: pd.DataFrame | None = None
+        self.by_state: set[tuple[Any, Any]] = set()
+        self.by_cell: set[tuple[Any, Any]] = set()
+
+    def add(self, events: pd.DataFrame) -> None:
+        assigned = self.assigner(events["longitude"], events["latitude"])
+        part = along_track.count(assigned, self.assigner.ids)
+        self.counts = part if self.counts is None else along_track.merge(self.counts, part)
+        cells = np.column_stack(
+            [
+                disclosure.cell_centre(events["latitude"], self.degrees),
+                disclosure.cell_centre(events["longitude"], self.degrees),
+            ]
+        )
+        states, cell = along_track.splits(assigned, events["state"].astype(str).tolist(), cells)
+        self.by_state |= states
+        self.by_cell |= cell
+
+    def watch(self, batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for chunk in batches:
+            self.add(chunk)
+            yield chunk
+
+
 def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
     """The protection level from the configuration (``disclosure.protection``):
     ``upper`` defaults to k, ``width`` to k - 1."""
@@ -59,12 +96,14 @@ def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
     return Protection(k=int(k), upper=settings.get("upper"), width=settings.get("width"))
 
 
-def knowledge(counts: disclosure.Tally) -> Knowledge:
+def knowledge(counts: disclosure.Tally, along: Along | None = None) -> Knowledge:
     """What the audit assumes the attacker knows beyond the tables: that a
     withheld count holds at least one event (zeros are never withheld), the
-    one-or-two crime types per event, and which states' events each grid cell
-    holds (the exact pairs: at least as much as the state borders tell)."""
-    return Knowledge(members=disclosure.members_of(counts))
+    one-or-two crime types per event, which states' events each grid cell
+    holds, and which states and cells the events beside each rail segment
+    lie in (the exact pairs: at least as much as the public geometry tells)."""
+    splits = [] if along is None else [sorted(along.by_state), sorted(along.by_cell)]
+    return Knowledge(members=disclosure.members_of(counts), splits=splits)
 
 
 def released_tables(
@@ -73,11 +112,19 @@ def released_tables(
     categories: dict[str, list[str]],
     k: int,
     degrees: float,
+    segments: list[dict[str, Any]] | None = None,
+    buffer_km: float = 10.0,
 ) -> dict[str, pd.DataFrame]:
-    """The protected tables, keyed like :data:`OUTPUTS`, ready to write."""
+    """The protected tables, keyed like :data:`OUTPUTS`, ready to write (the
+    table of events beside the railroads only with ``segments``, the
+    features of data/geo/rail_segments.geojson)."""
     check_k(k)
+    along = None
+    if segments is not None:
+        along = Along(rail.Assigner(segments, buffer_km), degrees)
+        along.add(events)
     counts = disclosure.tally(events, states, categories, degrees)
-    return tables_from_tally(counts, states, categories, k)
+    return protected_tables(counts, protection(k), along)[0]
 
 
 def check_k(k: int) -> None:
@@ -92,19 +139,21 @@ def tables_from_tally(
     k: int,
     settings: dict[str, Any] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """:func:`released_tables` from the counts of the events."""
+    """:func:`released_tables` from the counts of the events (no rail table)."""
     return protected_tables(counts, protection(k, settings))[0]
 
 
 def protected_tables(
-    counts: disclosure.Tally, prot: Protection
+    counts: disclosure.Tally, prot: Protection, along: Along | None = None
 ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The protected tables (flags as "true"/"false") from the counts of the
-    events, and the verdict of the final attack on them; raises
+    events (and, with ``along``, of the events beside the railroads), all
+    protected jointly, and the verdict of the final attack on them; raises
     :class:`~prp.events.protect.Refused` if that attack breaks them."""
     check_k(prot.k)
-    true = disclosure.true_tables(counts)
-    kn = knowledge(counts)
+    lists = {} if along is None or along.counts is None else {along_track.TABLE: along.counts}
+    true = disclosure.true_tables(counts, lists)
+    kn = knowledge(counts, along)
     outcome = protect(true, kn, prot)
     for r in outcome.rounds:
         log.info(
@@ -136,11 +185,15 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     categories = {name: list(values) for name, values in params["categories"].items()}
     k, degrees = int(params["k"]), float(params["grid_degrees"])
     check_k(k)
+    assigner = rail.Assigner(
+        rail.read_features(inputs["segments"]), float(params["rail_buffer_km"])
+    )
+    along = Along(assigner, degrees)
     counts = disclosure.tally_chunks(
-        read_batches(inputs["events"], COLUMNS), states, categories, degrees
+        along.watch(read_batches(inputs["events"], COLUMNS)), states, categories, degrees
     )
     try:
-        tables, verdict = protected_tables(counts, protection(k, params.get("protection")))
+        tables, verdict = protected_tables(counts, protection(k, params.get("protection")), along)
     except Refused as err:
         raise InputError(inputs["events"], str(err)) from None
     log.info("release audit: %s", verdict.line())

@@ -27,9 +27,10 @@ OUTPUTS = (
     "mexico_states.geojson",
     "countries.geojson",
     "places.csv",
-    "rail_corridors.csv",
-    "rail_corridors.geojson",
+    "rail_segments.geojson",
 )
+RAILROADS = "ne_10m_railroads_mexico_guatemala.geojson"
+RAILROADS_SHA256 = "a498c0746a47cfc484dc5f81028fd1202b6aa708051aab280a120530edd5d3bd"
 MEXICO_BBOX = (-118.5, 14.4, -86.6, 32.8)  # lon_min, lat_min, lon_max, lat_max
 NEAR_KM = 10.0  # tolerance for simplified / coastal boundaries
 GEOD = Geod(ellps="WGS84")
@@ -186,8 +187,6 @@ def test_place_columns_and_values():
 def all_points():
     for r in rows("places.csv"):
         yield f"places:{r['place']}", r
-    for r in rows("rail_corridors.csv"):
-        yield f"rail:{r['corridor']}#{r['seq']}:{r['place']}", r
 
 
 @pytest.mark.parametrize(
@@ -208,50 +207,69 @@ def test_distance_check_can_fail():
 
 
 # ---------------------------------------------------------------------------------- rail
-def corridors() -> dict[str, list[dict[str, str]]]:
-    out: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in rows("rail_corridors.csv"):
-        out[r["corridor"]].append(r)
-    return out
+def test_railroads_are_the_natural_earth_file_unchanged():
+    data = (GEO / RAILROADS).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == RAILROADS_SHA256
+    assert derive().RAILROADS.sha256 == RAILROADS_SHA256
+    features = json.loads(data)["features"]
+    assert len(features) == 95
+    assert {f["properties"]["sov_a3"] for f in features} == {"MEX", "GTM"}
+    assert {f["geometry"]["type"] for f in features} == {"LineString"}
 
 
-def test_rail_csv_structure():
-    assert list(rows("rail_corridors.csv")[0]) == list(derive().RAIL_COLUMNS)
-    for corridor, vertices in corridors().items():
-        assert len(vertices) >= 2, corridor
-        assert [int(v["seq"]) for v in vertices] == list(range(1, len(vertices) + 1)), corridor
-        assert len({v["operator"] for v in vertices}) == 1, corridor
-        assert {v["operator"] for v in vertices} <= {
-            "Ferromex",
-            "KCSM",
-            "Ferrosur",
-            "Chiapas-Mayab",
-            "FIT",
-        }
-        assert {v["status"] for v in vertices} <= {"in_service", "out_of_service"}
-        assert len({v["place"] for v in vertices}) == len(vertices), corridor
+def test_rail_segments_are_derived_from_the_railroads():
+    railroads = json.loads((GEO / RAILROADS).read_text(encoding="utf-8"))
+    expected = derive().rail_segment_features(railroads, rows("places.csv"))
+    text = derive().feature_collection_text(expected)
+    assert (GEO / "rail_segments.geojson").read_text(encoding="utf-8") == text
 
 
-def test_rail_segments_are_plausibly_short():
-    for corridor, vertices in corridors().items():
-        for a, b in zip(vertices, vertices[1:], strict=False):
-            km = (
-                GEOD.inv(float(a["lon"]), float(a["lat"]), float(b["lon"]), float(b["lat"]))[2]
-                / 1000
-            )
-            assert 1 < km < 450, (corridor, a["place"], b["place"], km)
+def segment_table() -> list[dict]:
+    return [f["properties"] for f in collection("rail_segments.geojson")["features"]]
 
 
-def rail_graph() -> dict[str, set[str]]:
-    graph: dict[str, set[str]] = defaultdict(set)
-    for vertices in corridors().values():
-        for a, b in zip(vertices, vertices[1:], strict=False):
-            graph[a["place"]].add(b["place"])
-            graph[b["place"]].add(a["place"])
+def test_rail_segments_cover_the_network_in_short_pieces():
+    railroads = json.loads((GEO / RAILROADS).read_text(encoding="utf-8"))
+    by_feature: dict[int, float] = defaultdict(float)
+    for p in segment_table():
+        by_feature[p["feature"]] += p["length_km"]
+        if p["country"] == "MEX":
+            assert p["length_km"] <= 20.0 + 1e-6, p
+    assert sorted(by_feature) == sorted(f["properties"]["uident"] for f in railroads["features"])
+    ids = [p["segment"] for p in segment_table()]
+    assert len(set(ids)) == len(ids) and ids == sorted(ids)
+    mexico = sum(p["length_km"] for p in segment_table() if p["country"] == "MEX")
+    assert 14_000 < mexico < 17_000  # Natural Earth's main lines: about 15,000 km
+
+
+def test_out_of_service_stretch_runs_from_arriaga_to_ciudad_hidalgo():
+    places = {r["place"]: r for r in rows("places.csv")}
+    out = [
+        f
+        for f in collection("rail_segments.geojson")["features"]
+        if f["properties"]["status"] == "out_of_service"
+    ]
+    line = unary_union([LineString(f["geometry"]["coordinates"]) for f in out])
+    km = sum(f["properties"]["length_km"] for f in out)
+    assert 250 < km < 330, km  # the coast line, Arriaga - Tapachula - Ciudad Hidalgo
+    for town in ("Arriaga", "Tapachula", "Ciudad Hidalgo"):
+        point = Point(float(places[town]["lon"]), float(places[town]["lat"]))
+        assert distance_km(point, line) < 5, town
+    ixtepec = places["Ixtepec"]
+    assert distance_km(Point(float(ixtepec["lon"]), float(ixtepec["lat"])), line) > 100
+
+
+def rail_graph() -> dict[tuple, set[tuple]]:
+    graph: dict[tuple, set[tuple]] = defaultdict(set)
+    for f in collection("rail_segments.geojson")["features"]:
+        c = f["geometry"]["coordinates"]
+        a, b = tuple(round(v, 3) for v in c[0]), tuple(round(v, 3) for v in c[-1])
+        graph[a].add(b)
+        graph[b].add(a)
     return graph
 
 
-def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+def reachable(graph: dict, start) -> set:
     seen, todo = {start}, [start]
     while todo:
         for nxt in graph[todo.pop()] - seen:
@@ -260,9 +278,12 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-def test_rail_network_is_one_connected_system():
-    graph = rail_graph()
-    assert reachable(graph, "Tapachula") == set(graph)
+def network_node(place: str):
+    r = next(r for r in rows("places.csv") if r["place"] == place)
+    here = Point(float(r["lon"]), float(r["lat"]))
+    node = min(rail_graph(), key=lambda n: distance_km(here, Point(n)))
+    assert distance_km(here, Point(node)) < 25, place  # the town lies on the network
+    return node
 
 
 @pytest.mark.parametrize(
@@ -273,7 +294,6 @@ def test_rail_network_is_one_connected_system():
         ("Arriaga", "Ixtepec", "Medias Aguas", "Tierra Blanca"),
         ("Medias Aguas", "Coatzacoalcos"),
         ("Tierra Blanca", "Orizaba", "Puebla", "Mexico City", "Lechería", "Huehuetoca"),
-        ("Veracruz", "Córdoba"),
         ("Mexico City", "San Luis Potosí", "Monterrey", "Nuevo Laredo"),
         ("Monterrey", "Reynosa", "Matamoros"),
         ("Querétaro", "Irapuato", "Guadalajara", "Nogales"),
@@ -282,38 +302,10 @@ def test_rail_network_is_one_connected_system():
         ("Torreón", "Piedras Negras"),
     ],
 )
-def test_required_routes_exist(path):
+def test_migrant_routes_run_on_the_network(path):
     graph = rail_graph()
     for a, b in zip(path, path[1:], strict=False):
-        assert a in graph and b in graph, (a, b)
-        assert b in reachable(graph, a), (a, b)
-
-
-def test_southern_routes_follow_the_named_corridors():
-    by_name = {c: [v["place"] for v in vs] for c, vs in corridors().items()}
-    chiapas = next(v for v in by_name.values() if v[0] == "Ciudad Hidalgo")
-    assert chiapas[1] == "Tapachula" and chiapas[-1] == "Arriaga"
-    status = {c: vs[0]["status"] for c, vs in corridors().items()}
-    assert (
-        status[next(c for c, v in by_name.items() if v[0] == "Ciudad Hidalgo")] == "out_of_service"
-    )
-
-
-def test_rail_geojson_is_derived_from_the_csv():
-    features = collection("rail_corridors.geojson")["features"]
-    expected = derive().rail_features(list(rows("rail_corridors.csv")))
-    assert features == json.loads(json.dumps(expected))
-    assert all(f["properties"]["schematic"] is True for f in features)
-    for f in features:
-        assert LineString(f["geometry"]["coordinates"]).length > 0
-
-
-def test_rail_and_places_agree_on_shared_places():
-    places = {r["place"]: r for r in rows("places.csv")}
-    for r in rows("rail_corridors.csv"):
-        if r["place"] in places:
-            p = places[r["place"]]
-            assert (r["lat"], r["lon"], r["state"]) == (p["lat"], p["lon"], p["state"]), r["place"]
+        assert network_node(b) in reachable(graph, network_node(a)), (a, b)
 
 
 # ---------------------------------------------------------------------- provenance, size
@@ -345,6 +337,7 @@ def test_provenance_pins_match_derive_script():
             d.STATES_ATTR,
             d.COUNTRIES_TOPO,
             d.GAZETTEER,
+            d.RAILROADS,
             d.LIBPYSAL_SHP,
             d.LIBPYSAL_DBF,
         )
@@ -360,7 +353,7 @@ def test_files_are_small(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["mexico_states.geojson", "countries.geojson", "rail_corridors.geojson"]
+    "name", ["mexico_states.geojson", "countries.geojson", "rail_segments.geojson"]
 )
 def test_geojson_is_written_deterministically(name):
     text = (GEO / name).read_text(encoding="utf-8")
@@ -468,17 +461,30 @@ def test_resolve_point_checks_geonames_name_and_state():
         d.resolve_point("Tapachula", wrong, {"05": "Chiapas"})
 
 
-def test_rail_features_reject_gaps_in_seq():
-    d = derive()
-    base = {
-        "corridor": "x",
-        "place": "A",
-        "state": "Chiapas",
-        "lat": "15.0",
-        "lon": "-92.0",
-        "operator": "FIT",
-        "status": "in_service",
-        "source": "s",
-    }
-    with pytest.raises(ValueError, match="seq"):
-        d.rail_features([{**base, "seq": "1"}, {**base, "seq": "3", "place": "B"}])
+def test_rail_pieces_are_equal_and_at_most_the_segment_length():
+    from prp.data import rail
+
+    assert rail.piece_bounds(50.0, [], 20.0) == pytest.approx([0, 50 / 3, 100 / 3, 50])
+    assert rail.piece_bounds(8.0, [], 20.0) == [0.0, 8.0]
+    cuts = rail.piece_bounds(50.0, [10.0], 20.0)
+    assert 10.0 in cuts and max(b - a for a, b in zip(cuts, cuts[1:], strict=False)) <= 20.0
+
+
+def test_rail_assign_counts_only_points_beside_a_mexican_track():
+    from prp.data import rail
+
+    def feature(seg, coords, country="MEX"):
+        return {
+            "type": "Feature",
+            "properties": {"segment": seg, "country": country},
+            "geometry": {"type": "LineString", "coordinates": coords},
+        }
+
+    lines = [
+        feature("1.01", [[-100.0, 20.0], [-100.0, 20.1]]),
+        feature("1.02", [[-100.0, 20.1], [-100.0, 20.2]]),
+        feature("9.01", [[-99.0, 20.0], [-99.0, 20.2]], country="GTM"),
+    ]
+    lon = [-100.01, -100.01, -100.5, -99.0]  # ~1 km east of 1.01 and 1.02; 50 km off; on GTM
+    lat = [20.05, 20.15, 20.05, 20.1]
+    assert list(rail.assign(lines, lon, lat, 10.0)) == ["1.01", "1.02", None, None]

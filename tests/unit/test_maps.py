@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prp.artifacts import maps
+from prp.artifacts import maps, style
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
@@ -28,7 +28,7 @@ def layers() -> maps.Layers:
     return maps.load_layers(
         GEO / "mexico_states.geojson",
         GEO / "countries.geojson",
-        GEO / "rail_corridors.geojson",
+        GEO / "rail_segments.geojson",
         places,
     )
 
@@ -50,10 +50,11 @@ def test_geo_inputs_come_from_the_data_package():
     assert all(Path(p).exists() for p in paths.values())
 
 
-def test_layers_hold_32_states_the_neighbours_and_schematic_rails(layers):
+def test_layers_hold_32_states_the_neighbours_and_the_rail_network(layers):
     assert len(layers.states) == 32
     assert {"Mexico", "United States", "Guatemala", "Belize"} <= set(layers.countries)
-    assert layers.rails and all(props["schematic"] for props, _ in layers.rails)
+    assert len(layers.rails) > 700  # Natural Earth's lines in segments of at most 20 km
+    assert {props["status"] for props, _ in layers.rails} == {"in_service", "out_of_service"}
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_new_map_uses_the_projection_and_keeps_its_frame(offline):
 def test_map_size_follows_the_aspect_of_the_frame():
     w, h = maps.map_size("us_border")
     w2, h2 = maps.map_size("southern_border")
-    assert w == w2 == 6.5
+    assert w == w2 == style.WIDTH_IN == 6.2  # the PDF's text width: drawn at print size
     assert h < h2  # the border strip is wider than tall; the south is squarer
 
 
@@ -197,9 +198,11 @@ def test_places_markers_by_kind_and_labels_only_where_asked(layers):
 
     fig, ax = maps.new_map("southern_border")
     sub = layers.places[layers.places["place"].isin(["Tapachula", "La Arrocera", "Talismán"])]
-    maps.draw_places(ax, sub, {"Tapachula": (5, 0, "left")})
+    maps.draw_places(ax, sub)
+    assert len(ax.texts) == 0
+    maps.label_places(ax, sub, ["Tapachula"])
     texts = [t.get_text() for t in ax.texts]
-    assert texts == ["Tapachula"]
+    assert texts == ["Tapachula"] and ax.texts[0].get_gid() == "label"
     markers = sorted(line.get_marker() for line in ax.lines)
     assert markers == sorted(["o", "^", "X"])
     plt.close(fig)

@@ -81,3 +81,20 @@ def test_plot_bars_in_order_with_value_labels():
     assert "withheld" in [t.get_text() for t in ax.texts]
     assert ax.get_xlabel() == "Crimes against migrants (events)"
     plt.close(fig)
+
+
+def test_the_hatching_has_a_legend_that_matches_the_bars():
+    data = location_counts(table(NATIONAL), 5)
+    fig = plot(data)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    entries = dict(
+        zip([t.get_text() for t in legend.get_texts()], legend.legend_handles, strict=True)
+    )
+    assert set(entries) == {"On trains or train tracks", "Elsewhere (hatched)"}
+    bars = ax.patches[: len(data)]
+    rail = [b for b, t in zip(bars, data["location_type"], strict=True) if t == "train_or_tracks"]
+    rest = [b for b, t in zip(bars, data["location_type"], strict=True) if t != "train_or_tracks"]
+    assert entries["Elsewhere (hatched)"].get_hatch() == rest[0].get_hatch() == "//"
+    assert not entries["On trains or train tracks"].get_hatch() and not rail[0].get_hatch()
+    plt.close(fig)

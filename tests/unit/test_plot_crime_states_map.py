@@ -56,7 +56,7 @@ def test_map_hatches_withheld_states_and_labels_the_top_five():
     layers = maps.load_layers(
         GEO / "mexico_states.geojson",
         GEO / "countries.geojson",
-        GEO / "rail_corridors.geojson",
+        GEO / "rail_segments.geojson",
         pd.read_csv(GEO / "places.csv"),
     )
     fig, ax = plot(t, bins, layers, 5)
@@ -69,6 +69,6 @@ def test_map_hatches_withheld_states_and_labels_the_top_five():
         "Tabasco\n96",
         "Veracruz\n71",
     ]
-    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    legend = [x.get_text() for x in ax.figure.legends[0].get_texts()]
     assert legend[0] == "withheld" and legend[1] == "5–9"
     plt.close(fig)

@@ -72,7 +72,7 @@ def test_map_has_three_panels_in_the_report_projection_and_a_legend():
     layers = maps.load_layers(
         GEO / "mexico_states.geojson",
         GEO / "countries.geojson",
-        GEO / "rail_corridors.geojson",
+        GEO / "rail_segments.geojson",
         pd.read_csv(GEO / "places.csv"),
     )
     fig, axes = plot(points(events()), layers)
@@ -86,5 +86,5 @@ def test_map_has_three_panels_in_the_report_projection_and_a_legend():
             "events-authorities": 1,
             "events-unknown": 1,
         }
-    labels = [t.get_text() for t in axes["national"].get_legend().get_texts()]
+    labels = [t.get_text() for t in axes["national"].figure.legends[0].get_texts()]
     assert "TCO (1)" in labels and "Authorities (1)" in labels and "Smuggler (0)" not in labels

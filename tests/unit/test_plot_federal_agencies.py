@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 from plot_federal_agencies import HIERARCHY_LABEL, box_lines, chart_frame, link_pairs, plot
 
+from prp.artifacts import style
 from prp.artifacts.orgchart import (
-    BOX_H,
     BOX_W,
     FONT,
-    ROW_IN,
     SLOT_IN,
     forest,
     pack_bands,
@@ -127,8 +126,8 @@ def test_wrapping_fits_the_width_and_keeps_words():
     assert all(text_width_pt(line, FONT) <= 60 for line in lines)
     bold, plain = box_lines("MAEMBI", name, 60)
     assert bold == ["MAEMBI"] and plain == lines
-    bold, plain = box_lines(None, "Beta Groups", 60)
-    assert bold == ["Beta Groups"] and plain == []
+    bold, plain = box_lines(None, "Grupos Beta", 60)
+    assert bold == ["Grupos Beta"] and plain == []
 
 
 def test_plot_draws_every_box_connector_and_legend_entry():
@@ -138,8 +137,10 @@ def test_plot_draws_every_box_connector_and_legend_entry():
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     assert {"M", "A1", "X1", "Agency x1"} <= texts
-    assert len(ax.lines) == 4  # one elbow per part-of edge
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    elbows = [line for line in ax.lines if line.get_gid() != "link"]
+    assert len(elbows) == 4  # one elbow per part-of edge
+    assert len([line for line in ax.lines if line.get_gid() == "link"]) == 1
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "Federal government body",
         "Interagency body",
@@ -148,7 +149,7 @@ def test_plot_draws_every_box_connector_and_legend_entry():
     ]
 
 
-def test_real_chart_boxes_do_not_overlap_and_text_fits(root):
+def real_chart(root) -> pd.DataFrame:
     from prp.data.datapackage import resource
     from prp.data.validate import read_validated
 
@@ -156,15 +157,86 @@ def test_real_chart_boxes_do_not_overlap_and_text_fits(root):
         res = resource(root / "data", name)
         return read_validated(root / "data" / res["path"], res)
 
-    chart = chart_frame(read("federal_agencies"), read("agency_relations"))
-    boxes = chart[chart["element"] == "agency"]
-    assert len(boxes) == len(read("federal_agencies"))
+    return chart_frame(read("federal_agencies"), read("agency_relations"))
+
+
+def test_real_chart_boxes_do_not_overlap_and_fit_the_page(root):
+    boxes = real_chart(root)
+    boxes = boxes[boxes["element"] == "agency"]
     for (_, p), (_, q) in itertools.combinations(boxes.iterrows(), 2):
         assert abs(p["x"] - q["x"]) >= BOX_W or abs(p["row"] - q["row"]) >= 1
     assert boxes["x"].max() + 1 <= 6  # page width: six slots
-    max_pt = BOX_W * SLOT_IN * 72 - 6
-    for _, b in boxes.iterrows():
-        bold, plain = box_lines(b["acronym"] or None, b["name_en"], max_pt)
-        assert all(text_width_pt(t, FONT) <= max_pt for t in plain)
-        text_height_in = (len(bold) + len(plain)) * FONT * 1.22 / 72
-        assert text_height_in <= BOX_H * ROW_IN, b["from_agency"]
+    assert 6 * SLOT_IN <= style.WIDTH_IN
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    fig = plot(real_chart(Path(__file__).resolve().parents[2]))
+    yield fig
+    plt.close(fig)
+
+
+def box_shapes(fig) -> dict[str, object]:
+    from shapely.geometry import box
+
+    from prp.artifacts import layout
+
+    rend = layout.renderer(fig)
+    out = {}
+    for patch in fig.axes[0].patches:
+        gid = patch.get_gid() or ""
+        if gid.startswith("box-"):
+            e = patch.get_window_extent(rend)
+            out[gid.removeprefix("box-")] = box(e.x0, e.y0, e.x1, e.y1)
+    return out
+
+
+def test_every_label_stays_inside_its_box(drawn):
+    from shapely.geometry import box
+
+    from prp.artifacts import layout
+
+    rend = layout.renderer(drawn)
+    shapes = box_shapes(drawn)
+    texts = [t for t in drawn.axes[0].texts if (t.get_gid() or "").startswith("text-")]
+    assert {t.get_gid().removeprefix("text-") for t in texts} == set(shapes)
+    assert "MAEMBI" in {t.get_text() for t in texts}
+    for t in texts:
+        e = t.get_window_extent(rend)
+        inner = shapes[t.get_gid().removeprefix("text-")].buffer(-1.5)
+        assert inner.contains(box(e.x0, e.y0, e.x1, e.y1)), t.get_text()
+        assert t.get_fontsize() in style.TYPE_SCALE.values()
+
+
+def test_no_connector_crosses_a_box_or_its_text(drawn):
+    from shapely.geometry import LineString
+
+    shapes = box_shapes(drawn)
+    ax = drawn.axes[0]
+    links = [line for line in ax.lines if line.get_gid() == "link"]
+    from pathlib import Path
+
+    from plot_federal_agencies import LINK_STYLES
+
+    chart = real_chart(Path(__file__).resolve().parents[2])
+    assert len(links) == int(chart["element"].isin(list(LINK_STYLES)).sum()) > 5
+    for line in links:
+        xy = ax.transData.transform(line.get_xydata())
+        path = LineString(xy)
+        for name, shape in shapes.items():
+            inner = shape.buffer(-1.0)  # touching the edge (the arrow's end) is fine
+            assert not path.intersects(inner), name
+    for line in [line for line in ax.lines if line.get_gid() != "link"]:  # part-of elbows
+        path = LineString(ax.transData.transform(line.get_xydata()))
+        for name, shape in shapes.items():
+            assert not path.intersects(shape.buffer(-1.0)), name
+
+
+def test_drawn_boxes_keep_apart(drawn):
+    shapes = list(box_shapes(drawn).items())
+    for (a, sa), (b, sb) in itertools.combinations(shapes, 2):
+        assert sa.distance(sb) >= 4, (a, b)  # room for a connector between any two

@@ -44,3 +44,22 @@ def test_plot_structure():
     assert legend == [LOW_LABEL, HIGH_LABEL]
     assert len(ax.patches) == 2 * len(bars)
     plt.close(fig)
+
+
+def test_central_line_does_not_strike_through_its_label():
+    from shapely.geometry import LineString, box
+
+    from prp.artifacts import layout
+
+    fig = plot(tornado_bars(make_assumptions(), make_base()))
+    ax = fig.axes[0]
+    rend = layout.renderer(fig)
+    (line,) = [x for x in ax.lines if x.get_gid() == "central-line"]
+    (label,) = [t for t in ax.texts if t.get_gid() == "central-label"]
+    assert label.get_text().startswith("Central estimate: ")
+    e = label.get_window_extent(rend)
+    xy = line.get_transform().transform(line.get_xydata())
+    assert not LineString(xy).intersects(box(e.x0, e.y0, e.x1, e.y1))
+    # and no bar value label, tick label or legend overlaps another text
+    assert layout.problems(fig) == []
+    plt.close(fig)

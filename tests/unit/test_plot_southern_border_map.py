@@ -25,7 +25,7 @@ def layers():
     return maps.load_layers(
         GEO / "mexico_states.geojson",
         GEO / "countries.geojson",
-        GEO / "rail_corridors.geojson",
+        GEO / "rail_segments.geojson",
         pd.read_csv(GEO / "places.csv"),
     )
 
@@ -77,8 +77,8 @@ def test_map_frames_the_south_and_draws_only_cells_that_touch_the_region(layers)
     assert drawn["cell_lat"].tolist() == [14.75, 15.25]
     texts = [t.get_text() for t in ax.texts]
     assert "Chiapas\n162" in texts and "Tapachula" in texts and "La Arrocera" in texts
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Rail line out of service (walked)" in legend and "Checkpoint area" in legend
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    assert "Railroad out of service (walked)" in legend and "Checkpoint area" in legend
     assert "withheld" in legend
     plt.close(fig)
     assert set(STATES) == set(maps.SOUTHERN_STATES)

@@ -61,3 +61,17 @@ def test_plot_has_five_bars_labelled_with_count_and_share():
     assert len(ax.patches) == 5
     assert "40 (33%)" in [t.get_text() for t in ax.texts]
     plt.close(fig)
+
+
+def test_caption_says_what_the_bars_count():
+    """Issue 15: the caption said "High Impact Crimes" while the bars count
+    every event; the bars are all events, so the caption names no subset."""
+    from pathlib import Path
+
+    import yaml
+
+    catalog = Path(__file__).resolve().parents[2] / "config" / "artifacts" / "part3_events.yaml"
+    entry = yaml.safe_load(catalog.read_text(encoding="utf-8"))["figures"]["top-states"]
+    assert "high impact" not in entry["caption"].lower()
+    assert "high-impact" not in entry["caption"].lower()
+    assert "every crime type" in entry["note"]

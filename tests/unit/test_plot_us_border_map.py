@@ -55,7 +55,7 @@ def test_map_shows_the_northern_crossings_and_state_counts():
     layers = maps.load_layers(
         GEO / "mexico_states.geojson",
         GEO / "countries.geojson",
-        GEO / "rail_corridors.geojson",
+        GEO / "rail_segments.geojson",
         pd.read_csv(GEO / "places.csv"),
     )
     places = map_places(layers.places)
@@ -74,6 +74,6 @@ def test_map_shows_the_northern_crossings_and_state_counts():
     assert drawn["cell_lat"].tolist() == [26.25]
     texts = [t.get_text() for t in ax.texts]
     assert "Tamaulipas\n208" in texts and "Coahuila\nwithheld" in texts and "Nuevo Laredo" in texts
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
     assert "Border crossing" in legend and "withheld" not in legend  # no withheld cell drawn
     plt.close(fig)

@@ -47,9 +47,31 @@ def events(n_a: int = 12, n_b: int = 3) -> pd.DataFrame:
     return df.sample(frac=1, random_state=int(rng.integers(100))).reset_index(drop=True)
 
 
+def segments() -> list[dict]:
+    """Two Mexican segments: one through A's events, one far from every event."""
+
+    def feature(seg: str, coords: list[list[float]]) -> dict:
+        return {
+            "type": "Feature",
+            "properties": {"segment": seg, "country": "MEX"},
+            "geometry": {"type": "LineString", "coordinates": coords},
+        }
+
+    return [
+        feature("1.01", [[-92.3, 14.8], [-92.3, 15.0]]),
+        feature("2.01", [[-100, 25], [-100, 25.1]]),
+    ]
+
+
 def test_every_output_is_written_with_flags_as_true_false():
-    tables = released_tables(events(), ["A", "B", "C"], CATS, 5, 0.5)
+    tables = released_tables(events(), ["A", "B", "C"], CATS, 5, 0.5, segments())
     assert set(tables) == set(OUTPUTS)
+    along = tables["rail_segments"].set_index("segment")
+    assert along.loc["2.01", "events"] == 0  # zeros are published
+    # A's 12 events all lie beside 1.01 (B's 3 lie 400 km away): published
+    # as 12, or withheld jointly with A's total (which B's 3 need withheld)
+    for seg in ("1.01", "All segments"):
+        assert along.loc[seg, "suppressed"] == "true" or along.loc[seg, "events"] == 12
     for name, frame in tables.items():
         if name != "period":
             assert set(frame["suppressed"]) <= {"true", "false"}

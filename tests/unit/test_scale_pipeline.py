@@ -110,7 +110,7 @@ def test_the_map_turns_to_density_above_the_threshold(clean):
     layers = maps.load_layers(
         DATA / "geo" / "mexico_states.geojson",
         DATA / "geo" / "countries.geojson",
-        DATA / "geo" / "rail_corridors.geojson",
+        DATA / "geo" / "rail_segments.geojson",
         pd.read_csv(DATA / "geo" / "places.csv"),
     )
     fig, axes = plot_density(cells, layers, 40)
@@ -152,7 +152,7 @@ def test_main_draws_density_and_says_so_above_the_threshold(clean, tmp_path):
         "events": str(clean),
         "states": geo["mexico_states"],
         "countries": geo["countries"],
-        "rails": geo["rail_corridors"],
+        "rails": geo["rail_segments"],
         "places": str(places),
     }
     params = {

@@ -1,5 +1,5 @@
 """The report's maps: one projection, fixed extents, one way to draw the
-layers of ``data/geo`` (states, countries, schematic rail corridors, places)
+layers of ``data/geo`` (states, countries, the Natural Earth rail network, places)
 and the released event counts on them.
 
 Everything drawn comes from the project's own files. Cartopy's own Natural
@@ -34,9 +34,11 @@ STANDARD_PARALLELS = (17.5, 29.5)
 
 EXTENTS: dict[str, tuple[float, float, float, float]] = {
     # lon_min, lon_max, lat_min, lat_max (degrees, WGS84)
-    "national": (-117.8, -86.6, 14.2, 33.4),
+    "national": (-117.9, -86.3, 13.2, 33.2),
     "southern_border": (-98.9, -88.0, 14.2, 22.6),
-    "us_border": (-117.7, -95.9, 21.3, 33.9),
+    "us_border": (-118.2, -95.9, 21.3, 33.9),
+    "isthmus_chiapas": (-96.3, -90.7, 14.25, 18.75),
+    "gulf_northeast": (-101.3, -96.7, 22.6, 28.1),
 }
 """Map frames: all of Mexico; the southern border region (Chiapas, Tabasco,
 Oaxaca, Veracruz, Campeche and the Guatemalan and Belizean borders); the six
@@ -58,7 +60,11 @@ LAND = "#ffffff"
 FADED = "#ececec"
 EDGE = "#8c8c8c"
 RAIL = "#222222"
+RAIL_WIDTH = 0.9
+RAIL_PALE = "#a3a3a3"
+OUT_OF_SERVICE_DASH = (0, (3, 2))
 SUPPRESSED_HATCH = "////"
+LEGEND_BAND_IN = 0.95  # height of the band under a map that holds its legend
 RAMP = "YlGnBu"
 
 
@@ -109,8 +115,9 @@ def lonlat() -> Any:
 
 @dataclass
 class Layers:
-    """The geometry the maps draw: states and countries by name, rail
-    corridors (properties, line) and places (the validated places table)."""
+    """The geometry the maps draw: states and countries by name, the rail
+    network's segments (properties, line; data/geo/rail_segments.geojson) and
+    places (the validated places table)."""
 
     states: dict[str, Any]
     countries: dict[str, Any]
@@ -144,7 +151,7 @@ def geo_inputs(data_dir: str | Path) -> dict[str, str]:
 
     return {
         name: str(Path(data_dir) / resource(data_dir, name)["path"])
-        for name in ("mexico_states", "countries", "rail_corridors")
+        for name in ("mexico_states", "countries", "rail_segments")
     }
 
 
@@ -179,13 +186,14 @@ def class_of(count: float, bins: Sequence[int]) -> int:
     return int(np.searchsorted(bins, count, side="right") - 1)
 
 
-def ramp(n: int) -> list[str]:
-    """``n`` colours of the sequential ramp, light to dark."""
+def ramp(n: int, start: float = 0.18) -> list[str]:
+    """``n`` colours of the sequential ramp, light to dark (from ``start``
+    of the colour map: lines need a darker start than filled areas)."""
     import matplotlib
     from matplotlib.colors import to_hex
 
     cmap = matplotlib.colormaps[RAMP]
-    return [to_hex(cmap(x)) for x in np.linspace(0.18, 0.95, n)]
+    return [to_hex(cmap(x)) for x in np.linspace(start, 0.95, n)]
 
 
 # --------------------------------------------------------------------------
@@ -203,22 +211,38 @@ def map_size(extent: str, width_in: float = style.WIDTH_IN) -> tuple[float, floa
     return width_in, round(width_in * float(aspect), 2)
 
 
-def new_map(extent: str, width_in: float = style.WIDTH_IN) -> tuple[Any, Any]:
-    """A figure with one map axis in :func:`projection`, framed on ``extent``."""
+def new_map(
+    extent: str, width_in: float = style.WIDTH_IN, legend_in: float | None = None
+) -> tuple[Any, Any]:
+    """A figure with one map axis in :func:`projection`, framed on
+    ``extent``, over a band ``legend_in`` high (default
+    :data:`LEGEND_BAND_IN`) for the legend (:func:`legend`), so that the
+    legend never covers the map."""
     import matplotlib.pyplot as plt
 
     configure_cartopy()
     style.apply()
-    fig = plt.figure(figsize=map_size(extent, width_in))
-    ax: Any = fig.add_axes((0, 0, 1, 1), projection=projection())  # a cartopy GeoAxes
+    band = LEGEND_BAND_IN if legend_in is None else legend_in
+    width, height = map_size(extent, width_in)
+    total = round(height + band, 2)
+    fig = plt.figure(figsize=(width, total))
+    ax = add_map_axes(fig, (0, band / total, 1, height / total), extent)
+    fig.prp_legend_top = band / total  # type: ignore[attr-defined]  # read by legend()
+    return fig, ax
+
+
+def add_map_axes(fig: Any, rect: Sequence[float], extent: str) -> Any:
+    """A map axis in :func:`projection` at ``rect`` (figure fractions),
+    framed on ``extent``."""
+    ax: Any = fig.add_axes(tuple(rect), projection=projection())
     ax.set_extent(EXTENTS[extent], crs=lonlat())
-    ax.set_autoscale_on(False)  # plotted markers must not move the frame
+    ax.set_autoscale_on(False)
     ax.set_facecolor(SEA)
     ax.grid(False)
     ax.spines["geo"].set_edgecolor(EDGE)
     ax.spines["geo"].set_linewidth(0.6)
     ax.extent_name = extent  # read by tests
-    return fig, ax
+    return ax
 
 
 def draw_base(ax: Any, layers: Layers, faded: Iterable[str] = ()) -> None:
@@ -306,10 +330,13 @@ def grid_cells(
             for r in cells.itertuples(index=False)
         ]
         drawn = cells[np.array(keep, dtype=bool)] if len(cells) else cells
+    from prp.artifacts import layout
+
     colours = ramp(len(bins) - 1)
     half = degrees / 2
     for r in drawn.itertuples(index=False):
         cell = box(r.cell_lon - half, r.cell_lat - half, r.cell_lon + half, r.cell_lat + half)
+        layout.add_data(ax, cell)
         if bool(r.suppressed):
             ax.add_geometries(
                 [cell],
@@ -340,38 +367,72 @@ def _cell_box(lat: float, lon: float, degrees: float) -> Any:
 
 
 def draw_rails(
-    ax: Any, layers: Layers, corridors: Iterable[str] | None = None, linewidth: float = 1.1
+    ax: Any,
+    layers: Layers,
+    linewidth: float = RAIL_WIDTH,
+    colour: str = RAIL,
+    within: Iterable[str] | None = None,
 ) -> None:
-    """Schematic corridors: solid in service, dashed out of service."""
-    wanted = None if corridors is None else set(corridors)
-    for props, geom in layers.rails:
-        if wanted is not None and props["corridor"] not in wanted:
-            continue
-        dashed = props["status"] != "in_service"
-        ax.add_geometries(
-            [geom],
-            crs=lonlat(),
-            facecolor="none",
-            edgecolor=RAIL,
-            linewidth=linewidth,
-            linestyle=(0, (3, 2)) if dashed else "-",
-            zorder=6,
-        )
+    """The rail network (Natural Earth 1:10m): solid in service, dashed out
+    of service; with ``within`` (state names), lines outside those states
+    are drawn pale. One artist per kind, so the SVG holds few paths."""
+    from shapely.ops import unary_union
 
+    region = unary_union([layers.states[s] for s in within]) if within is not None else None
+    for status, dash in (("in_service", "-"), ("out_of_service", OUT_OF_SERVICE_DASH)):
+        lines = [g for p, g in layers.rails if p["status"] == status]
+        inside = [g for g in lines if region is None or region.intersects(g)]
+        outside = [g for g in lines if region is not None and not region.intersects(g)]
+        draw_lines(ax, inside, colour, linewidth, zorder=6, linestyle=dash)
+        draw_lines(ax, outside, RAIL_PALE, linewidth * 0.8, zorder=6, linestyle=dash)
+
+
+def draw_lines(
+    ax: Any,
+    lines: Sequence[Any],
+    colour: str,
+    linewidth: float,
+    zorder: float = 6,
+    gid: str | None = None,
+    linestyle: Any = "-",
+) -> Any:
+    """Draw ``lines`` (shapely lines, lon/lat) as one artist; ``gid`` names
+    it in the SVG ("data" for lines that carry counts). None if empty."""
+    from shapely.geometry import MultiLineString
+
+    if not lines:
+        return None
+    parts = [p for g in lines for p in getattr(g, "geoms", [g])]
+    artist = ax.add_geometries(
+        [MultiLineString(parts)],
+        crs=lonlat(),
+        facecolor="none",
+        edgecolor=colour,
+        linewidth=linewidth,
+        linestyle=linestyle,
+        zorder=zorder,
+    )
+    if gid:
+        artist.set_gid(gid)
+    if gid == "data":
+        from prp.artifacts import layout
+
+        layout.add_data(ax, MultiLineString(parts), linewidth)
+    return artist
+
+
+LABEL_BOX = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+"""Behind every map label: keeps it legible over lines and fills while it
+stays text (a stroked halo would turn the glyphs into outlines)."""
 
 MARKERS = {"city": ("o", 3.2), "border_crossing": ("^", 5.0), "checkpoint": ("X", 6.0)}
 
 
-def draw_places(
-    ax: Any,
-    places: pd.DataFrame,
-    labels: Mapping[str, tuple[float, float, str]] | None = None,
-    fontsize: float = 7.0,
-) -> pd.DataFrame:
-    """Mark ``places`` (rows of the places table) by kind; label those named
-    in ``labels`` (place -> (dx, dy) offset in points and horizontal
-    alignment). Returns the rows drawn."""
-    import matplotlib.patheffects as pe
+def draw_places(ax: Any, places: pd.DataFrame) -> pd.DataFrame:
+    """Mark ``places`` (rows of the places table) by kind (label them with
+    :func:`label_places` once everything else is drawn). Returns the rows
+    drawn."""
+    from prp.artifacts import layout
 
     for kind, (marker, size) in MARKERS.items():
         sub = places[places["kind"] == kind]
@@ -388,58 +449,44 @@ def draw_places(
             markeredgewidth=0.7,
             transform=lonlat(),
             zorder=8,
+            gid="places",
         )
-    for row in places.itertuples(index=False):
-        if labels is None or row.place not in labels:
-            continue
-        dx, dy, ha = labels[row.place]
-        ax.annotate(
-            row.place,
-            (float(row.lon), float(row.lat)),
-            xycoords=lonlat()._as_mpl_transform(ax),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va="center",
-            fontsize=fontsize,
-            zorder=9,
-            path_effects=[pe.withStroke(linewidth=2.2, foreground="white")],
-        )
+        lons, lats = sub["lon"].astype(float), sub["lat"].astype(float)
+        layout.add_marks(ax, zip(lons, lats, strict=True), size)
     return places.reset_index(drop=True)
 
 
-def label_states(
-    ax: Any,
-    layers: Layers,
-    texts: Mapping[str, str],
-    fontsize: float = 7.5,
-    offsets: Mapping[str, tuple[float, float]] | None = None,
-    positions: Mapping[str, tuple[float, float]] | None = None,
-) -> None:
-    """Write ``texts[state]`` at a point inside each state, shifted by
-    ``offsets`` (degrees), or at ``positions[state]`` (lon, lat) where the
-    inside of the state is taken by other features."""
-    import matplotlib.patheffects as pe
+def label_places(
+    ax: Any, places: pd.DataFrame, names: Iterable[str], fontsize: float = style.SMALL
+) -> list[Any]:
+    """Label the places named in ``names`` (in that order) where each covers
+    no data, marker or other label (:func:`prp.artifacts.layout.place_labels`).
+    Call it last, once the data, the markers and the state labels are drawn."""
+    from prp.artifacts import layout
 
-    for name, text in texts.items():
-        if positions and name in positions:
-            x, y = positions[name]
-        else:
-            point = layers.states[name].representative_point()
-            dx, dy = (offsets or {}).get(name, (0.0, 0.0))
-            x, y = point.x + dx, point.y + dy
-        ax.text(
-            x,
-            y,
-            text,
-            transform=lonlat(),
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            zorder=9,
-            fontweight="bold",
-            path_effects=[pe.withStroke(linewidth=2.4, foreground="white")],
-        )
+    rows = places.set_index("place")
+    wanted = [n for n in names if n in rows.index]
+    rend = layout.renderer(ax.figure)
+    avoid = [layout._box(t, rend) for t in ax.texts if t.get_gid() in layout.LABEL_GIDS]
+    return layout.place_labels(
+        ax,
+        [layout.Label(n, float(rows.at[n, "lon"]), float(rows.at[n, "lat"])) for n in wanted],
+        fontsize,
+        bbox=LABEL_BOX,
+        avoid=avoid,
+    )
+
+
+def label_states(
+    ax: Any, layers: Layers, texts: Mapping[str, str], fontsize: float = style.SMALL
+) -> list[Any]:
+    """Write ``texts[state]`` inside each state, as near its middle as the
+    data and the other labels allow (:func:`prp.artifacts.layout.place_in_regions`)."""
+    from prp.artifacts import layout
+
+    return layout.place_in_regions(
+        ax, [(text, layers.states[name]) for name, text in texts.items()], fontsize, LABEL_BOX
+    )
 
 
 def count_legend_handles(bins: Sequence[int], suppressed_label: str | None) -> list[Any]:
@@ -471,16 +518,16 @@ def feature_legend_handles(
     names = {"city": "Town", "border_crossing": "Border crossing", "checkpoint": "Checkpoint area"}
     handles: list[Any] = []
     if rails:
-        handles.append(Line2D([], [], color=RAIL, linewidth=1.1, label="Rail corridor (schematic)"))
+        handles.append(Line2D([], [], color=RAIL, linewidth=RAIL_WIDTH, label="Railroad"))
     if out_of_service:
         handles.append(
             Line2D(
                 [],
                 [],
                 color=RAIL,
-                linewidth=1.1,
-                linestyle=(0, (3, 2)),
-                label="Rail line out of service (walked)",
+                linewidth=RAIL_WIDTH,
+                linestyle=OUT_OF_SERVICE_DASH,
+                label="Railroad out of service (walked)",
             )
         )
     for kind in kinds:
@@ -500,21 +547,24 @@ def feature_legend_handles(
     return handles
 
 
-def legend(
-    ax: Any, handles: list[Any], title: str | None = None, loc: str = "lower left", **kw: Any
-) -> Any:
-    leg = ax.legend(
+def legend(ax: Any, handles: list[Any], title: str | None = None, ncol: int = 4, **kw: Any) -> Any:
+    """The map's legend, in the band under the map axis ``ax`` (see
+    :func:`new_map`): it never covers the map."""
+    fig = ax.figure
+    bottom = getattr(fig, "prp_legend_top", ax.get_position(original=True).y0)
+    leg = fig.legend(
         handles=handles,
         title=title,
-        loc=loc,
-        frameon=True,
-        framealpha=0.95,
-        edgecolor="#bdbdbd",
-        fontsize=7,
-        title_fontsize=7.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, bottom - 0.04 / fig.get_figheight()),
+        ncol=ncol,
+        frameon=False,
+        fontsize=style.SMALL,
+        title_fontsize=style.SMALL,
+        columnspacing=1.4,
+        handlelength=2.2,
         **kw,
     )
-    leg.set_zorder(20)
     return leg
 
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import pandas as pd
 from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextPath
 
 from prp.artifacts import style
 
 SLOT_IN = 1.03  # width of one leaf slot, inches (six slots fill the 6.2 in text width)
-ROW_IN = 0.92  # height of one level, inches
-BOX_W = 0.94  # box width, in slots
-BOX_H = 0.78  # box height, in rows
+ROW_IN = 0.84  # height of one level, inches
+BOX_W = 0.88  # box width, in slots (the gaps between boxes carry the connectors)
+BOX_H = 0.62  # least box height, in rows (a box with a long name is taller)
 BAND_GAP = 0.35  # extra rows between bands
-FONT = 7.0
+FONT = style.SMALL
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,22 @@ def tree_layout(
 
 
 def text_width_pt(text: str, size: float, bold: bool = False) -> float:
-    """Width of ``text`` set in the figure font, in points."""
-    prop = FontProperties(family=style.RC["font.family"], weight="bold" if bold else "normal")
-    return TextPath((0, 0), text, size=size, prop=prop).get_extents().width
+    """Width of ``text`` set in the figure font, in points (as matplotlib
+    lays it out)."""
+
+    style.apply()  # registers the figure font
+    prop = FontProperties(
+        family=style.RC["font.family"], weight="bold" if bold else "normal", size=size
+    )
+    width, _, _ = _measurer().get_text_width_height_descent(text, prop, ismath=False)
+    return float(width)
+
+
+@cache
+def _measurer() -> Any:
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(10, 10, 72)  # 72 dpi: pixels are points
 
 
 def wrap_to_width(text: str, max_pt: float, size: float, bold: bool = False) -> list[str]:
@@ -159,3 +173,92 @@ def wrap_to_width(text: str, max_pt: float, size: float, bold: bool = False) -> 
         else:
             lines.append(word)
     return lines
+
+
+# --------------------------------------------------------------------------
+# connectors that go round the boxes
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A routing grid over the chart: ``step`` slots by ``step`` rows per
+    cell, from (x0, y0) (slot and row coordinates of the first cell)."""
+
+    x0: float
+    y0: float
+    nx: int
+    ny: int
+    step: float
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        return int(round((x - self.x0) / self.step)), int(round((y - self.y0) / self.step))
+
+    def point(self, i: int, j: int) -> tuple[float, float]:
+        return self.x0 + i * self.step, self.y0 + j * self.step
+
+
+def route(
+    grid: Grid,
+    blocked: Any,
+    cost: Any,
+    starts: list[tuple[int, int]],
+    goals: set[tuple[int, int]],
+    bend: float = 6.0,
+) -> list[tuple[int, int]]:
+    """Cheapest orthogonal path (A*, cells and bends) from any start cell to
+    any goal cell that enters no blocked cell; ``cost`` adds to each cell
+    entered (other connectors, lines). Raises if there is none."""
+    import heapq
+
+    gx = [g[0] for g in goals]
+    gy = [g[1] for g in goals]
+    lo_x, hi_x, lo_y, hi_y = min(gx), max(gx), min(gy), max(gy)
+
+    def h(i: int, j: int) -> float:  # a little greedy: fast, and paths stay short
+        return 1.2 * (max(lo_x - i, 0, i - hi_x) + max(lo_y - j, 0, j - hi_y))
+
+    moves = ((1, 0), (-1, 0), (0, 1), (0, -1))
+    best: dict[tuple[int, int, int], float] = {}
+    back: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
+    heap: list[tuple[float, float, tuple[int, int, int]]] = []
+    for i, j in starts:
+        for d in range(4):
+            state = (i, j, d)
+            best[state] = 0.0
+            back[state] = None
+            heapq.heappush(heap, (h(i, j), 0.0, state))
+    while heap:
+        _, g, state = heapq.heappop(heap)
+        if g > best.get(state, float("inf")):
+            continue
+        i, j, d = state
+        if (i, j) in goals:
+            path = []
+            node: tuple[int, int, int] | None = state
+            while node is not None:
+                path.append((node[0], node[1]))
+                node = back[node]
+            return path[::-1]
+        for nd, (di, dj) in enumerate(moves):
+            ni, nj = i + di, j + dj
+            if not (0 <= ni < grid.nx and 0 <= nj < grid.ny) or blocked[nj, ni]:
+                continue
+            ng = g + 1.0 + float(cost[nj, ni]) + (bend if nd != d and back[state] else 0.0)
+            nstate = (ni, nj, nd)
+            if ng < best.get(nstate, float("inf")):
+                best[nstate] = ng
+                back[nstate] = state
+                heapq.heappush(heap, (ng + h(ni, nj), ng, nstate))
+    raise ValueError("no route between the boxes: widen the gaps between them")
+
+
+def corners(path: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The path's end points and the cells where it turns."""
+    if len(path) < 3:
+        return list(path)
+    out = [path[0]]
+    for a, b, c in zip(path, path[1:], path[2:], strict=False):
+        if (b[0] - a[0], b[1] - a[1]) != (c[0] - b[0], c[1] - b[1]):
+            out.append(b)
+    out.append(path[-1])
+    return out

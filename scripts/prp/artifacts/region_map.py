@@ -14,16 +14,13 @@ import pandas as pd
 from prp.artifacts import maps, style
 from prp.events.released import counts_by_state, shown, withheld_label, withheld_note
 
-Label = tuple[float, float, str]  # dx, dy in points, horizontal alignment
-
 
 @dataclass(frozen=True)
 class Region:
     states: list[str]
     extent: str  # key of maps' extents
-    labels: dict[str, Label] = field(default_factory=dict)  # place -> label offset
-    state_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
-    legend_columns: int = 1
+    labels: list[str] = field(default_factory=list)  # places labelled, in placing order
+    legend_columns: int = 4
 
 
 def region_counts(totals: pd.DataFrame, states: list[str], k: int) -> pd.DataFrame:
@@ -69,25 +66,16 @@ def plot_region(
             linewidth=0.9,
             zorder=5,
         )
-    maps.draw_rails(ax, layers)
-    maps.draw_places(ax, places, region.labels)
-    maps.label_states(
-        ax,
-        layers,
-        {r.state: f"{r.state}\n{r.shown}" for r in counts.itertuples()},
-        positions=region.state_positions,
-    )
+    maps.draw_rails(ax, layers, within=region.states)
+    maps.draw_places(ax, places)
     handles = maps.count_legend_handles(
         bins, withheld_label(k) if drawn["suppressed"].any() else None
     )
     handles += features
-    maps.legend(
-        ax,
-        handles,
-        title=f"Events per {degrees:g}° cell",
-        loc="lower left",
-        **({"ncol": region.legend_columns} if region.legend_columns > 1 else {}),
-    )
+    maps.legend(ax, handles, title=f"Events per {degrees:g}° cell", ncol=region.legend_columns)
+    maps.label_places(ax, places, region.labels)
+    # state labels last: they may go anywhere in (or just off) their state
+    maps.label_states(ax, layers, {r.state: f"{r.state}\n{r.shown}" for r in counts.itertuples()})
     return fig, ax, drawn
 
 

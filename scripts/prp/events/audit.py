@@ -46,11 +46,11 @@ from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
-from prp.events.disclosure import GRID, PERIOD, RELEASED, STATE_TOTALS, TABLES, TOTAL
+from prp.events.disclosure import GRID, LISTS, PERIOD, RELEASED, STATE_TOTALS, TABLES, TOTAL
 
 Key = tuple[Any, ...]
-"""An item of the release: (STATE_TOTALS, state), (table, state, category)
-or (GRID, lat, lon); auxiliary unknowns ("flow", state, lat, lon)."""
+"""An item of the release: (STATE_TOTALS, state), (table, state, category),
+(GRID, lat, lon) or (list table, key); auxiliary unknowns ("flow", ...)."""
 
 COUNT_TABLES = [t for t in RELEASED if t != PERIOD]
 """The released tables that hold counts, in the order of :data:`RELEASED`."""
@@ -92,6 +92,11 @@ class Knowledge:
       touches hold at least its total). From the state borders an attacker
       knows a superset of the true pairs; the audit uses the true pairs,
       which is at least as strong;
+    * ``splits`` -- for a list table (the events beside each rail segment):
+      families of (row, whole) pairs, e.g. (segment, state) and (segment,
+      grid cell): each row's events are split among its wholes (they lie in
+      exactly one state and one cell), and no whole holds fewer events than
+      the row parts it receives;
     * ``upper`` / ``lower`` -- bounds printed elsewhere (a label "<5" is
       ``upper = 4``; a claim "X leads" bounds the others by X's count);
     * ``sums`` -- further published sums ``(coefficients by key, lo, hi)``.
@@ -103,6 +108,7 @@ class Knowledge:
     grid_nonempty: bool = True
     groups: Sequence[tuple[Sequence[str], Sequence[tuple[float, float]]]] | None = None
     members: Sequence[tuple[str, float, float]] | None = None
+    splits: Sequence[Sequence[tuple[Key, Key]]] = ()
     upper: Mapping[Key, float] = field(default_factory=dict)
     lower: Mapping[Key, float] = field(default_factory=dict)
     sums: Sequence[tuple[Mapping[Key, float], float, float]] = ()
@@ -132,7 +138,10 @@ def read_released(folder: str | Path) -> dict[str, pd.DataFrame]:
         path = folder / f"{RELEASED[table]}.csv"
         if not path.exists():
             continue
-        out[table] = normalise(pd.read_csv(path, keep_default_na=False, na_values=[""]))
+        dtype = {LISTS[table].key: str} if table in LISTS else None
+        out[table] = normalise(
+            pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype)
+        )
     return out
 
 
@@ -156,6 +165,8 @@ def key_of(table: str, row: Mapping[str, Any]) -> Key:
         return (STATE_TOTALS, row["state"])
     if table == GRID:
         return (GRID, round(float(row["cell_lat"]), 6), round(float(row["cell_lon"]), 6))
+    if table in LISTS:
+        return (table, str(row[LISTS[table].key]))
     return (table, row["state"], row[TABLES[table].category])
 
 
@@ -266,9 +277,31 @@ def build_model(tables: Mapping[str, pd.DataFrame], knowledge: Knowledge = Knowl
                 [(STATE_TOTALS, s) for s in group_states],
                 "grid: " + ", ".join(group_states),
             )
+    for table, lspec in LISTS.items():
+        if table not in tables:
+            continue
+        ltotal: Key = (table, lspec.total)
+        eq([k for k in keys if k[0] == table and k != ltotal], [ltotal], f"{table}: total")
+        rows.append(
+            ({idx[ltotal]: 1.0, national: -1.0}, -math.inf, 0.0, f"{table}: within all events")
+        )
     for coef_k, lo, hi in knowledge.sums:
         rows.append(({idx[k]: float(c) for k, c in coef_k.items()}, lo, hi, "published sum"))
     n_items = len(keys)
+    for f, family in enumerate(knowledge.splits):
+        by_part: dict[int, dict[int, float]] = {}
+        by_whole: dict[int, dict[int, float]] = {}
+        for part_key, whole_key in family:
+            if part_key not in idx or whole_key not in idx:
+                continue
+            j = len(keys)
+            keys.append(("flow", f, part_key, whole_key))
+            by_part.setdefault(idx[part_key], {})[j] = 1.0
+            by_whole.setdefault(idx[whole_key], {})[j] = 1.0
+        for pi, coef in by_part.items():
+            rows.append(({**coef, pi: -1.0}, 0.0, 0.0, f"split of {keys[pi]}"))
+        for wi, coef in by_whole.items():
+            rows.append(({**coef, wi: -1.0}, -math.inf, 0.0, f"parts within {keys[wi]}"))
     if knowledge.members and GRID in tables:
         by_state: dict[str, dict[int, float]] = {}
         by_cell: dict[int, dict[int, float]] = {}
@@ -499,6 +532,47 @@ def members_from_geometry(
             if geom.intersects(cell):
                 out.append((name, float(lat), float(lon)))
     return out
+
+
+def splits_from_geometry(
+    table: str,
+    segments: Sequence[Mapping[str, Any]],
+    states: Mapping[str, Any],
+    grid: pd.DataFrame,
+    degrees: float,
+    buffer_km: float,
+    tolerance_km: float = 10.0,
+) -> list[list[tuple[Key, Key]]]:
+    """For a list table of events beside line features (the rail segments):
+    the states and grid cells each feature's events may lie in, from public
+    geometry alone (the feature widened by the buffer, and by the tolerance
+    the data package allows an event's coordinates). Supersets of the true
+    pairs; distances in degrees are taken at Mexico's northern edge, so the
+    widening is never too small."""
+    import shapely
+    from shapely.geometry import LineString, box
+
+    from prp.data.checks import KM_PER_DEGREE
+
+    per_degree = KM_PER_DEGREE * math.cos(math.radians(33.0))
+    by_state: list[tuple[Key, Key]] = []
+    by_cell: list[tuple[Key, Key]] = []
+    areas = {name: shapely.buffer(g, tolerance_km / per_degree) for name, g in states.items()}
+    half = degrees / 2
+    cells = [
+        (round(float(a), 6), round(float(b), 6), box(b - half, a - half, b + half, a + half))
+        for a, b in zip(grid["cell_lat"], grid["cell_lon"], strict=True)
+    ]
+    for feature in segments:
+        part: Key = (table, str(feature["properties"]["segment"]))
+        reach = LineString(feature["geometry"]["coordinates"]).buffer(buffer_km / per_degree)
+        for name, area in areas.items():
+            if area.intersects(reach):
+                by_state.append((part, (STATE_TOTALS, name)))
+        for a, b, cell in cells:
+            if cell.intersects(reach):
+                by_cell.append((part, (GRID, a, b)))
+    return [by_state, by_cell]
 
 
 def summary(result: Result) -> dict[str, Any]:

@@ -63,6 +63,25 @@ TABLES = {
 so those rows add up to the state's total; it has one or two crime types,
 so a state's crime-type counts add up to between its total and twice it."""
 
+
+class ListTable(NamedTuple):
+    """A list of counts of a subset of the events, one per ``key``, then a
+    total row: e.g. the events beside each rail segment. Its rows add up to
+    its total, and its total is at most the national total; where each row's
+    events may lie (states, grid cells) is knowledge of the attacker
+    (:attr:`prp.events.audit.Knowledge.splits`)."""
+
+    key: str
+    """Key column of the released file."""
+    total: str
+    """Label of the total row in the key column."""
+
+
+LISTS = {
+    "rail_segments": ListTable("segment", "All segments"),
+}
+"""The list tables of the release (prp.events.along_track counts the rail one)."""
+
 RELEASED = {
     STATE_TOTALS: "events_by_state",
     "state_location": "events_by_state_location",
@@ -70,6 +89,7 @@ RELEASED = {
     "state_crime": "events_by_state_crime",
     GRID: "events_grid",
     PERIOD: "events_period",
+    "rail_segments": "events_rail_segments",
 }
 """Table of the release -> released dataset (``data/released/<name>.csv``)."""
 
@@ -314,11 +334,15 @@ def period_of(t: Tally) -> pd.DataFrame:
 # the counts as released tables
 
 
-def true_tables(counts: Tally) -> dict[str, pd.DataFrame]:
+def true_tables(
+    counts: Tally, lists: Mapping[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
     """The count tables of a release with every true count and nothing
     withheld yet (``suppressed`` false), keyed like :data:`RELEASED`, in the
     columns of the released files: what :func:`prp.events.protect.protect`
-    starts from. ``period`` is not a count table and is left out."""
+    starts from. ``lists`` holds the counts of the :data:`LISTS` tables
+    (key column and ``events``; their total rows are added here). ``period``
+    is not a count table and is left out."""
     out = {STATE_TOTALS: counts.totals.assign(suppressed=False)}
     for name, spec in TABLES.items():
         out[name] = (
@@ -327,7 +351,19 @@ def true_tables(counts: Tally) -> dict[str, pd.DataFrame]:
             .assign(suppressed=False)
         )
     out[GRID] = counts.cells.assign(suppressed=False)
+    for name, rows in (lists or {}).items():
+        out[name] = list_table(name, rows)
     return {k: v.reset_index(drop=True) for k, v in out.items()}
+
+
+def list_table(name: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """A :data:`LISTS` table in the released format: its rows, then the total row."""
+    spec = LISTS[name]
+    body = pd.DataFrame(
+        {spec.key: rows[spec.key].astype(str), "events": rows["events"].astype("int64")}
+    )
+    total = pd.DataFrame({spec.key: [spec.total], "events": [int(body["events"].sum())]})
+    return pd.concat([body, total], ignore_index=True).assign(suppressed=False)
 
 
 def members_of(counts: Tally) -> list[tuple[str, float, float]]:

@@ -57,7 +57,7 @@ from prp.events.audit import (
     reduce,
     solve,
 )
-from prp.events.disclosure import GRID, STATE_TOTALS, TOTAL
+from prp.events.disclosure import GRID, LISTS, STATE_TOTALS, TOTAL
 
 WITHHELD = "withheld"
 """How every withheld count is printed."""
@@ -167,6 +167,8 @@ def default_costs(model: Model) -> np.ndarray:
         v = model.value[i]
         base = 4.0 if key[0] == STATE_TOTALS else 1.5 if key[0] == GRID else 1.0
         if key[0] != GRID and key[1] == TOTAL:
+            base *= 25.0
+        if key[0] in LISTS and key[1] == LISTS[key[0]].total:
             base *= 25.0
         c[i] = base * (1.0 + math.log10(1.0 + v))
         if key == (STATE_TOTALS, TOTAL) or v == 0:

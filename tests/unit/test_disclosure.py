@@ -30,6 +30,7 @@ with open(ROOT / "config" / "config.yaml", encoding="utf-8") as _fh:
     _DISCLOSURE = yaml.safe_load(_fh)["disclosure"]
 CONFIG_K = int(_DISCLOSURE["k"])
 CONFIG_GRID = float(_DISCLOSURE["grid_degrees"])
+RAIL_BUFFER_KM = float(_DISCLOSURE["rail_buffer_km"])
 PROTECTION = _DISCLOSURE.get("protection") or {}
 UPPER = int(PROTECTION.get("upper") or CONFIG_K)
 WIDTH = int(PROTECTION.get("width") or CONFIG_K - 1)
@@ -120,7 +121,7 @@ def test_grid_counts_and_state_groups_join_states_that_share_a_cell():
 def test_true_tables_are_the_released_format_with_every_count():
     t = d.tally(events_frame(), ["A", "B"], CATS, 0.5)
     tables = d.true_tables(t)
-    assert list(tables) == [k for k in d.RELEASED if k != d.PERIOD]
+    assert list(tables) == [k for k in d.RELEASED if k != d.PERIOD and k not in d.LISTS]
     assert tables["state_location"].columns.tolist() == [
         "state",
         "location_type",
@@ -178,7 +179,13 @@ def public_knowledge(committed) -> A.Knowledge:
     upper, lower = A.text_facts(committed, numbers)
     states = load_states(ROOT / "data" / "geo" / "mexico_states.geojson")
     members = A.members_from_geometry(committed[d.GRID], states, CONFIG_GRID)
-    return A.Knowledge(members=members, upper=upper, lower=lower)
+    from prp.data import rail
+
+    segments = rail.counted(rail.read_features(ROOT / "data" / "geo" / "rail_segments.geojson"))
+    splits = A.splits_from_geometry(
+        "rail_segments", segments, states, committed[d.GRID], CONFIG_GRID, RAIL_BUFFER_KM
+    )
+    return A.Knowledge(members=members, splits=splits, upper=upper, lower=lower)
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +208,13 @@ def test_every_withheld_interval_meets_the_protection_level(attack):
 
 
 def test_the_attack_uses_geography_and_text(public_knowledge, committed):
-    # the knowledge is not vacuous: the borders tie cells to states and the
-    # text bounds some withheld counts
+    # the knowledge is not vacuous: the borders tie cells to states, the
+    # railroads tie segments to states and cells, the text bounds some counts
     assert len(public_knowledge.members) > len(committed[d.GRID])
+    by_state, by_cell = public_knowledge.splits
+    segments = {k for k in A.keys_of("rail_segments", committed["rail_segments"])}
+    assert {part for part, _ in by_state} == segments - {("rail_segments", "All segments")}
+    assert by_cell
     assert public_knowledge.upper or public_knowledge.lower
 
 

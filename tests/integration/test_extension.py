@@ -194,7 +194,8 @@ def extended(tmp_path_factory) -> Path:
         (repo / rel).write_text(text, encoding="utf-8")
     for catalog, captions in {
         "config/artifacts/shelters.yaml": ["Beds per Shelter", "Beds per State"],
-        "config/artifacts/shelter-notes.yaml": ["Beds per Shelter, by State"],
+        # a restricted chapter's artifacts are catalogued among the restricted sources
+        "build/restricted-src/config/artifacts/shelter-notes.yaml": ["Beds per Shelter, by State"],
     }.items():
         path = repo / catalog
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -213,13 +214,20 @@ def extended(tmp_path_factory) -> Path:
     )
     replace(
         repo,
-        "report/restricted/shelter-notes.qmd",
+        "build/restricted-src/report/shelter-notes.qmd",
         "<!-- TODO",
         "For restricted eyes only: @fig-shelter-notes-beds.\n\n<!-- Conventions",
     )
     after = pytest_files(repo, *tests, "tests/unit/test_todo_markers.py")
     assert after.returncode == 0, after.stdout[-3000:]
 
+    # Recipe "add restricted material": encrypt what was written among the
+    # decrypted sources before building (a build never overwrites an edit
+    # that was not sealed); no plaintext lands in a tracked folder.
+    make(repo, "seal")
+    assert not (repo / "report" / "restricted").exists()
+    assert (repo / "restricted" / "report" / "shelter-notes.qmd.age").exists()
+    assert (repo / "restricted" / "config" / "artifacts" / "shelter-notes.yaml.age").exists()
     proc = subprocess.run(
         [str(PY), "-m", "prp.tools.build", "--cores", "2", "all"],
         cwd=repo,

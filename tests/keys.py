@@ -25,7 +25,11 @@ DEMO_NAME = Path("shared/keys/demo-restricted.agekey")
 
 @cache
 def demo_identity() -> Path | None:
-    """The identity to decrypt the committed restricted sources, or None."""
+    """The identity to decrypt the committed restricted sources, or None.
+    ``PRP_TEST_THROWAWAY_KEY=1`` pretends there is none (to test the
+    throwaway path on a machine that has the demonstration key)."""
+    if os.environ.get("PRP_TEST_THROWAWAY_KEY") == "1":
+        return None
     env = os.environ.get("PRP_AGE_IDENTITY")
     if env:
         return Path(env)

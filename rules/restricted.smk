@@ -46,7 +46,7 @@ rule release_aggregates:
 rule numbers_restricted_events:
     input:
         events=clean("camrd_events"),
-        code=code_of("numbers_restricted_events"),
+        code=code_of("numbers_restricted_events", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/restricted_events.yml",
         provenance=prov("numbers/restricted_events"),
@@ -56,8 +56,8 @@ rule numbers_restricted_events:
         bench_path("numbers-restricted_events")
     params:
         namespace="restricted_events",
-    script:
-        "../scripts/numbers_restricted_events.py"
+    run:
+        run_in_process(rule, "numbers_restricted_events", input, output, params, wildcards, log)
 
 
 # --- Restricted edition (w5): Part 5 and the annexes. These read the event
@@ -68,7 +68,7 @@ rule numbers_restricted_events:
 rule table_state_priorities:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_state_priorities"),
+        code=code_of("table_state_priorities", in_process=True),
     output:
         md=f"{BUILD}/tables/state-priorities.md",
         csv=report(f"{BUILD}/tables/state-priorities.csv", category="Tables"),
@@ -80,14 +80,14 @@ rule table_state_priorities:
     params:
         **table_params("state-priorities"),
         min_events=20,
-    script:
-        "../scripts/table_state_priorities.py"
+    run:
+        run_in_process(rule, "table_state_priorities", input, output, params, wildcards, log)
 
 
 rule table_event_counts:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_event_counts"),
+        code=code_of("table_event_counts", in_process=True),
     output:
         md=f"{BUILD}/tables/event-counts.md",
         csv=report(f"{BUILD}/tables/event-counts.csv", category="Tables"),
@@ -100,14 +100,14 @@ rule table_event_counts:
         **table_params("event-counts"),
         crimes=event_categories()["state_crime"],
         perpetrators=event_categories()["state_perpetrator"],
-    script:
-        "../scripts/table_event_counts.py"
+    run:
+        run_in_process(rule, "table_event_counts", input, output, params, wildcards, log)
 
 
 rule table_event_listing:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_event_listing"),
+        code=code_of("table_event_listing", in_process=True),
     output:
         md=f"{BUILD}/tables/event-listing.md",
         csv=report(f"{BUILD}/tables/event-listing.csv", category="Tables"),
@@ -119,8 +119,8 @@ rule table_event_listing:
     params:
         **table_params("event-listing"),
         max_rows=ARTIFACTS["tables"]["event-listing"].get("max_rows"),
-    script:
-        "../scripts/table_event_listing.py"
+    run:
+        run_in_process(rule, "table_event_listing", input, output, params, wildcards, log)
 
 
 # --- Restricted edition (w5): every event record as a point (annex). Reads

@@ -169,10 +169,20 @@ def code_of(script, in_process=False):
     RUNTIME_FILES), derived by prp.runtime.deps; editing any of it reruns the
     rule's jobs. Paths are relative, so a moved checkout reruns nothing. A
     rule that runs its script in Snakemake's process (prp.runtime.inproc)
-    declares the script too: Snakemake tracks only a `script:` by itself."""
+    declares the script too (Snakemake tracks only a `script:` by itself),
+    and the runner that calls it with its own imports: it writes the job's
+    log and provenance record."""
     code = script_code(SCRIPTS, script, cache_file=CODE_CACHE)
     if in_process:
-        code = sorted([*code, os.path.relpath(SCRIPTS / f"{script}.py")])
+        runner = "prp/runtime/inproc"
+        code = sorted(
+            {
+                *code,
+                *script_code(SCRIPTS, runner, cache_file=CODE_CACHE),
+                os.path.relpath(SCRIPTS / f"{script}.py"),
+                os.path.relpath(SCRIPTS / f"{runner}.py"),
+            }
+        )
     return code
 
 

@@ -28,21 +28,50 @@ def imported_names(path: Path) -> set[str]:
     return out
 
 
+RUNNER = SCRIPTS / "prp" / "runtime" / "inproc.py"
+
+
 @cache
-def rule_scripts() -> dict[str, str]:
-    """Rule name -> script stem, read from the rule files (a ``script:``
-    directive, or a ``run:`` block calling prp.runtime.inproc)."""
+def _rule_blocks() -> dict[str, str]:
     found = {}
     for smk in sorted(RULES.glob("*.smk")):
         text = smk.read_text(encoding="utf-8")
         for block in re.split(r"(?m)^(?=rule )", text):
             m = re.match(r"rule (\w+):", block)
-            s = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', block) or re.search(
-                r'run_in_process\(rule, "(\w+)"', block
-            )
-            if m and s:
-                found[m.group(1)] = s.group(1)
+            if m:
+                found[m.group(1)] = block
     return found
+
+
+@cache
+def rule_scripts() -> dict[str, str]:
+    """Rule name -> script stem, read from the rule files (a ``script:``
+    directive, or a ``run:`` block calling prp.runtime.inproc)."""
+    found = {}
+    for rule, block in _rule_blocks().items():
+        s = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', block) or re.search(
+            r'run_in_process\(rule, "(\w+)"', block
+        )
+        if s:
+            found[rule] = s.group(1)
+    return found
+
+
+def in_process_rules() -> set[str]:
+    """Rules whose script runs in Snakemake's process (prp.runtime.inproc)."""
+    return {rule for rule, block in _rule_blocks().items() if "run_in_process(" in block}
+
+
+def rule_code(rule: str) -> set[str]:
+    """Project files a rule's jobs depend on: its script's closure; for a rule
+    run in Snakemake's process, also the script itself and the runner's
+    closure (Snakemake tracks only a ``script:`` by itself)."""
+    script = SCRIPTS / f"{rule_scripts()[rule]}.py"
+    files = independent_closure(script)
+    if rule in in_process_rules():
+        files |= independent_closure(RUNNER)
+        files |= {p.relative_to(ROOT).as_posix() for p in (RUNNER, script)}
+    return files
 
 
 def independent_closure(script: Path) -> set[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from prp.tools.dag import Job, parse_jobs
-from tests.codewalk import independent_closure, rule_scripts
+from tests.codewalk import rule_code, rule_scripts
 
 from .conftest import ROOT, snakemake
 
@@ -55,8 +55,8 @@ def code_files() -> list[str]:
 def readers() -> dict[str, set[str]]:
     """Code file -> rules whose scripts reach it (independent walk)."""
     out: dict[str, set[str]] = collections.defaultdict(set)
-    for rule, script in rule_scripts().items():
-        for f in independent_closure(SCRIPTS / f"{script}.py"):
+    for rule in rule_scripts():
+        for f in rule_code(rule):
             out[f].add(rule)
     return out
 

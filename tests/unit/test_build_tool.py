@@ -128,3 +128,34 @@ def test_a_release_killed_before_it_was_decided_changes_nothing(tmp_path):
     assert (data / "released/a.csv").read_text() == "x\n1\n"
     assert "sha256:old" in (data / "datapackage.yaml").read_text()
     assert release.recover(data) == ""
+
+
+def test_sweep_removes_what_killed_jobs_leave_and_nothing_else(tmp_path):
+    import tempfile
+
+    from prp.tools.build import sweep_temporaries
+
+    build = tmp_path / "build"
+    (build / "figures").mkdir(parents=True)
+    keep = [
+        build / ".build.lock",
+        build / ".render-manifest-public.json",
+        build / ".restricted-outputs.json",
+        build / "figures" / "poverty-rates.svg",
+        build / "figures" / ".hidden.svg",
+    ]
+    for path in keep:
+        path.write_text("x")
+    # a temporary file named as prp.data.io.atomic_path names it, left as a SIGKILL would
+    fd, name = tempfile.mkstemp(prefix=".poverty-rates.svg.", suffix=".svg", dir=build / "figures")
+    os.close(fd)
+    left = Path(name)
+    staging = build / "public" / ".site.k2j4h1x9.rendering"
+    staging.mkdir(parents=True)
+    (staging / "index.html").write_text("half")
+
+    removed = sweep_temporaries(build)
+
+    assert sorted(removed) == sorted([left, staging])
+    assert all(p.exists() for p in keep)
+    assert not left.exists() and not staging.exists()

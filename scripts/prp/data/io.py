@@ -18,6 +18,18 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+# The names atomic_path gives its temporary files: ".<name>.<8 random>" plus
+# the suffix (mkstemp's alphabet is lower-case letters, digits and "_").
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}(?P<suffix>\.[^.]+)?$")
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of atomic_path's temporary files (which a
+    process killed by SIGKILL leaves behind)."""
+    m = _TEMPORARY.match(name)
+    return m is not None and m["name"].endswith(m["suffix"] or "")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it into place on success."""

@@ -13,7 +13,9 @@
   running, so Snakemake's own leftover directory lock is stale and is
   removed with ``--unlock``; ``rerun-incomplete`` (workflow profile) redoes
   any job cut short; a release swap cut short is completed
-  (:func:`prp.tools.release.recover`). Outputs are written atomically.
+  (:func:`prp.tools.release.recover`). Outputs are written atomically;
+  the temporary files of jobs killed mid-write are removed
+  (:func:`sweep_temporaries`).
 * **Editions and keys.** ``public`` (or ``--public``) builds without any
   identity and without the restricted sources, even where they were
   decrypted before (``PRP_PUBLIC_ONLY=1``). Any other build decrypts the
@@ -29,6 +31,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -198,6 +201,25 @@ def prepare(args: Sequence[str]) -> tuple[dict[str, str], list[str], str | None]
     return env, rest, None
 
 
+def sweep_temporaries(root: Path = LOCK.parent) -> list[Path]:
+    """Remove what killed jobs left in ``build/``: atomic writes' temporary
+    files and editions' staging folders (``*.rendering``). Called only while
+    holding the build lock, which proves no job of ours is writing them."""
+    from prp.data.io import is_temporary
+
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for path in sorted(root.rglob(".*")):
+        if path.is_dir() and path.name.endswith(".rendering"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        elif path.is_file() and is_temporary(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def main(argv: list[str] | None = None) -> int:
     from prp.data.crypt import CryptError
     from prp.tools.release import recover
@@ -208,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
             done = recover()
             if done:
                 print(f"prp.tools.build: completed an interrupted release: {done}", file=sys.stderr)
+            swept = sweep_temporaries()
+            if swept:
+                print(
+                    f"prp.tools.build: removed {len(swept)} temporary file(s) an interrupted "
+                    "build left in build/",
+                    file=sys.stderr,
+                )
             try:
                 env, rest, note = prepare(args)
             except CryptError as err:

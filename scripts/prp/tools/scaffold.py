@@ -312,7 +312,7 @@ RULE = """
 rule {rule}:
     input:
         clean=clean("{dataset}"),
-        code=package_code({modules}),
+        code=code_of({code_args}),
     output:
 {outputs}
         provenance=prov("{kind}/{artifact_id}"),
@@ -322,9 +322,18 @@ rule {rule}:
         bench_path("{kind}-{artifact_id}")
     params:
         **{params}("{artifact_id}"),
-    script:
-        "../scripts/{rule}.py"
+{action}
 """
+
+# A table's script is light (no plotting library): Snakemake runs it in its own
+# process (prp.runtime.inproc), which saves an interpreter start per job. A
+# figure's imports matplotlib, so it runs as a script in a process of its own.
+SCRIPT_ACTION = '''\
+    script:
+        "../scripts/{rule}.py"'''
+IN_PROCESS_ACTION = """\
+    run:
+        run_in_process(rule, "{rule}", input, output, params, wildcards, log)"""
 
 FIGURE_OUTPUTS = """\
         svg=report(f"{{BUILD}}/figures/{artifact_id}.svg", category="Figures"),
@@ -581,14 +590,16 @@ def add_artifact(
     else:
         rules_file = root / "rules" / ("figures.smk" if figure else "tables.smk")
     outputs = (FIGURE_OUTPUTS if figure else TABLE_OUTPUTS).format(artifact_id=artifact_id)
-    modules = '"style", "sources"' if figure else '"tables", "sources", "io"'
+    code_args = f'"{rule}"' if figure else f'"{rule}", in_process=True'
+    action = (SCRIPT_ACTION if figure else IN_PROCESS_ACTION).format(rule=rule)
     with open(rules_file, "a", encoding="utf-8") as fh:
         fh.write(
             RULE.format(
                 **fmt,
                 label="figure" if figure else "table",
                 outputs=outputs,
-                modules=modules,
+                code_args=code_args,
+                action=action,
                 params="figure_params" if figure else "table_params",
             )
         )

@@ -22,6 +22,14 @@ Chapters then write ``{{< var homicide.el_salvador_2015 >}}``. A selector that
 matches no row (or, for ``one``, more than one) is an error naming the spec,
 the variable and the selector, so a changed dataset never prints a stale or
 ambiguous number.
+
+Every number file (``build/numbers/<namespace>.yml``, written by any
+``numbers_*`` rule) holds ``{namespace: {variable: display string}}`` and may
+add, under the reserved top-level key ``x-derived-from``, the datasets each
+variable was computed from (``{namespace: {variable: [dataset, ...]}}``; an
+empty list for a value that comes from parameters, not data). A variable it
+does not list rests on every data input of its rule. The renderer uses this
+to mark numbers computed from synthetic data (see render_edition).
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ import yaml
 from prp.data.datapackage import YAML_LOADER
 
 AGGREGATES = {"one", "sum", "count", "mean", "min", "max"}
+DERIVED_FROM = "x-derived-from"
+"""Reserved top-level key of a number file: the datasets behind each variable."""
 
 
 class SpecError(ValueError):
@@ -129,3 +139,36 @@ def numbers(
         except (SpecError, ValueError) as err:
             raise SpecError(f"{where_from}: value {name!r}: cannot format {raw!r}: {err}") from None
     return out
+
+
+def derived_from(spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The dataset behind every variable of a spec."""
+    return {
+        name: [str(value.get("dataset", spec.get("dataset")))]
+        for name, value in spec["values"].items()
+    }
+
+
+def number_file(
+    namespace: str,
+    values: Mapping[str, str],
+    derived: Mapping[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The content of ``build/numbers/<namespace>.yml``: the display strings,
+    and where given the datasets behind each variable (see the module
+    docstring). ``derived`` may name only variables that exist."""
+    out: dict[str, Any] = {namespace: dict(values)}
+    if derived:
+        unknown = sorted(set(derived) - set(values))
+        if unknown:
+            raise SpecError(f"{namespace}: datasets given for unknown variables {unknown}")
+        out[DERIVED_FROM] = {namespace: {k: sorted(v) for k, v in derived.items()}}
+    return out
+
+
+def split_number_file(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[str, list[str]]]]:
+    """(namespaces with their values, datasets behind listed variables)."""
+    values = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    return values, dict(data.get(DERIVED_FROM) or {})

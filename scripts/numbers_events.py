@@ -33,7 +33,7 @@ LOCATION_PHRASES = {  # as used inside a sentence
     "other": "other places",
 }
 IDENTIFIED = [
-    "transnational_criminal_organisation",
+    "transnational_criminal_organization",
     "gang",
     "smuggler",
     "local_actors",

@@ -103,7 +103,7 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
         "top_crime_events": thousands(top_crime_n),
         "kidnapping_events": thousands(len(kidnap)),
         "kidnapping_tco_share": percent(
-            float((kidnap["perpetrator_type"] == "transnational_criminal_organisation").mean())
+            float((kidnap["perpetrator_type"] == "transnational_criminal_organization").mean())
         ),
         "kidnapping_top_state": k_top_state,
         "kidnapping_top_state_events": thousands(k_top_n),
@@ -114,9 +114,9 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
         "authorities_top_state_events": thousands(auth_state_n),
         "unknown_events": thousands(int((~identified).sum())),
         "unknown_share": share(int((~identified).sum())),
-        "tco_events": thousands(int((perp == "transnational_criminal_organisation").sum())),
+        "tco_events": thousands(int((perp == "transnational_criminal_organization").sum())),
         "tco_share_tamaulipas": percent(
-            float((tam["perpetrator_type"] == "transnational_criminal_organisation").mean())
+            float((tam["perpetrator_type"] == "transnational_criminal_organization").mean())
         ),
         "gang_share_chiapas": percent(float((chi["perpetrator_type"] == "gang").mean())),
         "tamaulipas_leading_place": LOCATION_PHRASES[profile.loc["Tamaulipas", "leading_place"]],

@@ -8,7 +8,8 @@ column, how to aggregate and how to print it::
       el_salvador_2015:
         where: {country: El Salvador, year: 2015}
         column: rate_per_100k
-        format: "{:.1f}"               # Python format spec applied to the value
+        format: "{:.1f}"               # Python format spec applied to the value,
+                                       # or `fraction`: a share in words ("two-thirds")
       ntca_total:
         dataset: apprehensions_mexico  # a value may use another dataset
         where: {fiscal_year: [2013, 2017]}   # a two-item list of numbers = range
@@ -16,7 +17,8 @@ column, how to aggregate and how to print it::
         aggregate: sum                 # one (default: exactly one row) | sum | count
                                        # | mean | min | max
         format: "{:,.0f}"
-        scale: 1                       # multiply before formatting (e.g. 1e-6 for millions)
+        scale: 1                       # multiply before formatting (e.g. 1e-6 for millions,
+                                       # 0.01 for a percentage shown as a fraction)
 
 Chapters then write ``{{< var homicide.el_salvador_2015 >}}``. A selector that
 matches no row (or, for ``one``, more than one) is an error naming the spec,
@@ -41,9 +43,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from prp.artifacts.fmt import word_fraction
 from prp.data.datapackage import YAML_LOADER
 
 AGGREGATES = {"one", "sum", "count", "mean", "min", "max"}
+FRACTION = "fraction"
+"""The ``format`` of a share printed as a word fraction (after ``scale``: 0-1)."""
 DERIVED_FROM = "x-derived-from"
 """Reserved top-level key of a number file: the datasets behind each variable."""
 
@@ -119,6 +124,8 @@ def render(value: Any, spec: Mapping[str, Any]) -> str:
         return value.strftime(spec.get("date_format", "%Y-%m-%d"))
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = value * spec.get("scale", 1)
+        if spec.get("format") == FRACTION:
+            return word_fraction(float(value))
         fmt = spec.get("format", "{:,}" if float(value).is_integer() else "{:,.1f}")
         if float(value).is_integer() and "f}" not in fmt and "%" not in fmt:
             value = int(value)

@@ -91,7 +91,7 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
                         "sha256": inp["sha256"],
                         "description": described(src),
                         "citation": src.get("citation", ""),
-                        "license": src.get("licence", ""),
+                        "license": src.get("license", ""),
                         "isSynthetic": src.get("synthetic", False),
                     },
                 )

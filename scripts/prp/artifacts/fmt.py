@@ -38,7 +38,7 @@ NUMBER_WORDS = (
 
 
 def number_word(n: int) -> str:
-    """Counts in running text: zero to ten spelt out (3 -> 'three'), larger
+    """Counts in running text: zero to ten spelled out (3 -> 'three'), larger
     counts as digits with thousands separators (12 -> '12')."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else thousands(n)
 

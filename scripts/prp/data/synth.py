@@ -322,7 +322,7 @@ def _bounding_boxes(
     if outside.any():
         names = mun["municipalities"]
         bad = [f"{names[i]} ({states[m_state[i]]})" for i in np.flatnonzero(outside)]
-        raise CalibrationError(f"municipality centres outside their state's bounding box: {bad}")
+        raise CalibrationError(f"municipality centers outside their state's bounding box: {bad}")
     return {"state_bbox": bbox, "mexico_bbox": mexico_bbox}
 
 

@@ -44,6 +44,11 @@ NOT_APPLICABLE = "–"
 ALREADY_HERE = re.compile(r";?\s*(and )?listed in Appendix A\b\.?", re.IGNORECASE)
 ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#@$~^|])")
+LONG_TOKEN = 16
+"""Characters after which a longer word (a web address, a file path) may
+break: the HTML table would otherwise grow wider than the page."""
+BREAK_AFTER = re.compile(r"(?<=[/?&=_.])(?=[^/?&=_.\s])")
+WORD_BREAK = "<wbr>"
 
 
 def display_value(printed: str, value: object) -> str:
@@ -104,9 +109,19 @@ def errata_table(errata: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["_class", "_part", "_page"]).reset_index(drop=True)
 
 
+def breakable(text: str) -> str:
+    """Long words get break opportunities (``<wbr>``, shown only in HTML)
+    after slashes, dots and the punctuation of a query string."""
+    return " ".join(
+        BREAK_AFTER.sub(WORD_BREAK, word) if len(word) > LONG_TOKEN else word
+        for word in text.split(" ")
+    )
+
+
 def plain(text: object) -> str:
-    """Register text shown as it is: markdown's special characters escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text).strip())
+    """Register text shown as it is: markdown's special characters escaped,
+    long words made breakable."""
+    return breakable(MARKDOWN_SPECIAL.sub(r"\\\1", str(text).strip()))
 
 
 def sentence(text: str) -> str:

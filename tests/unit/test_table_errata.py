@@ -8,6 +8,7 @@ from numbers_errata import errata_numbers
 from table_errata import (
     CLASSES,
     COLUMNS,
+    breakable,
     confidence_note,
     display_errata,
     display_value,
@@ -177,7 +178,7 @@ def test_display_has_a_heading_row_per_class_with_its_count(errata):
         "34.5%",
         "134.94 million",
         "327,984",
-        "https://x.invalid/a\\_road\\_map.pdf",
+        "https://<wbr>x.<wbr>invalid/<wbr>a\\_<wbr>road\\_<wbr>map.<wbr>pdf",  # breakable in HTML
     ]
     where = rows[COLUMNS[0]].tolist()
     assert where[0] == "Part 1, p. 2, Table 1.2 / Honduras / FY2016 (F001; against the data)"
@@ -196,7 +197,14 @@ def test_explanation_carries_treatment_and_confidence(errata):
     )
     # every key of the evidence is cited, and register text is escaped
     assert endnote["Evidence"] == "The full address. [@plan_2014; @cuellar_house]"
-    assert endnote["Printed"] == "address ending \\_a\\_road\\_ma...pdf"
+    assert endnote["Printed"].replace("<wbr>", "") == "address ending \\_a\\_road\\_ma...pdf"
+
+
+def test_long_words_may_break_in_html():
+    url = "http://example.org/a?b=c&d=e"
+    expected = "http://<wbr>example.<wbr>org/<wbr>a?<wbr>b=<wbr>c&<wbr>d=<wbr>e"
+    assert breakable(f"a {url} b") == f"a {expected} b"
+    assert breakable("short/words/stay") == "short/words/stay"
 
 
 def test_confidence_note():

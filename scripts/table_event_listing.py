@@ -36,7 +36,7 @@ COLUMNS = [
     "Source label",
 ]
 ALIGN = ["l", "l", "l", "l", "l", "l", "l"]
-WIDTHS = [46, 62, 76, 56, 84, 64, 98]
+WIDTHS = [44, 58, 74, 54, 80, 60, 116]
 """Relative column widths (``tbl-colwidths``): about the points each column
 needs for its widest unbreakable word in the PDF, plus its padding."""
 REQUIRED = {

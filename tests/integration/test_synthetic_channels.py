@@ -24,6 +24,7 @@ in that checkout instead (for a quick look after ``make report``).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -70,8 +71,8 @@ def names_camrd_first(text: str) -> bool:
     return s is None or s.start() > m.start()
 
 
-def real_outlets_in(text: str) -> list[str]:
-    return [name for name in REAL_OUTLETS if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+def real_outlets_in(text: str, outlets: list[str]) -> list[str]:
+    return [name for name in outlets if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
 
 
 def is_invalid_host(url: str) -> bool:
@@ -288,7 +289,7 @@ def test_every_synthetic_number_carries_its_marker(editions, edition):
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_synthetic_artifacts_name_the_stand_in_first(editions, repo, edition):
+def test_synthetic_artifacts_name_the_stand_in_first(editions, outlets, edition):
     ed = editions[edition]
     bad = []
     for name, group in synthetic_groups(ed):
@@ -313,8 +314,9 @@ def test_synthetic_artifacts_name_the_stand_in_first(editions, repo, edition):
             drawn += " " + " ".join(re.findall(r"<(?:title|desc)>([^<]*)<", svg))
             if names_camrd_first(drawn):
                 bad.append(f"{where}: the figure's drawn text names the CAMRD first")
-            if real_outlets_in(drawn):
-                bad.append(f"{where}: the figure names real outlets {real_outlets_in(drawn)}")
+            if real_outlets_in(drawn, outlets):
+                named = real_outlets_in(drawn, outlets)
+                bad.append(f"{where}: the figure names real outlets {named}")
     assert not bad, "\n".join(bad)
 
 
@@ -420,21 +422,29 @@ def test_provenance_boxes_name_synthetic_files_as_such_first(editions, edition):
     assert not bad, "synthetic data files listed without saying so first:\n" + "\n".join(bad)
 
 
-def municipalities(repo: Path) -> set[str]:
-    """Place names of the stand-in: a town may share a word with a paper
-    (Frontera Comalapa, Chiapas), and naming the town is not naming the paper."""
+def place_names(repo: Path) -> set[str]:
+    """Places the report names (the stand-in's municipalities and seats, the
+    map's places): a town may share a word with a paper (Frontera Comalapa,
+    Frontera Corozal), and naming the town is not naming the paper."""
     cfg = yaml.safe_load((repo / "config" / "synthetic_events.yaml").read_text(encoding="utf-8"))
     names = set()
     for rows in cfg["municipalities"]["by_state"].values():
         for row in rows:
             names |= {str(row[k]) for k in ("municipality", "seat") if row.get(k)}
+    with open(repo / "data" / "geo" / "places.csv", encoding="utf-8", newline="") as fh:
+        names |= {row["place"] for row in csv.DictReader(fh)}
     return names
 
 
-def test_synthetic_records_name_no_real_outlet_or_address(editions, repo):
+@pytest.fixture(scope="module")
+def outlets(repo) -> list[str]:
+    """The real outlets to look for: those whose name is not part of a place name."""
+    places = place_names(repo)
+    return [n for n in REAL_OUTLETS if not any(n in place for place in places)]
+
+
+def test_synthetic_records_name_no_real_outlet_or_address(editions, outlets):
     ed = editions["restricted"]
-    towns = municipalities(repo)
-    outlets = [n for n in REAL_OUTLETS if not any(n in town for town in towns)]
     page = next(p for p in ed.pages.values() if 'id="tbl-event-listing"' in p.html)
     start = page.html.index('id="tbl-event-listing"')
     table = page.html[start : page.html.index("</table>", start)]
@@ -444,14 +454,14 @@ def test_synthetic_records_name_no_real_outlet_or_address(editions, repo):
     bad = [(h, lab) for h, lab in records if not is_invalid_host(h)]
     bad += [(h, lab) for h, lab in records if not re.fullmatch(r"synthetic-source-\d{3}", lab)]
     assert not bad, f"records with a real source or address: {bad[:5]}"
-    shown = [n for n in outlets if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", table)]
+    shown = real_outlets_in(table, outlets)
     assert not shown, f"real outlets named in the event listing: {shown}"
     # the PDF pages that list records, and their link targets
     listing_pages = {i for i, t in enumerate(ed.pdf_pages) if "synthetic-source-" in t}
     assert listing_pages
     for i in listing_pages:
         text = ed.pdf_pages[i]
-        named = [n for n in outlets if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
+        named = real_outlets_in(text, outlets)
         assert not named, (i + 1, named)
     pdf_records = [(i, u) for i, u in ed.pdf_uris if "camrd-s-" in u]
     assert pdf_records, "the PDF links no record address"

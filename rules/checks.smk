@@ -6,6 +6,7 @@ rule check_errata:
     input:
         printed=clean("printed_values"),
         explanations=clean("errata_explanations"),
+        findings=clean("reconciliation_findings"),
         datasets=printed_datasets,
         code=code_of("check_errata", in_process=True),
     output:

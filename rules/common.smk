@@ -149,6 +149,9 @@ def data_dir_param(wildcards):
     return DATA
 
 
+TABLE_OPTIONS = ("year_prefix",)
+
+
 def table_params(table_id):
     meta = ARTIFACTS["tables"][table_id]
     return {
@@ -156,6 +159,8 @@ def table_params(table_id):
         "caption": meta["caption"],
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
+        # optional per-table settings of the catalog
+        **{key: meta[key] for key in TABLE_OPTIONS if key in meta},
         # the descriptor's folder, for source lines; relative, so that a moved
         # checkout reruns nothing (a function: a plain string that prefixes the
         # data/geo inputs reads as a hard-coded path to snakemake --lint)
@@ -241,6 +246,8 @@ def figure_params(figure_id):
         "alt": " ".join(meta["alt"].split()),
         "datasets": meta["datasets"],
         "note": meta.get("note", ""),
+        # optional per-table settings of the catalog
+        **{key: meta[key] for key in TABLE_OPTIONS if key in meta},
         # the descriptor's folder, for source lines; relative, so that a moved
         # checkout reruns nothing (a function: a plain string that prefixes the
         # data/geo inputs reads as a hard-coded path to snakemake --lint)

@@ -89,9 +89,9 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
                         "name": inp["path"],
                         "contentUrl": str(repo / inp["path"]),
                         "sha256": inp["sha256"],
-                        "description": src.get("title", ""),
+                        "description": described(src),
                         "citation": src.get("citation", ""),
-                        "license": src.get("licence", ""),
+                        "license": src.get("license", ""),
                         "isSynthetic": src.get("synthetic", False),
                     },
                 )
@@ -117,6 +117,12 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
         },
     )
     return crate.metadata.generate()
+
+
+def described(src: dict[str, Any]) -> str:
+    """An input's description in the RO-Crate: synthetic data say so first."""
+    title = str(src.get("title", ""))
+    return f"Synthetic stand-in data: {title}" if src.get("synthetic") else title
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:

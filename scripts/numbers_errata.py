@@ -1,8 +1,8 @@
 """Inline numbers for the appendix on differences from the 2018 print: how
-many printed values were compared, how many agree, how many differ, and the
-printed and recomputed value of each difference (namespace ``errata``)."""
+many printed values were compared, how many agree, how many differ, the
+printed and recomputed value of each difference, and how many findings the
+register holds in each class (namespace ``errata``)."""
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -11,16 +11,25 @@ from table_errata import display_value
 from prp.artifacts.fmt import number_word
 from prp.data.io import write_yaml
 
-TABLE_RE = re.compile(r"^Table (\d+\.\d+)\b")
+CLASS_KEYS = {
+    "print error": "class_print_error",
+    "ambiguity": "class_ambiguity",
+    "silent correction made here": "class_silent_correction",
+    "update beyond June 2018": "class_update",
+}
 
 
 def errata_numbers(reconciliation: pd.DataFrame, errata: pd.DataFrame) -> dict[str, str]:
     """Display strings. ``reconciliation`` holds every comparison made by
-    check_errata, ``errata`` the ones that differ."""
+    check_errata, ``errata`` every finding of the register (the comparisons
+    that differ and the findings made by reading)."""
     recompute = reconciliation[reconciliation["check"] == "recompute"]
     internal = reconciliation[reconciliation["check"] != "recompute"]
     status = recompute["status"]
-    tables = sorted({m.group(1) for loc in errata["location"] if (m := TABLE_RE.match(loc))})
+    compared = errata[errata["check"] != "reading"]
+    unknown = sorted(set(errata["class"]) - set(CLASS_KEYS))
+    if unknown:
+        raise ValueError(f"unknown classes of findings: {unknown}")
     numbers = {
         "printed_values": f"{recompute['quantity'].nunique():,}",
         "recomputed": f"{int(status.isin(['ok', 'differs']).sum()):,}",
@@ -29,12 +38,14 @@ def errata_numbers(reconciliation: pd.DataFrame, errata: pd.DataFrame) -> dict[s
         "not_recomputed": f"{int((status == 'not recomputed').sum()):,}",
         "internal_checks": f"{len(internal):,}",
         "internal_differ": f"{int((internal['status'] == 'differs').sum()):,}",
-        "entries": f"{len(errata):,}",
-        "quantities": f"{errata['quantity'].nunique():,}",
-        "tables": f"{len(tables):,}",
-        "tables_word": number_word(len(tables)),
+        "entries": f"{len(compared):,}",
+        "quantities": f"{compared['quantity'].nunique():,}",
+        "findings": f"{len(errata):,}",
+        "findings_read": f"{int((errata['check'] == 'reading').sum()):,}",
+        "findings_firm": f"{int((errata['confidence'] == 'firm').sum()):,}",
+        **{key: f"{int((errata['class'] == cls).sum()):,}" for cls, key in CLASS_KEYS.items()},
     }
-    for prefix, group in errata.groupby(errata["quantity"].str.split("_").str[0]):
+    for prefix, group in compared.groupby(compared["quantity"].str.split("_").str[0]):
         numbers[f"{prefix}_quantities"] = f"{group['quantity'].nunique():,}"
         numbers[f"{prefix}_quantities_word"] = number_word(group["quantity"].nunique())
     for row in errata[errata["check"] == "recompute"].itertuples(index=False):

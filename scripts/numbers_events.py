@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from prp.artifacts.fmt import english_list, number_word, percent, thousands
+from prp.artifacts.numbers import number_file
 from prp.artifacts.regions import SOUTHERN_STATES, US_BORDER_STATES
 from prp.data.io import write_yaml
 from prp.events.audit import Key, public_bounds
@@ -29,6 +30,9 @@ from prp.events.released import (
 )
 
 TOP = 5
+FROM_PARAMETERS = ("k", "withheld_label", "grid_degrees", "grid_km")
+"""Variables set by the disclosure-control parameters, not computed from the
+event data; every other variable rests on the released aggregates."""
 LOCATION_PHRASES = {  # as used inside a sentence
     "train_or_tracks": "trains or train tracks",
     "bus": "buses",
@@ -39,7 +43,7 @@ LOCATION_PHRASES = {  # as used inside a sentence
     "other": "other places",
 }
 IDENTIFIED = [
-    "transnational_criminal_organisation",
+    "transnational_criminal_organization",
     "gang",
     "smuggler",
     "local_actors",
@@ -297,7 +301,8 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     numbers = event_numbers(
         **frames, k=int(params["k"]), grid_degrees=float(params["grid_degrees"])
     )
-    write_yaml(outputs["numbers"], {params["namespace"]: numbers})
+    derived = {key: [] for key in FROM_PARAMETERS}
+    write_yaml(outputs["numbers"], number_file(params["namespace"], numbers, derived))
 
 
 if __name__ == "__main__":

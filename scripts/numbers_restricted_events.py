@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from prp.artifacts.fmt import english_list, number_word, percent, thousands
+from prp.artifacts.numbers import number_file
 from prp.artifacts.regions import SOUTHERN_STATES, US_BORDER_STATES
 from prp.data.io import write_yaml
 from prp.events.records import (
@@ -19,6 +20,8 @@ from prp.events.records import (
 from prp.events.released import CRIME_LABELS, PERPETRATOR_LABELS
 
 HOTSPOTS = 10  # municipalities named as hotspots
+FROM_PARAMETERS = ("n_hotspots", "n_hotspots_word")
+"""Variables fixed by this script, not computed from the event records."""
 LOCATION_PHRASES = {  # as used inside a sentence
     "train_or_tracks": "trains or train tracks",
     "bus": "buses",
@@ -100,7 +103,7 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
         "top_crime_events": thousands(top_crime_n),
         "kidnapping_events": thousands(len(kidnap)),
         "kidnapping_tco_share": percent(
-            float((kidnap["perpetrator_type"] == "transnational_criminal_organisation").mean())
+            float((kidnap["perpetrator_type"] == "transnational_criminal_organization").mean())
         ),
         "kidnapping_top_state": k_top_state,
         "kidnapping_top_state_events": thousands(k_top_n),
@@ -111,9 +114,9 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
         "authorities_top_state_events": thousands(auth_state_n),
         "unknown_events": thousands(int((~identified).sum())),
         "unknown_share": share(int((~identified).sum())),
-        "tco_events": thousands(int((perp == "transnational_criminal_organisation").sum())),
+        "tco_events": thousands(int((perp == "transnational_criminal_organization").sum())),
         "tco_share_tamaulipas": percent(
-            float((tam["perpetrator_type"] == "transnational_criminal_organisation").mean())
+            float((tam["perpetrator_type"] == "transnational_criminal_organization").mean())
         ),
         "gang_share_chiapas": percent(float((chi["perpetrator_type"] == "gang").mean())),
         "tamaulipas_leading_place": LOCATION_PHRASES[profile.loc["Tamaulipas", "leading_place"]],
@@ -132,7 +135,8 @@ def compute(events: pd.DataFrame) -> dict[str, str]:
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     values = compute(pd.read_parquet(inputs["events"]))
-    write_yaml(outputs["numbers"], {params["namespace"]: values})
+    derived = {key: [] for key in FROM_PARAMETERS}
+    write_yaml(outputs["numbers"], number_file(params["namespace"], values, derived))
 
 
 if __name__ == "__main__":

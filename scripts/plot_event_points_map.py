@@ -28,7 +28,7 @@ from prp.events.released import PERPETRATOR_LABELS
 # Okabe-Ito colours and six shapes that differ in outline, so each type is
 # told apart by shape alone in greyscale print.
 SYMBOLS = {
-    "transnational_criminal_organisation": (style.PALETTE["vermillion"], "o", 4.2),
+    "transnational_criminal_organization": (style.PALETTE["vermillion"], "o", 4.2),
     "gang": (style.PALETTE["blue"], "s", 3.8),
     "smuggler": (style.PALETTE["orange"], "^", 4.6),
     "local_actors": (style.PALETTE["green"], "D", 3.6),

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from prp.artifacts.numbers import split_number_file
+from prp.artifacts.sources import SYNTHETIC_MARK_NOTE
 from prp.data.io import replace_dir, write_text
 from prp.render.needs import GENERATED_INCLUDE, edition_needs, source_file
 from prp.runtime.provenance import data_inputs, load_records, shown_params
@@ -25,20 +27,73 @@ from prp.runtime.provenance import data_inputs, load_records, shown_params
 log = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
 TREE_FILES = ("_quarto.yml", "references.bib")
+SYNTHETIC_FILE = "_synthetic.yml"
+"""Metadata file of the render tree naming the variables computed from
+synthetic data (report/_quarto.yml lists it under ``metadata-files``)."""
+
+
+def read_number_files(
+    number_files: list[str],
+) -> tuple[dict[str, Any], dict[str, dict[str, list[str]]]]:
+    """(one ``_variables.yml`` mapping, the datasets behind the variables that
+    their files list) from per-namespace number files; a namespace defined
+    twice is an error."""
+    merged: dict[str, Any] = {}
+    derived: dict[str, dict[str, list[str]]] = {}
+    for path in number_files:
+        with open(path, encoding="utf-8") as fh:
+            values, listed = split_number_file(yaml.safe_load(fh) or {})
+        for ns, ns_values in values.items():
+            if ns in merged:
+                raise ValueError(f"{path}: variable namespace {ns!r} is defined twice")
+            merged[ns] = ns_values
+        derived.update(listed)
+    return merged, derived
 
 
 def merged_variables(number_files: list[str]) -> dict[str, Any]:
-    """One ``_variables.yml`` mapping from per-namespace number files; a
-    namespace defined twice is an error."""
-    merged: dict[str, Any] = {}
-    for path in number_files:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        for ns, values in data.items():
-            if ns in merged:
-                raise ValueError(f"{path}: variable namespace {ns!r} is defined twice")
-            merged[ns] = values
-    return merged
+    """One ``_variables.yml`` mapping from per-namespace number files."""
+    return read_number_files(number_files)[0]
+
+
+def synthetic_variables(
+    variables: dict[str, Any],
+    derived: dict[str, dict[str, list[str]]],
+    data_of: dict[str, list[dict[str, Any]]],
+) -> list[str]:
+    """``ns.key`` of every variable computed from synthetic data.
+
+    ``data_of`` gives, per namespace, the data files its rule rests on (from
+    the provenance records, each with its data-package source and synthetic
+    flag). A variable whose datasets its number file lists is synthetic if
+    one of them is; any other variable if any data file of its rule is. A
+    namespace without a provenance record is an error: unknown data would
+    be shown unmarked."""
+    out: list[str] = []
+    for ns, values in sorted(variables.items()):
+        if ns not in data_of:
+            raise ValueError(f"variables {ns!r}: no provenance record says what data they rest on")
+        sources = [d.get("source") or {} for d in data_of[ns]]
+        read = {str(s.get("dataset")) for s in sources if s.get("dataset")}
+        synthetic = {str(s.get("dataset")) for s in sources if s.get("synthetic")}
+        listed = derived.get(ns, {})
+        for key in sorted(values):
+            names = listed.get(key)
+            if names is not None and set(names) - read:
+                raise ValueError(
+                    f"{ns}.{key}: computed from {sorted(set(names) - read)}, "
+                    f"which its rule did not read (it read {sorted(read)})"
+                )
+            rests_on = read if names is None else set(names)
+            if rests_on & synthetic:
+                out.append(f"{ns}.{key}")
+    return out
+
+
+def synthetic_metadata(names: list[str]) -> dict[str, Any]:
+    """The render tree's ``_synthetic.yml`` (listed in ``metadata-files`` of
+    ``_quarto.yml``): what synthetic.lua marks, and the note it shows."""
+    return {"prp-synthetic": {"note": SYNTHETIC_MARK_NOTE, "variables": list(names)}}
 
 
 def assemble_tree(
@@ -68,6 +123,8 @@ def assemble_tree(
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(build_dir / rel, tree / rel)
         copied.append(rel)
+    variables, derived = read_number_files(number_files)
+    synthetic: list[str] = []
     if records_dir is not None:
         view, md = provenance_view(records_dir, record_names)
         write_text(
@@ -76,11 +133,21 @@ def assemble_tree(
         )
         write_text(tree / GENERATED_INCLUDE / "provenance.md", md)
         copied += [f"{GENERATED_INCLUDE}/provenance.json", f"{GENERATED_INCLUDE}/provenance.md"]
-    variables = merged_variables(number_files)
+        records = load_records(records_dir)
+        data_of = {
+            Path(name).name: data_inputs(name, records)
+            for name in record_names
+            if name.startswith("numbers/")
+        }
+        synthetic = synthetic_variables(variables, derived, data_of)
     write_text(
         tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
     )
-    copied.append("_variables.yml")
+    write_text(
+        tree / SYNTHETIC_FILE,
+        yaml.safe_dump(synthetic_metadata(synthetic), sort_keys=True, allow_unicode=True),
+    )
+    copied += ["_variables.yml", SYNTHETIC_FILE]
     return sorted(copied)
 
 
@@ -103,10 +170,10 @@ def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
         src = d.get("source") or {}
         label = src.get("dataset", d["path"])
         origin = f" — {_esc(src['source'])}" if src.get("source") else ""
-        synth = " <strong>(synthetic)</strong>" if src.get("synthetic") else ""
+        synth = "<strong>Synthetic:</strong> " if src.get("synthetic") else ""
         items.append(
-            f'<li><a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
-            f"sha256 <code>{_short(d['sha256'])}</code>{origin}{synth}</li>"
+            f'<li>{synth}<a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
+            f"sha256 <code>{_short(d['sha256'])}</code>{origin}</li>"
         )
     params = shown_params(rec["params"])
     shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "none"
@@ -184,11 +251,10 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
         src = d.get("source") or {}
         name = src.get("dataset", path)
         cite = f" [@{src['citation']}]" if src.get("citation") else ""
-        synth = " **Synthetic.**" if src.get("synthetic") else ""
+        synth = "**Synthetic.** " if src.get("synthetic") else ""
         lines_data.append(
-            f"- [**{name}**]{{#{_anchor(name)}}}: {src.get('title', '')}. "
+            f"- [**{name}**]{{#{_anchor(name)}}}: {synth}{src.get('title', '')}. "
             f"`{path}`, sha256 `{_short(d['sha256'])}`. Source: {src.get('source', '')}{cite}."
-            f"{synth}"
         )
     md = "\n".join(
         [

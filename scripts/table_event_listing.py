@@ -1,5 +1,6 @@
-"""Restricted annex: every crime-event record, one line each, with the news
-outlet that reported it linked to the article. Restricted edition only.
+"""Restricted annex: every crime-event record, one line each, with the label
+of its source linked to its address (in the synthetic stand-in both are
+fictitious). Restricted edition only.
 
 A listing of a million records would run to tens of thousands of pages, so
 above ``max_rows`` records (the artifact catalog) the table lists the
@@ -32,10 +33,10 @@ COLUMNS = [
     "Place",
     "Crimes (victims)",
     "Perpetrator",
-    "Reported by",
+    "Source label",
 ]
 ALIGN = ["l", "l", "l", "l", "l", "l", "l"]
-WIDTHS = [46, 62, 80, 56, 92, 68, 64]
+WIDTHS = [44, 58, 74, 54, 80, 60, 116]
 """Relative column widths (``tbl-colwidths``): about the points each column
 needs for its widest unbreakable word in the PDF, plus its padding."""
 REQUIRED = {

@@ -112,7 +112,7 @@ def extended(tmp_path_factory) -> Path:
         {
             "one line": "Beds in three migrant shelters (test fixture)",
             "what the table holds": "Invented bed counts used only by the extension test.",
-            "licence of": "CC0-1.0",
+            "license of": "CC0-1.0",
             "URL": "https://creativecommons.org/publicdomain/zero/1.0/",
             "publisher": "Extension test fixture",
             "how the numbers": "typed by the test",

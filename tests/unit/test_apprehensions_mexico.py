@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from numbers_apprehensions_mexico import apprehension_numbers
@@ -31,6 +33,22 @@ def test_totals_rows_and_columns(long):
     assert t.loc[TOTAL_LABEL, "Total"] == 500
     assert t.loc["Guatemala", "Share"] == pytest.approx(0.8)
     assert pd.isna(t.loc[TOTAL_LABEL, "Share"])
+
+
+def test_year_headings_follow_the_catalog_prefix(long):
+    t = apprehensions_table(long, year_prefix="")
+    assert list(t.columns) == ["2013", "2014", "Total", "Share"]
+    assert list(t.loc[TOTAL_LABEL, ["2013", "2014"]]) == [350, 150]
+
+
+def test_catalog_sets_the_year_prefix_of_both_country_year_tables(root):
+    from prp.artifacts.catalog import load_catalog
+
+    tables = load_catalog(root / "config" / "artifacts")["tables"]
+    assert tables["apprehensions-mexico"]["year_prefix"] in ("FY", "")
+    assert tables["border-apprehensions"]["year_prefix"] == "FY"  # U.S. fiscal years
+    common = (root / "rules" / "common.smk").read_text(encoding="utf-8")
+    assert re.search(r"TABLE_OPTIONS = \([^)]*\"year_prefix\"", common)
 
 
 def test_display_strings(long):

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
-from render_edition import assemble_tree, merged_variables
+from render_edition import (
+    SYNTHETIC_FILE,
+    assemble_tree,
+    merged_variables,
+    read_number_files,
+    synthetic_metadata,
+    synthetic_variables,
+)
 
+from prp.artifacts.numbers import number_file
 from prp.render import config as render_config
 from prp.render import needs as render_needs
 from prp.render.config import book_chapters, deep_merge, load_config
@@ -96,6 +105,7 @@ def test_public_render_tree_has_no_restricted_file(tmp_path):
     copied = assemble_tree(REPORT, "public", build, tree, [str(numbers)])
     files = [p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()]
     assert sorted(files) == copied
+    assert SYNTHETIC_FILE in files  # named in _quarto.yml's metadata-files
     assert not any("restricted" in f for f in files)
     assert yaml.safe_load((tree / "_variables.yml").read_text()) == {"ns": {"a": "1"}}
 
@@ -110,3 +120,47 @@ def test_variable_namespace_defined_twice_is_an_error(tmp_path):
         assert "ns" in str(err) and str(b) in str(err)
     else:
         raise AssertionError("expected an error")
+
+
+def _data(dataset: str, synthetic: bool) -> dict:
+    return {"path": f"data/x/{dataset}.csv", "source": {"dataset": dataset, "synthetic": synthetic}}
+
+
+def test_synthetic_variables_follow_the_data_behind_each_value():
+    variables = {"ev": {"n": "10", "k": "5", "mix": "3"}, "real": {"a": "1"}}
+    derived = {"ev": {"k": [], "mix": ["states"]}}
+    data_of = {
+        "ev": [_data("events", True), _data("states", False)],
+        "real": [_data("states", False)],
+    }
+    # 'n' rests on every input (one synthetic), 'k' on none, 'mix' on a real one
+    assert synthetic_variables(variables, derived, data_of) == ["ev.n"]
+    derived["ev"]["mix"] = ["events", "states"]
+    assert synthetic_variables(variables, derived, data_of) == ["ev.mix", "ev.n"]
+
+
+def test_synthetic_variables_need_provenance_and_known_datasets():
+    with pytest.raises(ValueError, match="no provenance record"):
+        synthetic_variables({"ev": {"n": "1"}}, {}, {})
+    with pytest.raises(ValueError, match="did not read"):
+        synthetic_variables(
+            {"ev": {"n": "1"}}, {"ev": {"n": ["other"]}}, {"ev": [_data("events", True)]}
+        )
+
+
+def test_number_files_carry_the_datasets_behind_their_values(tmp_path):
+    path = tmp_path / "ev.yml"
+    path.write_text(yaml.safe_dump(number_file("ev", {"n": "1", "k": "5"}, {"k": []})))
+    variables, derived = read_number_files([str(path)])
+    assert variables == {"ev": {"n": "1", "k": "5"}}  # _variables.yml stays plain
+    assert derived == {"ev": {"k": []}}
+    with pytest.raises(ValueError, match="unknown variables"):
+        number_file("ev", {"n": "1"}, {"typo": []})
+
+
+def test_render_tree_lists_the_synthetic_variables(tmp_path):
+    meta = synthetic_metadata(["ev.n"])
+    assert meta["prp-synthetic"]["variables"] == ["ev.n"]
+    assert meta["prp-synthetic"]["note"].startswith("Computed from the synthetic stand-in")
+    config = yaml.safe_load((REPORT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert SYNTHETIC_FILE in config["metadata-files"]

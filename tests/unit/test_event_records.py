@@ -44,8 +44,8 @@ def events() -> pd.DataFrame:
             "perpetrator_type": [
                 "gang",
                 "gang",
-                "transnational_criminal_organisation",
-                "transnational_criminal_organisation",
+                "transnational_criminal_organization",
+                "transnational_criminal_organization",
                 "authorities",
                 "local_actors",
             ],
@@ -72,11 +72,11 @@ def test_exact_counts_national_block_first_then_states_by_events():
     assert c["state"].drop_duplicates().tolist() == [ALL_STATES, "Tamaulipas", "Chiapas", "Oaxaca"]
     first = c.iloc[0]
     assert (first["state"], first["crime_type"], first["total"]) == (ALL_STATES, ALL_EVENTS, 6)
-    assert first["transnational_criminal_organisation"] == 2 and first["authorities"] == 1
+    assert first["transnational_criminal_organization"] == 2 and first["authorities"] == 1
     tam = c[c["state"] == "Tamaulipas"].set_index("crime_type")
     assert tam.index.tolist() == [ALL_EVENTS, "extortion", "kidnapping"]
     assert tam.loc["kidnapping", "total"] == 3
-    assert tam.loc["kidnapping", "transnational_criminal_organisation"] == 2
+    assert tam.loc["kidnapping", "transnational_criminal_organization"] == 2
     assert tam.loc[ALL_EVENTS, "total"] == 3  # each event once
     # crime rows add up to more than the events where an event has two crimes
     chi = c[c["state"] == "Chiapas"].set_index("crime_type")
@@ -114,7 +114,7 @@ def test_ranking_coverage_and_leaders():
 
 def test_state_profile():
     p = state_profile(events()).set_index("state")
-    assert p.loc["Tamaulipas", "leading_perpetrator"] == "transnational_criminal_organisation"
+    assert p.loc["Tamaulipas", "leading_perpetrator"] == "transnational_criminal_organization"
     assert p.loc["Tamaulipas", "kidnapping_events"] == 3
     assert p.loc["Tamaulipas", "authorities_events"] == 1
     assert (

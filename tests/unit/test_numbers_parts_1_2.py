@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prp.artifacts.numbers import compute, datasets_of, load_spec, numbers
+from prp.artifacts.fmt import word_fraction
+from prp.artifacts.numbers import FRACTION, compute, datasets_of, load_spec, numbers
 from prp.data.datapackage import resource
 from prp.data.validate import read_validated
 
@@ -113,6 +114,9 @@ def test_value_as_printed_in_2018(var, computed, printed):
     raw, shown, spec = computed[var]
     assert float(raw) == pytest.approx(printed[PRINTED[var]], abs=1e-6)
     # the display string shows that value at its own precision
+    if spec.get("format") == FRACTION:  # a word fraction, as printed ("two-thirds")
+        assert shown == word_fraction(printed[PRINTED[var]] * spec.get("scale", 1))
+        return
     digits = re.sub(r"[^0-9.]", "", shown.removesuffix(" million"))
     number = float(digits)
     expected = printed[PRINTED[var]] * spec.get("scale", 1)

@@ -14,7 +14,7 @@ def events() -> pd.DataFrame:
                 "Nuevo Laredo",
                 "highway",
                 "kidnapping",
-                "transnational_criminal_organisation",
+                "transnational_criminal_organization",
             )
         ]
         * 5

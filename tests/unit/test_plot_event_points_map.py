@@ -30,7 +30,7 @@ def events() -> pd.DataFrame:
             "perpetrator_type": [
                 "unknown",
                 "gang",
-                "transnational_criminal_organisation",
+                "transnational_criminal_organization",
                 "authorities",
             ],
         }
@@ -81,7 +81,7 @@ def test_map_has_three_panels_in_the_report_projection_and_a_legend():
         assert ax.projection == maps.projection() and ax.extent_name == name
         drawn = {line.get_gid(): len(line.get_xdata()) for line in ax.lines if line.get_gid()}
         assert drawn == {
-            "events-transnational_criminal_organisation": 1,
+            "events-transnational_criminal_organization": 1,
             "events-gang": 1,
             "events-authorities": 1,
             "events-unknown": 1,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from check_errata import reconcile
+from check_errata import RegisterError, as_text, reconcile
+from numbers_errata import CLASS_KEYS, errata_numbers
 
 from prp.artifacts.reconcile import (
     agrees,
@@ -93,13 +95,51 @@ def test_internal_consistency_finds_bad_total_and_duplicate():
     }
 
 
-def test_every_discrepancy_with_the_print_is_explained():
+def printed_and_datasets() -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     printed = pd.read_csv(
         DATA / "published" / "printed_values.csv", dtype=str, keep_default_na=False
     )
     names = {p.split(".")[0] for d in printed["dataset"] for p in d.split("+") if p}
-    findings = reconcile(printed, {n: load(n) for n in names}, load("errata_explanations"))
-    differs = findings[findings["status"] == "differs"]
+    return printed, {n: load(n) for n in names}
+
+
+@pytest.fixture(scope="module")
+def register() -> pd.DataFrame:
+    return as_text(load("reconciliation_findings"))
+
+
+@pytest.fixture(scope="module")
+def reconciled(register) -> tuple[pd.DataFrame, pd.DataFrame]:
+    printed, datasets = printed_and_datasets()
+    return reconcile(printed, datasets, as_text(load("errata_explanations")), register)
+
+
+def test_row_totals_of_calendar_year_columns_are_checked():
+    rows = [
+        ("T / A / 2013", "10"),
+        ("T / A / 2014", "20"),
+        ("T / A / Total", "40"),
+    ]
+    printed = pd.DataFrame(
+        [
+            {
+                "location": f"Table 9.9{loc[1:]}",
+                "quantity": f"q{i}",
+                "printed": v,
+                "value": v,
+                "unit": "persons",
+            }
+            for i, (loc, v) in enumerate(rows)
+        ]
+    )
+    found = internal_consistency(printed)
+    total = found[found["check"] == "row total"]
+    assert list(total["status"]) == ["differs"] and list(total["recomputed"]) == [30.0]
+
+
+def test_every_discrepancy_with_the_print_is_explained(reconciled):
+    comparisons, _ = reconciled
+    differs = comparisons[comparisons["status"] == "differs"]
     unexplained = differs[differs["explanation"] == ""]
     assert unexplained.empty, unexplained[["check", "quantity", "printed", "recomputed"]]
     # the known print errors are found, not silently matched
@@ -110,3 +150,60 @@ def test_every_discrepancy_with_the_print_is_explained():
     used = set(zip(differs["check"], differs["quantity"], strict=True))
     expl = load("errata_explanations")
     assert set(zip(expl["check"], expl["quantity"], strict=True)) == used
+
+
+def test_every_finding_of_the_register_is_in_errata_once(reconciled, register):
+    comparisons, errata = reconciled
+    assert sorted(errata["finding"]) == sorted(register["id"])
+    assert errata["finding"].is_unique
+    assert (errata["status"] == "differs").all()
+    # a comparison with a check names a difference, and nothing else does
+    differs = comparisons[comparisons["status"] == "differs"]
+    compared = errata[errata["check"] != "reading"]
+    assert len(compared) == len(differs)
+    linked = register[register["check"] != ""]
+    assert set(zip(linked["check"], linked["errata_quantity"], strict=True)) == set(
+        zip(differs["check"], differs["quantity"], strict=True)
+    )
+    # the class, confidence and evidence come from the register
+    by_id = register.set_index("id")
+    for row in errata.to_dict("records"):
+        for col in ("class", "confidence", "evidence", "location"):
+            assert row[col] == by_id.loc[row["finding"], col], (row["finding"], col)
+
+
+def test_a_finding_naming_an_agreeing_comparison_stops_the_build(register):
+    printed, datasets = printed_and_datasets()
+    explanations = as_text(load("errata_explanations"))
+    stale = register.copy()
+    row = stale.index[stale["check"] == ""][0]
+    stale.loc[row, ["check", "errata_quantity"]] = ["recompute", "t11_guatemala_fy2013"]
+    with pytest.raises(RegisterError, match="t11_guatemala_fy2013"):
+        reconcile(printed, datasets, explanations, stale)
+
+
+def test_a_difference_without_a_finding_stops_the_build(register):
+    printed, datasets = printed_and_datasets()
+    explanations = as_text(load("errata_explanations"))
+    explanations.loc[0, "finding"] = ""
+    with pytest.raises(RegisterError, match="no finding"):
+        reconcile(printed, datasets, explanations, register)
+
+
+def test_every_source_of_a_finding_is_in_the_bibliography(register):
+    bib = (ROOT / "report" / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", bib, re.MULTILINE))
+    cited = {k.strip() for s in register["source"] for k in s.split(";") if k.strip()}
+    assert cited - keys == set()
+    expl = load("errata_explanations")
+    assert set(expl["source"]) - keys == set()
+
+
+def test_class_counts_in_the_numbers_equal_the_register(reconciled, register):
+    comparisons, errata = reconciled
+    numbers = errata_numbers(comparisons, errata)
+    for cls, key in CLASS_KEYS.items():
+        assert numbers[key] == str(int((register["class"] == cls).sum())), cls
+    assert numbers["findings"] == str(len(register))
+    assert int(numbers["findings"]) == sum(int(numbers[k]) for k in CLASS_KEYS.values())
+    assert numbers["findings_firm"] == str(int((register["confidence"] == "firm").sum()))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import subprocess
 from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pypandoc
 import pytest
@@ -183,3 +185,236 @@ def test_citeproc_renders_without_warnings(bib_text: str, tmp_path: Path) -> Non
     )
     assert result.stderr.strip() == "", result.stderr
     assert "???" not in result.stdout
+
+
+# --------------------------------------------------------------------------
+# Fit to print (issue 14): no stubs, no placeholder titles, no redirect
+# addresses, one spelling per corporate author, every address of an endnote
+# kept; source lines name each work once, in short form.
+
+SOURCE_TEXT = Path(
+    os.environ.get(
+        "PRP_SOURCE_TEXT", ROOT.parent / "shared" / "source" / "000_fb29640889b1f0bf.txt"
+    )
+)
+PLACEHOLDER_TITLE = re.compile(
+    r"^(untitled|todo|tbd|n/?a|none|title|data|web ?page|website|document|report|"
+    r"foia request|[\w.]+ data)\.?$"
+    r"|\bTODO\b|\bXXX\b|\.\.\.|…|\?\?",
+    re.IGNORECASE,
+)
+REDIRECT_HOSTS = {
+    "bit.ly",
+    "goo.gl",
+    "t.co",
+    "tinyurl.com",
+    "ow.ly",
+    "buff.ly",
+    "is.gd",
+    "lnkd.in",
+    "fb.me",
+    "l.facebook.com",
+    "urldefense.com",
+    "urldefense.proofpoint.com",
+    "safelinks.protection.outlook.com",
+}
+REDIRECT_QUERY = re.compile(r"[?&](url|q|u|usg|ust|sa|redirect|redir|dest)=", re.IGNORECASE)
+STOPWORDS = {"of", "for", "on", "and", "the", "de", "la", "del", "y", "los", "las", "in", "to"}
+BIB_FIELD = re.compile(
+    r"^\s*(author|editor|institution|publisher|organization)\s*=\s*\{(.*)\},?\s*$", re.MULTILINE
+)
+URL_RE = re.compile(r"https?://[^\s<>\]\)\"']+")
+
+
+LEGAL_TYPES = {"legislation", "treaty", "bill", "legal_case", "regulation"}
+
+
+def findable(item: dict) -> bool:
+    """Enough to find the work: who made it and where it is (a law or treaty
+    is found by its title and date)."""
+    who = item.get("author") or item.get("editor") or item.get("director") or item.get("publisher")
+    if item.get("type") in LEGAL_TYPES:
+        return bool(item.get("title") and who and item.get("issued"))
+    where = (
+        item.get("URL")
+        or item.get("DOI")
+        or item.get("ISBN")
+        or item.get("publisher")
+        or item.get("container-title")
+        or item.get("collection-title")
+    )
+    return bool(item.get("title") and who and where)
+
+
+def test_no_stub_entries(csl: list[dict]) -> None:
+    stubs = [item["id"] for item in csl if not findable(item)]
+    assert not stubs, f"entries that name no author or publisher, or no place to find them: {stubs}"
+
+
+def test_stub_detection() -> None:
+    assert not findable({"title": "FOIA Request", "author": [{"literal": "US Border Patrol"}]})
+    assert findable({"title": "T", "author": [{"family": "A"}], "URL": "https://x.org"})
+    for title in ("SEGOB Data", "FOIA Request.", "TODO", "Report", "Plan of the ... Road Ma…"):
+        assert PLACEHOLDER_TITLE.search(title), title
+    assert not PLACEHOLDER_TITLE.search("World Development Indicators")
+
+
+def test_no_placeholder_titles(csl: list[dict]) -> None:
+    bad = {
+        item["id"]: item["title"] for item in csl if PLACEHOLDER_TITLE.search(item.get("title", ""))
+    }
+    assert not bad, f"placeholder or truncated titles: {bad}"
+
+
+def is_redirect(url: str) -> bool:
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    return (
+        host in REDIRECT_HOSTS
+        or (host.startswith("google.") and parts.path.startswith("/url"))
+        or bool(REDIRECT_QUERY.search("?" + parts.query))
+        or "..." in url
+        or "…" in url
+    )
+
+
+def test_redirect_detection() -> None:
+    assert is_redirect(
+        "http://databank.worldbank.org/data/reports.aspx?source%3Dworld-development-indicators"
+        "%23&sa=D&ust=1524686491837000&usg=AFQjCNEWlaZQDIgMJHBS9HUar30cbYWjEQ"
+    )
+    assert is_redirect("https://www.google.com/url?q=https://example.org")
+    assert is_redirect("https://bit.ly/abc")
+    assert is_redirect("https://cuellar.house.gov/uploadedfiles/plan_a_road_ma...pdf")
+    assert not is_redirect("https://data.worldbank.org/indicator/VC.IHR.PSRC.P5")
+    assert not is_redirect("https://www.youtube.com/watch?v=GzEUHF1KPY8&t=796s")
+
+
+def test_no_redirect_or_truncated_urls(csl: list[dict]) -> None:
+    bad = {item["id"]: item["URL"] for item in csl if item.get("URL") and is_redirect(item["URL"])}
+    assert not bad, f"redirect or truncated addresses (give the address of the work): {bad}"
+
+
+def corporate_names(bib_text: str) -> list[str]:
+    """Names of organizations as written: brace-protected author or editor
+    names, and the institution, publisher and organization fields."""
+    names = []
+    for field, value in BIB_FIELD.findall(bib_text):
+        if field in ("author", "editor"):
+            names += re.findall(r"\{([^{}]+)\}", value)
+        else:
+            names.append(value.strip("{}"))
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+def normalized(name: str) -> str:
+    name = re.sub(r"\([^)]*\)", " ", name).casefold()
+    name = re.sub(r"^the\s+", "", name.strip())
+    return " ".join(re.sub(r"[^\w\s]", " ", name).split())
+
+
+def initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[\w'-]+", name) if w.lower() not in STOPWORDS)
+
+
+def spelling_clashes(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs of distinct spellings of one organization: equal once case,
+    punctuation, a leading 'The' and a parenthesized acronym are ignored, or
+    one is the other's acronym."""
+    distinct = sorted(set(names))
+    clashes = []
+    for i, a in enumerate(distinct):
+        for b in distinct[i + 1 :]:
+            same = normalized(a) == normalized(b)
+            acronym = (b.isupper() and len(b) > 1 and initials(a).upper() == b) or (
+                a.isupper() and len(a) > 1 and initials(b).upper() == a
+            )
+            if same or acronym:
+                clashes.append((a, b))
+    return clashes
+
+
+def test_spelling_clash_detection() -> None:
+    assert spelling_clashes(["World Bank", "The World Bank"]) == [("The World Bank", "World Bank")]
+    assert spelling_clashes(["United Nations Office on Drugs and Crime", "UNODC"]) == [
+        ("UNODC", "United Nations Office on Drugs and Crime")
+    ]
+    assert spelling_clashes(["WOLA", "Washington Office on Latin America"])
+    assert spelling_clashes(["World Bank", "Drug Enforcement Administration"]) == []
+
+
+def test_one_spelling_per_corporate_author(bib_text: str) -> None:
+    names = corporate_names(bib_text)
+    assert "World Bank" in names and "Washington Office on Latin America" in names
+    clashes = spelling_clashes(names)
+    assert not clashes, f"one organization spelled two ways: {clashes}"
+
+
+def endnote_urls(text: str) -> dict[int, set[str]]:
+    """The distinct addresses of each endnote of the 2018 text: link targets
+    (``[text](url)``, ``<url>``), else bare addresses; markdown escapes and
+    percent-encoding undone."""
+    start = text.index("## Endnotes")
+    out: dict[int, set[str]] = {}
+    for m in re.finditer(r"<sup>(\d+)</sup>(.*)", text[start:]):
+        note = m.group(2)
+        found = re.findall(r"\]\((https?://[^)\s]+)\)", note) + re.findall(
+            r"<(https?://[^>]+)>", note
+        )
+        if not found:
+            found = URL_RE.findall(note)
+        out[int(m.group(1))] = {unquote(u.replace("\\", "")).rstrip(".,;") for u in found}
+    return out
+
+
+def entry_urls(bib_text: str, key: str) -> set[str]:
+    m = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)\n\}", bib_text, re.DOTALL)
+    assert m, key
+    return {u.rstrip(".,;}") for u in URL_RE.findall(m.group(1))}
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the 2018 text is not at hand")
+def test_endnotes_with_several_urls_keep_them_all(
+    bib_text: str, endnotes: list[dict[str, str]]
+) -> None:
+    by_note: dict[int, list[str]] = {}
+    for row in endnotes:
+        by_note.setdefault(int(row["endnote"]), []).append(row["key"])
+    several = {
+        n: urls
+        for n, urls in endnote_urls(SOURCE_TEXT.read_text(encoding="utf-8")).items()
+        if len(urls) > 1
+    }
+    assert 24 in several  # the Borgen Project's three pages
+    lost = {}
+    for number, urls in several.items():
+        kept = set().union(*(entry_urls(bib_text, k) for k in by_note[number]))
+        if len(kept) < len(urls):
+            lost[number] = sorted(urls)
+    assert not lost, f"endnotes whose addresses the bibliography does not all keep: {lost}"
+
+
+def source_lines() -> list[tuple[str, str]]:
+    from prp.artifacts.catalog import load_catalog
+    from prp.artifacts.sources import source_line
+
+    cat = load_catalog(ROOT / "config" / "artifacts")
+    return [
+        (ident, source_line(ROOT / "data", meta["datasets"]))
+        for kind in ("tables", "figures")
+        for ident, meta in cat[kind].items()
+    ]
+
+
+@pytest.mark.parametrize(("artifact", "line"), source_lines(), ids=lambda x: x[:40])
+def test_source_lines_name_each_work_once_in_short_form(artifact, line, csl) -> None:
+    titles = {item["id"]: item.get("title", "") for item in csl}
+    keys = re.findall(r"@([a-z0-9_]+)", line)
+    repeated = sorted(k for k, n in Counter(keys).items() if n > 1)
+    assert not repeated, f"{artifact}: {repeated} cited more than once: {line}"
+    text = re.sub(r"\[?@[a-z0-9_]+[^;\]]*\]?", " ", line)  # the line without its citations
+    for key in keys:
+        title = titles[key]
+        assert title and title.casefold() not in text.casefold(), (
+            f"{artifact}: the full title of {key} is spelled out beside its citation: {line}"
+        )

@@ -376,3 +376,38 @@ def test_quarto_engine_without_quarto_is_a_clear_error(book, tmp_path, monkeypat
     with pytest.raises(RenderError, match="quarto"):
         render_book(book, "public", tmp_path / "out", engine="quarto")
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------- synthetic markers
+
+SYNTHETIC_NOTE = "Computed from invented test data."
+
+
+def test_numbers_from_synthetic_data_carry_a_marker(book, tmp_path):
+    """synthetic.lua: the variables listed in the metadata file get a dagger
+    with a tooltip (HTML) and, at their first use in a part, a footnote (PDF);
+    other values stay as they are."""
+    (book / "_synthetic.yml").write_text(
+        f"prp-synthetic:\n  note: {SYNTHETIC_NOTE}\n  variables: [counts.total]\n",
+        encoding="utf-8",
+    )
+    _append(book / "_quarto.yml", "\nmetadata-files: [_synthetic.yml]\n")
+    out = tmp_path / "out"
+    render_book(book, "public", out)
+    html = (out / "sec-routes.html").read_text(encoding="utf-8")
+    value = re.search(r'data-var="counts\.total"[^>]*>1,234</(span|a)>\s*(<span[^>]*>)', html)
+    assert value, "no marker after the synthetic value"
+    assert 'class="prp-synthetic"' in value.group(2) and SYNTHETIC_NOTE in value.group(2)
+    assert "<sup>‡</sup>" in html
+    share = re.search(r'data-var="counts\.share"[^>]*>45\.0%</(span|a)>(.{0,40})', html)
+    assert share and "prp-synthetic" not in share.group(2)
+    pdf = " ".join(pdf_pages(out / "report.pdf"))
+    assert "1,234‡" in pdf.replace(" ", "")
+    # one footnote per part explains the mark: the value is used in two parts
+    assert pdf.count(SYNTHETIC_NOTE) == 2
+
+
+def test_a_listed_metadata_file_must_exist(book, tmp_path):
+    _append(book / "_quarto.yml", "\nmetadata-files: [_synthetic.yml]\n")
+    with pytest.raises(RenderError, match="_synthetic.yml"):
+        render_book(book, "public", tmp_path / "out")

@@ -25,6 +25,7 @@ import yaml
 from shapely.geometry import Point, Polygon, shape
 
 from prp.data import synth
+from tests.outlets import REAL_OUTLETS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "synthetic_events.yaml"
@@ -37,7 +38,7 @@ CLAIMS_CSV = ROOT / "data" / "raw" / "camrd_claims.csv"
 
 SEEDS = (2018, 1, 7, 42, 31337)
 TOP_FIVE = ["Tamaulipas", "Chiapas", "Oaxaca", "Tabasco", "Veracruz"]
-TCO = "transnational_criminal_organisation"
+TCO = "transnational_criminal_organization"
 MIN_EVENTS = 20  # states with fewer events are too small for share comparisons
 
 
@@ -282,19 +283,51 @@ def test_schema_and_value_domains():
     assert kinds.apply(lambda k: 1 <= len(k) == len(set(k)) and k == sorted(k)).all()
     assert set(kinds.explode()) <= set(cal().crime_types)
     assert (df["victims"] >= 1).all() and df["victims"].dtype.kind == "i"
-    for col, vals in (("municipality", cal().municipalities), ("outlet", cal().outlets)):
+    for col, vals in (("municipality", cal().municipalities), ("outlet", cal().sources)):
         assert set(df[col]) <= set(vals)
 
 
 def test_article_urls_are_synthetic_and_unresolvable():
     df = events()
-    pattern = re.compile(r"https://news\.example\.invalid/([a-z0-9-]+)/(camrd-s-\d{6})")
+    pattern = re.compile(r"https://example\.invalid/(synthetic-source-\d{3})/(camrd-s-\d{6})")
     parts = df["article_url"].str.extract(pattern)
     assert parts.notna().all().all()
     assert (parts[1] == df["event_id"].str.lower()).all()
-    slug_to_name = dict(zip(cal().outlet_slugs, cal().outlets, strict=True))
-    assert (parts[0].map(slug_to_name) == df["outlet"]).all()  # each URL names its outlet
+    assert (parts[0] == df["outlet"]).all()  # each URL names its source label
     assert df["outlet"].nunique() >= 20
+
+
+def test_committed_records_name_no_real_outlet_or_address():
+    """The committed table itself (not only what the generator makes now)."""
+    df = pd.read_csv(SNAPSHOT, dtype=str)
+    real = {name.casefold() for name in REAL_OUTLETS}
+    assert not set(df["outlet"].str.casefold()) & real
+    assert df["outlet"].str.fullmatch(r"synthetic-source-\d{3}").all()
+    hosts = df["article_url"].str.extract(r"^https?://([^/]+)/")[0]
+    assert hosts.notna().all() and hosts.str.fullmatch(r"([a-z0-9-]+\.)*invalid").all()
+
+
+def test_source_labels_are_fictitious():
+    """A synthetic record names no real outlet: every label is
+    'synthetic-source-NNN', numbered without gaps."""
+    labels = cal().sources
+    assert labels == tuple(f"synthetic-source-{i:03d}" for i in range(1, len(labels) + 1))
+    assert events()["outlet"].str.fullmatch(r"synthetic-source-\d{3}").all()
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        ("sources", "label_prefix", "La Jornada ", "label_prefix"),
+        ("generator", "url_base", "https://www.jornada.com.mx/", "invalid"),
+        ("generator", "url_base", "https://invalid.example.com/", "invalid"),
+    ],
+)
+def test_real_names_and_addresses_are_refused(section, key, value, message):
+    bad = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    bad[section][key] = value
+    with pytest.raises(synth.CalibrationError, match=message):
+        synth.calibration_from_dict(bad)
 
 
 @pytest.mark.parametrize("seed", SEEDS[:2])
@@ -407,7 +440,7 @@ def test_calibration_errors_are_caught():
     with pytest.raises(synth.CalibrationError, match="kidnapping weight 0"):
         synth.calibration_from_dict(bad)
     bad = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    bad["outlets"]["national"][0]["name"] = "La Jornada, Mexico"
+    bad["sources"]["label_prefix"] = "synthetic-source, "
     with pytest.raises(synth.CalibrationError, match="commas"):
         synth.calibration_from_dict(bad)
     bad = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))

@@ -19,13 +19,13 @@ def events() -> pd.DataFrame:
             "municipality": ["Tapachula", "Reynosa", "Arriaga"],
             "location_type": ["train_or_tracks", "highway", "shelter"],
             "crime_types": ["assault;robbery", "kidnapping", "extortion"],
-            "perpetrator_type": ["gang", "transnational_criminal_organisation", "unknown"],
+            "perpetrator_type": ["gang", "transnational_criminal_organization", "unknown"],
             "victims": pd.array([2, 12, 1], dtype="Int64"),
-            "outlet": ["Diario del Sur", "El [Mañana]", "Milenio"],
+            "outlet": ["synthetic-source-003", "synthetic-[source]-001", "synthetic-source-002"],
             "article_url": [
-                "https://news.example.invalid/diario-del-sur/camrd-s-000003",
-                "https://news.example.invalid/el-manana/camrd-s-000001",
-                "https://news.example.invalid/milenio/camrd-s-000002",
+                "https://example.invalid/synthetic-source-003/camrd-s-000003",
+                "https://example.invalid/synthetic-source-001/camrd-s-000001",
+                "https://example.invalid/synthetic-source-002/camrd-s-000002",
             ],
         }
     )
@@ -55,11 +55,11 @@ def test_listing_has_a_state_row_before_each_state_and_every_record():
     assert row["Place"] == "Train or tracks" and row["Crimes (victims)"] == "Assault, robbery (2)"
     assert row["Perpetrator"] == "Gang"
     assert (
-        row["Reported by"]
-        == "[Diario del Sur](https://news.example.invalid/diario-del-sur/camrd-s-000003)"
+        row["Source label"]
+        == "[synthetic-source-003](https://example.invalid/synthetic-source-003/camrd-s-000003)"
     )
-    # brackets in an outlet name do not break the link
-    assert shown.iloc[4]["Reported by"].startswith("[El \\[Mañana\\]](")
+    # brackets in a label do not break the link
+    assert shown.iloc[4]["Source label"].startswith("[synthetic-\\[source\\]-001](")
     assert shown.iloc[4]["Perpetrator"] == "TCO"
     assert shown.iloc[4]["Crimes (victims)"] == "Kidnapping (12)"
 

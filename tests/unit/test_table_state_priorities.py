@@ -21,7 +21,7 @@ def events() -> pd.DataFrame:
             + ["extortion"]
             + ["robbery"] * 3
             + ["assault", "kidnapping"],
-            "perpetrator_type": ["transnational_criminal_organisation"] * 3
+            "perpetrator_type": ["transnational_criminal_organization"] * 3
             + ["authorities"]
             + ["gang"] * 3
             + ["smuggler", "local_actors"],

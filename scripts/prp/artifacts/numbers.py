@@ -8,7 +8,8 @@ column, how to aggregate and how to print it::
       el_salvador_2015:
         where: {country: El Salvador, year: 2015}
         column: rate_per_100k
-        format: "{:.1f}"               # Python format spec applied to the value
+        format: "{:.1f}"               # Python format spec applied to the value,
+                                       # or `fraction`: a share in words ("two-thirds")
       ntca_total:
         dataset: apprehensions_mexico  # a value may use another dataset
         where: {fiscal_year: [2013, 2017]}   # a two-item list of numbers = range
@@ -16,12 +17,21 @@ column, how to aggregate and how to print it::
         aggregate: sum                 # one (default: exactly one row) | sum | count
                                        # | mean | min | max
         format: "{:,.0f}"
-        scale: 1                       # multiply before formatting (e.g. 1e-6 for millions)
+        scale: 1                       # multiply before formatting (e.g. 1e-6 for millions,
+                                       # 0.01 for a percentage shown as a fraction)
 
 Chapters then write ``{{< var homicide.el_salvador_2015 >}}``. A selector that
 matches no row (or, for ``one``, more than one) is an error naming the spec,
 the variable and the selector, so a changed dataset never prints a stale or
 ambiguous number.
+
+Every number file (``build/numbers/<namespace>.yml``, written by any
+``numbers_*`` rule) holds ``{namespace: {variable: display string}}`` and may
+add, under the reserved top-level key ``x-derived-from``, the datasets each
+variable was computed from (``{namespace: {variable: [dataset, ...]}}``; an
+empty list for a value that comes from parameters, not data). A variable it
+does not list rests on every data input of its rule. The renderer uses this
+to mark numbers computed from synthetic data (see render_edition).
 """
 
 from __future__ import annotations
@@ -33,9 +43,14 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from prp.artifacts.fmt import word_fraction
 from prp.data.datapackage import YAML_LOADER
 
 AGGREGATES = {"one", "sum", "count", "mean", "min", "max"}
+FRACTION = "fraction"
+"""The ``format`` of a share printed as a word fraction (after ``scale``: 0-1)."""
+DERIVED_FROM = "x-derived-from"
+"""Reserved top-level key of a number file: the datasets behind each variable."""
 
 
 class SpecError(ValueError):
@@ -109,6 +124,8 @@ def render(value: Any, spec: Mapping[str, Any]) -> str:
         return value.strftime(spec.get("date_format", "%Y-%m-%d"))
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = value * spec.get("scale", 1)
+        if spec.get("format") == FRACTION:
+            return word_fraction(float(value))
         fmt = spec.get("format", "{:,}" if float(value).is_integer() else "{:,.1f}")
         if float(value).is_integer() and "f}" not in fmt and "%" not in fmt:
             value = int(value)
@@ -129,3 +146,36 @@ def numbers(
         except (SpecError, ValueError) as err:
             raise SpecError(f"{where_from}: value {name!r}: cannot format {raw!r}: {err}") from None
     return out
+
+
+def derived_from(spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The dataset behind every variable of a spec."""
+    return {
+        name: [str(value.get("dataset", spec.get("dataset")))]
+        for name, value in spec["values"].items()
+    }
+
+
+def number_file(
+    namespace: str,
+    values: Mapping[str, str],
+    derived: Mapping[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The content of ``build/numbers/<namespace>.yml``: the display strings,
+    and where given the datasets behind each variable (see the module
+    docstring). ``derived`` may name only variables that exist."""
+    out: dict[str, Any] = {namespace: dict(values)}
+    if derived:
+        unknown = sorted(set(derived) - set(values))
+        if unknown:
+            raise SpecError(f"{namespace}: datasets given for unknown variables {unknown}")
+        out[DERIVED_FROM] = {namespace: {k: sorted(v) for k, v in derived.items()}}
+    return out
+
+
+def split_number_file(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[str, list[str]]]]:
+    """(namespaces with their values, datasets behind listed variables)."""
+    values = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    return values, dict(data.get(DERIVED_FROM) or {})

@@ -23,6 +23,8 @@ APPROX = ("approximately", "about", "nearly", "around", "an estimated", "roughly
 TOTAL_ROWS = {"total apprehensions", "total"}
 TOTAL_COLS = {"total"}
 SHARE_COLS = {"percent by country"}
+YEAR_COLUMN = r"(FY)?\d{4}"
+"""A year column of a printed table: fiscal (FY2015) or calendar (2015)."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def internal_consistency(printed: pd.DataFrame) -> pd.DataFrame:
         # row totals: FY cells of a row against its Total cell
         for row, r in t[~is_share].groupby("row", sort=False):
             total = r[r["col"].str.lower().isin(TOTAL_COLS)]
-            parts = r[r["col"].str.fullmatch(r"FY\d{4}")]
+            parts = r[r["col"].str.fullmatch(YEAR_COLUMN)]
             if len(total) == 1 and len(parts):
                 found.append(
                     _finding(
@@ -254,9 +256,14 @@ def internal_consistency(printed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(found)
 
 
-def explain(findings: pd.DataFrame, explanations: pd.DataFrame) -> pd.DataFrame:
+def explain(
+    findings: pd.DataFrame,
+    explanations: pd.DataFrame,
+    fields: tuple[str, ...] = ("explanation", "source"),
+) -> pd.DataFrame:
     """Attach the curated explanation of each discrepancy (keyed by check and
-    quantity); discrepancies without one keep an empty explanation."""
+    quantity): by default its ``explanation`` and ``source``, or the columns
+    named in ``fields``; discrepancies without one keep empty fields."""
     keyed = explanations.set_index(["check", "quantity"])
 
     def lookup(field: str) -> Callable[[pd.Series], str]:
@@ -267,8 +274,8 @@ def explain(findings: pd.DataFrame, explanations: pd.DataFrame) -> pd.DataFrame:
         return f
 
     out = findings.copy()
-    out["explanation"] = out.apply(lookup("explanation"), axis=1)
-    out["source"] = out.apply(lookup("source"), axis=1)
+    for field in fields:
+        out[field] = out.apply(lookup(field), axis=1) if len(out) else pd.Series(dtype=str)
     return out
 
 

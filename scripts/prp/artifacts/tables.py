@@ -52,16 +52,27 @@ def markdown_table(
 TOTAL_LABEL = "Total apprehensions"
 
 
+YEAR_PREFIX = "FY"
+"""Default heading prefix of a year column (fiscal years: ``FY2015``)."""
+
+
 def country_year_table(
-    long: pd.DataFrame, country: str, year: str, value: str, years: Sequence[int] | None = None
+    long: pd.DataFrame,
+    country: str,
+    year: str,
+    value: str,
+    years: Sequence[int] | None = None,
+    year_prefix: str = YEAR_PREFIX,
 ) -> pd.DataFrame:
-    """Countries × fiscal years (columns ``FY<year>``) with a Total column, a
-    Total row and each country's share of the grand total (column ``Share``,
-    a fraction; NaN on the Total row). ``years`` restricts the columns."""
+    """Countries × years (columns ``<year_prefix><year>``: ``FY2015`` for
+    fiscal years, ``2015`` with an empty prefix for calendar years) with a
+    Total column, a Total row and each country's share of the grand total
+    (column ``Share``, a fraction; NaN on the Total row). ``years``
+    restricts the columns."""
     if years is not None:
         long = long[long[year].isin(list(years))]
     wide = long.pivot(index=country, columns=year, values=value).sort_index().astype("int64")
-    wide.columns = [f"FY{y}" for y in wide.columns]
+    wide.columns = [f"{year_prefix}{y}" for y in wide.columns]
     wide["Total"] = wide.sum(axis=1)
     totals = wide.sum(axis=0).rename(TOTAL_LABEL)
     share = wide["Total"] / totals["Total"]

@@ -80,7 +80,8 @@ ARROW_SCHEMA = pa.schema(
 
 CRIME_SEPARATOR = ";"
 _UNSAFE = re.compile(r'[,"\r\n]')
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SYNTHETIC_LABEL_PREFIX = "synthetic-"
+"""Every source label starts with this: the records and their sources are invented."""
 KIDNAPPING = "kidnapping"
 TRAIN = "train_or_tracks"
 KM_PER_DEGREE = 111.32
@@ -138,12 +139,11 @@ class Calibration:
     municipality_cum_rail: np.ndarray  # (S, M)
     state_bbox: np.ndarray  # (S, 4): lat_min, lat_max, lon_min, lon_max
     mexico_bbox: tuple[float, float, float, float]
-    outlets: tuple[str, ...]  # (O,)
-    outlet_slugs: tuple[str, ...]
-    outlet_national_cum: np.ndarray  # (O,)
-    outlet_local_cum: np.ndarray  # (S, O)
-    outlet_has_local: np.ndarray  # (S,) bool
-    outlet_local_share: float
+    sources: tuple[str, ...]  # (O,) fictitious source labels
+    source_national_cum: np.ndarray  # (O,)
+    source_local_cum: np.ndarray  # (S, O)
+    source_has_local: np.ndarray  # (S,) bool
+    source_local_share: float
     combo_strings: tuple[str, ...]  # (C * (C + 1),) crime_types text by (primary, second|none)
 
     @property
@@ -322,7 +322,7 @@ def _bounding_boxes(
     if outside.any():
         names = mun["municipalities"]
         bad = [f"{names[i]} ({states[m_state[i]]})" for i in np.flatnonzero(outside)]
-        raise CalibrationError(f"municipality centres outside their state's bounding box: {bad}")
+        raise CalibrationError(f"municipality centers outside their state's bounding box: {bad}")
     return {"state_bbox": bbox, "mexico_bbox": mexico_bbox}
 
 
@@ -438,52 +438,61 @@ def _victims_and_nationality(cfg: Mapping[str, Any], perps: tuple[str, ...]) -> 
     }
 
 
-def _outlets(cfg: Mapping[str, Any], states: tuple[str, ...]) -> dict[str, Any]:
-    """Source labels: national ones with weights, local ones per state."""
-    out_cfg = cfg["outlets"]
-    outlet_names: list[str] = []
-    outlet_slugs: list[str] = []
+def source_label(prefix: str, digits: int, number: int) -> str:
+    """'synthetic-source-', 3, 17 -> 'synthetic-source-017'."""
+    return f"{prefix}{number:0{digits}d}"
 
-    def outlet_index(entry: Mapping[str, Any]) -> int:
-        slug, name = str(entry["slug"]), str(entry["name"])
-        if slug in outlet_slugs:
-            i = outlet_slugs.index(slug)
-            if outlet_names[i] != name:
-                raise CalibrationError(
-                    f"outlet slug {slug!r} names both {outlet_names[i]!r} and {name!r}"
-                )
-            return i
-        outlet_slugs.append(slug)
-        outlet_names.append(name)
-        return len(outlet_slugs) - 1
 
-    nat_idx = [outlet_index(e) for e in out_cfg["national"]]
-    nat_w = _weights([float(e["weight"]) for e in out_cfg["national"]], "outlets.national")
-    _check_names(out_cfg["local"], states, "outlets.local")
-    local_idx = {s: [outlet_index(e) for e in rows] for s, rows in out_cfg["local"].items()}
-    n_o = len(outlet_slugs)
+def _sources(cfg: Mapping[str, Any], states: tuple[str, ...]) -> dict[str, Any]:
+    """Fictitious source labels: national ones with weights, then each
+    state's local ones (equal weights), numbered in that order."""
+    src = cfg["sources"]
+    prefix, digits = str(src["label_prefix"]), int(src["label_digits"])
+    if not prefix.startswith(SYNTHETIC_LABEL_PREFIX):
+        raise CalibrationError(
+            f"sources.label_prefix must start with {SYNTHETIC_LABEL_PREFIX!r}: the records "
+            f"are invented, so their sources are named as such (found {prefix!r})"
+        )
+    nat_w = _weights([float(w) for w in src["national_weights"]], "sources.national_weights")
+    per_state = {s: int(n) for s, n in (src.get("local_per_state") or {}).items()}
+    _check_names(per_state, states, "sources.local_per_state")
+    if any(n < 0 for n in per_state.values()):
+        raise CalibrationError("sources.local_per_state: counts must be >= 0")
+    n_o = len(nat_w) + sum(per_state.values())
+    if n_o >= 10**digits:
+        raise CalibrationError(f"sources.label_digits: {n_o} labels need more than {digits} digits")
+    labels = tuple(source_label(prefix, digits, i + 1) for i in range(n_o))
     national = np.zeros(n_o)
-    national[nat_idx] = nat_w
+    national[: len(nat_w)] = nat_w
     local = np.zeros((len(states), n_o))
     s_index = {s: i for i, s in enumerate(states)}
-    for s, idx in local_idx.items():
-        local[s_index[s], idx] = 1.0 / len(idx)
+    first = len(nat_w)
+    for s, n in per_state.items():
+        local[s_index[s], first : first + n] = 1.0 / n if n else 0.0
+        first += n
     has_local = local.sum(axis=1) > 0
     local[~has_local] = 1.0 / n_o
-    local_share = float(out_cfg["local_share"])
+    local_share = float(src["local_share"])
     if not 0 <= local_share <= 1:
-        raise CalibrationError("outlets.local_share must lie in [0, 1]")
-    bad_slugs = [x for x in outlet_slugs if not _SLUG.match(x)]
-    if bad_slugs:
-        raise CalibrationError(f"outlet slugs must be lowercase words joined by '-': {bad_slugs}")
+        raise CalibrationError("sources.local_share must lie in [0, 1]")
     return {
-        "outlets": tuple(outlet_names),
-        "outlet_slugs": tuple(outlet_slugs),
-        "outlet_national_cum": _cum(national),
-        "outlet_local_cum": _cum(local),
-        "outlet_has_local": has_local,
-        "outlet_local_share": local_share,
+        "sources": labels,
+        "source_national_cum": _cum(national),
+        "source_local_cum": _cum(local),
+        "source_has_local": has_local,
+        "source_local_share": local_share,
     }
+
+
+def _reserved_url_base(url: str) -> str:
+    """The base of the synthetic article addresses, which must lie on a
+    reserved ``.invalid`` domain (RFC 2606) so that it can never resolve."""
+    m = re.fullmatch(r"https?://([a-z0-9.-]+)(/.*)?", url.strip())
+    if not m or not (m.group(1) == "invalid" or m.group(1).endswith(".invalid")):
+        raise CalibrationError(
+            f"generator.url_base must be an address on a .invalid domain, not {url!r}"
+        )
+    return url.strip().rstrip("/") + "/"
 
 
 def _generator(cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -497,7 +506,7 @@ def _generator(cfg: Mapping[str, Any]) -> dict[str, Any]:
         "block_size": block_size,
         "id_prefix": str(gen["id_prefix"]),
         "id_min_digits": int(gen["id_min_digits"]),
-        "url_base": str(gen["url_base"]).rstrip("/") + "/",
+        "url_base": _reserved_url_base(str(gen["url_base"])),
         "decimals": int(gen["coordinate_decimals"]),
     }
 
@@ -512,7 +521,7 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
     fields.update(_crimes(cfg, perps))
     fields.update(_kidnapping(cfg, states, perps))
     fields.update(_victims_and_nationality(cfg, perps))
-    fields.update(_outlets(cfg, states))
+    fields.update(_sources(cfg, states))
     texts = [
         *states,
         *fields["municipalities"],
@@ -520,7 +529,7 @@ def _calibration_from_dict(cfg: Mapping[str, Any]) -> Calibration:
         *perps,
         *fields["crime_types"],
         *fields["nationalities"],
-        *fields["outlets"],
+        *fields["sources"],
         str(cfg["generator"]["id_prefix"]),
         str(cfg["generator"]["url_base"]),
     ]
@@ -665,13 +674,13 @@ def generate_block(
     # 9. nationality
     nationality = _inverse_cdf(cal.nationality_cum, rng.random(size))
 
-    # 10. outlet: a local paper of the state or a national outlet
-    use_local = (rng.random(size) < cal.outlet_local_share) & cal.outlet_has_local[state]
+    # 10. source: a fictitious label, local to the state or national
+    use_local = (rng.random(size) < cal.source_local_share) & cal.source_has_local[state]
     u_local = rng.random(size)
-    outlet = _inverse_cdf(cal.outlet_national_cum, rng.random(size))
+    outlet = _inverse_cdf(cal.source_national_cum, rng.random(size))
     for s in np.unique(state[use_local]):
         rows = np.flatnonzero(use_local & (state == s))
-        outlet[rows] = _inverse_cdf(cal.outlet_local_cum[s], u_local[rows])
+        outlet[rows] = _inverse_cdf(cal.source_local_cum[s], u_local[rows])
 
     # 11. dates: stratified over the range (non-decreasing in event_id), then the lag
     row = np.arange(start, stop, dtype=np.float64)
@@ -716,9 +725,9 @@ def _assemble(
         pc.cast(numbers, pa.string(), memory_pool=pool), id_width(cal, n), "0", memory_pool=pool
     )
     event_id = pc.binary_join_element_wise(cal.id_prefix, digits, "", memory_pool=pool)
-    slug = _take(cal.outlet_slugs, v["outlet"], pool)
+    label = _take(cal.sources, v["outlet"], pool)
     url = pc.binary_join_element_wise(
-        cal.url_base, slug, "/", pc.utf8_lower(event_id, memory_pool=pool), "", memory_pool=pool
+        cal.url_base, label, "/", pc.utf8_lower(event_id, memory_pool=pool), "", memory_pool=pool
     )
     arrays = [
         event_id,
@@ -732,7 +741,7 @@ def _assemble(
         _take(cal.perpetrators, v["perp"], pool),
         pa.array(v["victims"], type=pa.int64(), memory_pool=pool),
         _take(cal.nationalities, v["nationality"], pool),
-        _take(cal.outlets, v["outlet"], pool),
+        label,
         url,
         pa.array(v["published_day"], type=pa.date32(), memory_pool=pool),
     ]

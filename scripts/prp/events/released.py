@@ -20,7 +20,7 @@ LOCATION_LABELS = {
     "other": "Other",
 }
 PERPETRATOR_LABELS = {
-    "transnational_criminal_organisation": "TCO",
+    "transnational_criminal_organization": "TCO",
     "gang": "Gang",
     "smuggler": "Smuggler",
     "local_actors": "Local actors",

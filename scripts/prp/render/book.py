@@ -47,13 +47,32 @@ def driver_markdown(chapters: Iterable[Chapter]) -> str:
     return "\n".join(lines)
 
 
-def build_ast(src: Path, work: Path, fmt: str, env: dict[str, str]) -> dict[str, Any]:
+def metadata_files(src: Path, config: dict[str, Any]) -> list[Path]:
+    """The book's ``metadata-files`` (Quarto merges them into every
+    document's metadata), each of which must exist in the project."""
+    names = config.get("metadata-files") or []
+    if isinstance(names, str):
+        names = [names]
+    files = [src / str(name) for name in names]
+    missing = [str(f.relative_to(src)) for f in files if not f.is_file()]
+    if missing:
+        raise RenderError(f"_quarto.yml: metadata-files not found in the book: {missing}")
+    return files
+
+
+def build_ast(
+    src: Path, work: Path, fmt: str, env: dict[str, str], extra_meta: Iterable[Path] = ()
+) -> dict[str, Any]:
     """Run the book filters and citeproc for one target format; return the AST."""
+    meta_args: list[str] = []
+    for path in extra_meta:
+        meta_args += ["--metadata-file", str(path)]
     args = [
         "-f",
         "markdown",
         "-t",
         "json",
+        *meta_args,
         "--metadata-file",
         str(work / "metadata.json"),
         *filter_args(),
@@ -99,7 +118,8 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
             "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
             "SOURCE_DATE_EPOCH": str(epoch),
         }
-        asts = {fmt: build_ast(src, work, fmt, env) for fmt in FORMATS}
+        extra = metadata_files(src, config)
+        asts = {fmt: build_ast(src, work, fmt, env, extra) for fmt in FORMATS}
         write_html(
             asts["html"],
             src=src,

@@ -20,9 +20,11 @@ TEMPLATES = HERE / "templates"
 RUNTIME_FILES = ("filters/*.lua", "templates/*")
 # Order matters: sources first (visibility, vars, includes), numbering and
 # cross-references before citeproc sees the remaining citations, then the
-# format-specific rewrites.
+# format-specific rewrites. synthetic.lua marks the values of variables computed
+# from synthetic data; it needs source.lua's spans and runs before
+# provenance.lua turns them into links.
 FILTERS_BEFORE_CITEPROC = ("source.lua", "crossref.lua")
-FILTERS_AFTER_CITEPROC = ("callouts.lua", "provenance.lua", "output.lua")
+FILTERS_AFTER_CITEPROC = ("callouts.lua", "synthetic.lua", "provenance.lua", "output.lua")
 
 _ERROR_RE = re.compile(r"PRP-RENDER-ERROR: (.*)")
 _MISSING_CITE_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")

@@ -74,7 +74,7 @@ def _data_index(data_dir: str) -> dict[str, dict[str, Any]]:
             "citation": cit.get("key", ""),
             "source": (res.get("sources") or [{}])[0].get("title", ""),
             "synthetic": bool(res.get("x-synthetic")),
-            "licence": (res.get("licenses") or [{}])[0].get("name", ""),
+            "license": (res.get("licenses") or [{}])[0].get("name", ""),
         }
     return index
 

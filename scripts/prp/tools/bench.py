@@ -71,7 +71,7 @@ class Stat:
 
 def stat(values: Sequence[float]) -> Stat:
     if not values:
-        raise ValueError("no measurements to summarise")
+        raise ValueError("no measurements to summarize")
     return Stat(statistics.median(values), min(values), max(values), len(values))
 
 

@@ -187,7 +187,7 @@ def resource_entry(name: str, fields: list[tuple[str, str]], citation: str | Non
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "licenses": [{"name": f"{TODO}: licence of the source", "path": f"{TODO}: URL"}],
+        "licenses": [{"name": f"{TODO}: license of the source", "path": f"{TODO}: URL"}],
         "sources": [{"title": f"{TODO}: publisher, title, year", "path": f"{TODO}: URL"}],
         "x-obtained": f"{TODO}: how the numbers were obtained (download, transcription, ...)",
         "x-synthetic": False,
@@ -666,7 +666,7 @@ def add_chapter(root: Path, name: str, title: str, restricted: bool) -> list[Wri
 NEXT_STEPS = {
     "dataset": [
         "put the rows in {raw} (keep the header), then `make rehash`",
-        "replace every TODO in its data/datapackage.yaml entry (source, licence, units)",
+        "replace every TODO in its data/datapackage.yaml entry (source, license, units)",
         "check its primaryKey (the column(s) that identify a row; first column by default)",
     ],
     "tables": [

@@ -1,0 +1,99 @@
+--[[
+synthetic.lua -- a visible marker on every number computed from synthetic data.
+
+Self-contained: it reads only the document metadata key `prp-synthetic`,
+
+    prp-synthetic:
+      note: "Computed from the synthetic stand-in ..."   # tooltip / footnote text
+      variables: [events.n_events, restricted_events.n_victims, ...]
+
+which the pipeline writes into the render tree as `_synthetic.yml`
+(render_edition, from the data package's `x-synthetic` flags and the
+provenance of each variable) and which `_quarto.yml` lists under
+`metadata-files` (Quarto merges it; the pandoc renderer passes it with
+`--metadata-file`). Dropping in real data empties the list, and the markers go.
+
+It acts on the values the `var` shortcode inserted, which source.lua leaves as
+`Span.prp-var` with the variable's name in `data-var`, and must therefore run
+after source.lua (and before provenance.lua, which turns those spans into
+links in HTML). After each marked value it inserts a double dagger (‡):
+  * HTML: `<span class="prp-synthetic" title="<note>"><sup>‡</sup></span>`
+    (the tooltip names the synthetic stand-in);
+  * PDF: a superscript ‡; the first one of each chapter also carries a
+    footnote with the note, so a printed page explains the mark.
+Values inside figures, tables and headings get the mark only (no footnote
+there).
+]]
+
+package.path = pandoc.path.directory(PANDOC_SCRIPT_FILE) .. '/?.lua;' .. package.path
+local U = require('prp_util')
+
+local MARK = '‡'  -- double dagger: the List of Acronyms already uses the dagger
+
+local function settings(meta)
+  local cfg = meta['prp-synthetic']
+  if not cfg then return nil end
+  local names = {}
+  local count = 0
+  for _, v in ipairs(cfg.variables or {}) do
+    names[pandoc.utils.stringify(v)] = true
+    count = count + 1
+  end
+  if count == 0 then return nil end
+  local note = cfg.note and pandoc.utils.stringify(cfg.note) or ''
+  if note == '' then U.fail('prp-synthetic: a note is needed to explain the marker') end
+  return { names = names, note = note }
+end
+
+local function marker(cfg, with_note)
+  local sup = pandoc.Superscript({ pandoc.Str(MARK) })
+  if U.format == 'html' then
+    return pandoc.Span({ sup }, pandoc.Attr('', { 'prp-synthetic' },
+      { { 'title', cfg.note }, { 'aria-label', cfg.note } }))
+  end
+  if with_note then
+    local text = pandoc.Inlines({ pandoc.Str(MARK), pandoc.Space() })
+    text:extend(pandoc.Inlines(cfg.note))
+    return pandoc.Span({ sup, pandoc.Note({ pandoc.Para(text) }) })
+  end
+  return sup
+end
+
+function Pandoc(doc)
+  local cfg = settings(doc.meta)
+  if not cfg then return nil end
+  local noted = false  -- a footnote already explains the mark in this chapter
+
+  local function mark_inlines(inlines, notes_allowed)
+    local out, changed = pandoc.Inlines({}), false
+    for _, el in ipairs(inlines) do
+      out:insert(el)
+      if el.t == 'Span' and el.classes:includes('prp-var')
+          and cfg.names[el.attributes['data-var'] or ''] then
+        local with_note = notes_allowed and not noted
+        if with_note then noted = true end
+        out:insert(marker(cfg, with_note))
+        changed = true
+      end
+    end
+    if changed then return out end
+  end
+
+  local function without_notes(el)
+    return el:walk({ Inlines = function(inl) return mark_inlines(inl, false) end }), false
+  end
+
+  local blocks = pandoc.Blocks({})
+  for _, block in ipairs(doc.blocks) do
+    if block.t == 'Header' and block.level == 1 then noted = false end
+    blocks:insert(block:walk({
+      traverse = 'topdown',
+      Figure = without_notes,
+      Table = without_notes,
+      Header = without_notes,
+      Inlines = function(inl) return mark_inlines(inl, true) end,
+    }))
+  end
+  doc.blocks = blocks
+  return doc
+end

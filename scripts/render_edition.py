@@ -19,12 +19,18 @@ from typing import Any
 import yaml
 
 from prp.data.io import write_text
-from prp.render.needs import GENERATED_INCLUDE, edition_needs
+from prp.render.needs import EXTENSIONS, GENERATED_INCLUDE, edition_needs
 from prp.runtime.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
 TREE_FILES = ("_quarto.yml", "references.bib")
+CITATIONS = f"{GENERATED_INCLUDE}/citations.yml"
+"""Metadata file of the render tree (``metadata-files`` of ``_quarto.yml``):
+``nocite`` with every work the edition cites."""
+_BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
+_CITE = re.compile(r"(?<![\w@.])-?@\{?([\w][\w:.#$%&+?<>~/-]*)")
+_NOT_PROSE = re.compile(r"<!--.*?-->|(?ms:^(```|~~~).*?^\1)", re.S)
 
 
 def merged_variables(number_files: list[str]) -> dict[str, Any]:
@@ -39,6 +45,26 @@ def merged_variables(number_files: list[str]) -> dict[str, Any]:
                 raise ValueError(f"{path}: variable namespace {ns!r} is defined twice")
             merged[ns] = values
     return merged
+
+
+def cited_keys(texts: list[str], bibliography: str) -> list[str]:
+    """Keys of the bibliography that the texts cite (``@key``, ``[@key]``,
+    ``-@key``, ``@{key}``), outside comments and code blocks, sorted."""
+    known = set(_BIB_KEY.findall(bibliography))
+    found: set[str] = set()
+    for text in texts:
+        for key in _CITE.findall(_NOT_PROSE.sub("", text)):
+            key = key if key in known else key.rstrip(":.#$%&+?<>~/-")
+            if key in known:
+                found.add(key)
+    return sorted(found)
+
+
+def citations_metadata(keys: list[str]) -> dict[str, Any]:
+    """The render tree's ``_generated/citations.yml``: every page's citeproc
+    (one per page under Quarto) sees all the edition's works, so that
+    "Leutert 2018a/b" read the same on every page and in the PDF."""
+    return {"nocite": ", ".join(f"@{k}" for k in keys)} if keys else {}
 
 
 def assemble_tree(
@@ -56,7 +82,8 @@ def assemble_tree(
     if tree.exists():
         shutil.rmtree(tree)
     copied: list[str] = []
-    for rel in [*TREE_FILES, f"_quarto-{profile}.yml", *needs["sources"]]:
+    # the report's format (the Quarto extension): both engines render with it
+    for rel in [*TREE_FILES, f"_quarto-{profile}.yml", *needs["extension"], *needs["sources"]]:
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(report_dir / rel, tree / rel)
         copied.append(rel)
@@ -72,6 +99,16 @@ def assemble_tree(
         )
         write_text(tree / GENERATED_INCLUDE / "provenance.md", md)
         copied += [f"{GENERATED_INCLUDE}/provenance.json", f"{GENERATED_INCLUDE}/provenance.md"]
+    texts = [
+        (tree / rel).read_text(encoding="utf-8")
+        for rel in copied
+        if rel.endswith((".qmd", ".md")) and not rel.startswith(f"{EXTENSIONS}/")
+    ]
+    keys = cited_keys(texts, (tree / "references.bib").read_text(encoding="utf-8"))
+    write_text(
+        tree / CITATIONS, yaml.safe_dump(citations_metadata(keys), sort_keys=True, width=10**6)
+    )
+    copied.append(CITATIONS)
     variables = merged_variables(number_files)
     write_text(
         tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
@@ -240,7 +277,9 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     staging = dest.parent / f".{dest.name}.rendering"
     if staging.exists():
         shutil.rmtree(staging)
-    render_book(tree, params["profile"], staging, engine=params["engine"])
+    render_book(
+        tree, params["profile"], staging, engine=params["engine"], quarto=params.get("quarto")
+    )
     written = sync_into(staging, dest)
     log.info("%s: %d files rendered", dest, len(written))
     return [str(dest / rel) for rel in written]

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +23,7 @@ from prp.render.config import (
 from prp.render.html import write_html
 from prp.render.pandoc import filter_args, run_pandoc
 from prp.render.pdf import write_pdf
+from prp.render.quarto import render_with_quarto
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,35 @@ def driver_markdown(chapters: Iterable[Chapter]) -> str:
     return "\n".join(lines)
 
 
-def build_ast(src: Path, work: Path, fmt: str, env: dict[str, str]) -> dict[str, Any]:
+def metadata_files(src: Path, config: dict[str, Any]) -> list[Path]:
+    """The book's ``metadata-files`` (Quarto merges them into every
+    document's metadata), each of which must exist in the project."""
+    names = config.get("metadata-files") or []
+    if isinstance(names, str):
+        names = [names]
+    files = [src / str(name) for name in names]
+    missing = [str(f.relative_to(src)) for f in files if not f.is_file()]
+    if missing:
+        raise RenderError(f"_quarto.yml: metadata-files not found in the book: {missing}")
+    return files
+
+
+def build_ast(
+    src: Path, work: Path, fmt: str, env: dict[str, str], extra_meta: Iterable[Path] = ()
+) -> dict[str, Any]:
     """Run the book filters and citeproc for one target format; return the AST."""
+    meta_args: list[str] = []
+    for path in extra_meta:
+        meta_args += ["--metadata-file", str(path)]
     args = [
         "-f",
         "markdown",
         "-t",
         "json",
+        *meta_args,
         "--metadata-file",
         str(work / "metadata.json"),
-        *filter_args(),
+        *filter_args(src, fmt),
         str(work / "book.md"),
     ]
     out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
@@ -83,7 +102,7 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
     config = load_config(src, profile)
     chapters = book_chapters(config)
     epoch = source_date_epoch(config)
-    meta = pandoc_metadata(config, epoch)
+    meta = pandoc_metadata(config, epoch, src)
     with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
         work = Path(tmp)
         (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -99,7 +118,8 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
             "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
             "SOURCE_DATE_EPOCH": str(epoch),
         }
-        asts = {fmt: build_ast(src, work, fmt, env) for fmt in FORMATS}
+        extra = metadata_files(src, config)
+        asts = {fmt: build_ast(src, work, fmt, env, extra) for fmt in FORMATS}
         write_html(
             asts["html"],
             src=src,
@@ -111,36 +131,17 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
         write_pdf(asts["pdf"], src=src, work=work, dest=staging, env=env, timestamp=epoch)
 
 
-def render_with_quarto(src: Path, profile: str, staging: Path) -> None:
-    exe = shutil.which("quarto")
-    if exe is None:
-        raise RenderError(
-            "engine='quarto' needs a `quarto` executable on PATH, and there is none; "
-            "use engine='pandoc'"
-        )
-    config = load_config(src, profile)
-    proc = subprocess.run(
-        [exe, "render", "--profile", profile], cwd=src, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise RenderError(f"quarto render failed: {proc.stderr.strip()[-2000:]}")
-    built = src / str((config.get("project") or {}).get("output-dir", "_book"))
-    if not built.is_dir():
-        raise RenderError(f"quarto render wrote no {built}")
-    shutil.rmtree(staging)
-    shutil.copytree(built, staging)
-    pdfs = sorted(staging.glob("*.pdf"))
-    if len(pdfs) == 1 and pdfs[0].name != "report.pdf":
-        pdfs[0].rename(staging / "report.pdf")
-
-
-def render_book(src: Path, profile: str, out: Path, *, engine: str = "pandoc") -> list[Path]:
+def render_book(
+    src: Path, profile: str, out: Path, *, engine: str = "pandoc", quarto: str | None = None
+) -> list[Path]:
     """Render the edition ``profile`` of the Quarto book ``src`` into ``out``.
 
     Writes ``out/index.html`` (front page), one page per chapter, ``site.css``,
     the images the pages show, ``search.json`` and ``report.pdf``. Everything is
     written next to ``out`` first and swapped in at the end, so a failure leaves
-    ``out`` as it was. Returns the files written, sorted.
+    ``out`` as it was. Returns the files written, sorted. ``engine="quarto"``
+    runs Quarto (``quarto``: its executable, see
+    :func:`prp.render.quarto.quarto_executable`) instead of pandoc + typst.
     """
     src, out = Path(src).resolve(), Path(out).resolve()
     if engine not in ("pandoc", "quarto"):
@@ -152,7 +153,7 @@ def render_book(src: Path, profile: str, out: Path, *, engine: str = "pandoc") -
     staging.chmod(0o777 & ~umask)
     try:
         if engine == "quarto":
-            render_with_quarto(src, profile, staging)
+            render_with_quarto(src, profile, staging, quarto)
         else:
             render_with_pandoc(src, profile, staging)
         _swap(staging, out)

@@ -62,7 +62,7 @@ def quarto_repo(built_repo: Path, quarto_exe: Path, tmp_path_factory) -> Path:
     """A copy of the built repository whose editions Quarto rendered."""
     repo = tmp_path_factory.mktemp("engines") / "repo"
     shutil.copytree(built_repo, repo, symlinks=True)
-    snakemake(repo, "--config", "render_engine=quarto", f"quarto={quarto_exe}", "all")
+    snakemake(repo, "all", "--config", "render_engine=quarto", f"quarto={quarto_exe}")
     return repo
 
 

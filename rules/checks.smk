@@ -7,7 +7,7 @@ rule check_errata:
         printed=clean("printed_values"),
         explanations=clean("errata_explanations"),
         datasets=printed_datasets,
-        code=code_of("check_errata"),
+        code=code_of("check_errata", in_process=True),
     output:
         errata=f"{BUILD}/checks/errata.csv",
         all=f"{BUILD}/checks/reconciliation.csv",
@@ -16,15 +16,15 @@ rule check_errata:
         log_path("check_errata"),
     benchmark:
         bench_path("checks-errata")
-    script:
-        "../scripts/check_errata.py"
+    run:
+        run_in_process(rule, "check_errata", input, output, params, wildcards, log)
 
 
 rule check_datapackage:
     input:
         raw=[raw_path_of(n) for n in TABULAR],
         clean=[clean(n) for n in TABULAR],
-        code=code_of("check_datapackage"),
+        code=code_of("check_datapackage", in_process=True),
     output:
         summary=f"{BUILD}/checks/datasets.csv",
         provenance=prov("checks/datasets"),
@@ -34,5 +34,5 @@ rule check_datapackage:
         bench_path("checks-datasets")
     params:
         resources=[resource(DATA, n) for n in TABULAR],
-    script:
-        "../scripts/check_datapackage.py"
+    run:
+        run_in_process(rule, "check_datapackage", input, output, params, wildcards, log)

@@ -12,6 +12,7 @@ from prp.data.datapackage import load_package, resource, schema_only  # noqa: E4
 from prp.render.needs import edition_needs  # noqa: E402
 from prp.runtime.deps import script_code  # noqa: E402
 from prp.runtime.env import configure  # noqa: E402
+from prp.runtime.inproc import run_in_process  # noqa: E402
 
 # PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
 CARTOPY_DIR = configure(workflow.basedir, config["source_date_epoch"])
@@ -113,12 +114,17 @@ def table_params(table_id):
     }
 
 
-def code_of(script):
+def code_of(script, in_process=False):
     """Project code that scripts/<script>.py reaches through its imports
     (prp modules, other scripts, and the files those modules declare in
     RUNTIME_FILES), derived by prp.runtime.deps; editing any of it reruns the
-    rule's jobs. Paths are relative, so a moved checkout reruns nothing."""
-    return script_code(SCRIPTS, script, cache_file=CODE_CACHE)
+    rule's jobs. Paths are relative, so a moved checkout reruns nothing. A
+    rule that runs its script in Snakemake's process (prp.runtime.inproc)
+    declares the script too: Snakemake tracks only a `script:` by itself."""
+    code = script_code(SCRIPTS, script, cache_file=CODE_CACHE)
+    if in_process:
+        code = sorted([*code, os.path.relpath(SCRIPTS / f"{script}.py")])
+    return code
 
 
 def render_inputs(wildcards):

@@ -5,7 +5,7 @@
 rule numbers_apprehensions_mexico:
     input:
         clean=clean("apprehensions_mexico"),
-        code=code_of("numbers_apprehensions_mexico"),
+        code=code_of("numbers_apprehensions_mexico", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/apprehensions_mexico.yml",
         provenance=prov("numbers/apprehensions_mexico"),
@@ -15,15 +15,15 @@ rule numbers_apprehensions_mexico:
         bench_path("numbers-apprehensions_mexico")
     params:
         namespace="apprehensions_mexico",
-    script:
-        "../scripts/numbers_apprehensions_mexico.py"
+    run:
+        run_in_process(rule, "numbers_apprehensions_mexico", input, output, params, wildcards, log)
 
 
 rule numbers_from_spec:
     input:
         spec="config/numbers/{namespace}.yaml",
         clean=spec_datasets,
-        code=code_of("numbers_from_spec"),
+        code=code_of("numbers_from_spec", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/{{namespace}}.yml",
         provenance=prov("numbers/{namespace}"),
@@ -33,15 +33,15 @@ rule numbers_from_spec:
         bench_path("numbers-{namespace}")
     params:
         namespace="{namespace}",
-    script:
-        "../scripts/numbers_from_spec.py"
+    run:
+        run_in_process(rule, "numbers_from_spec", input, output, params, wildcards, log)
 
 
 rule numbers_errata:
     input:
         errata=f"{BUILD}/checks/errata.csv",
         reconciliation=f"{BUILD}/checks/reconciliation.csv",
-        code=code_of("numbers_errata"),
+        code=code_of("numbers_errata", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/errata.yml",
         provenance=prov("numbers/errata"),
@@ -51,8 +51,8 @@ rule numbers_errata:
         bench_path("numbers-errata")
     params:
         namespace="errata",
-    script:
-        "../scripts/numbers_errata.py"
+    run:
+        run_in_process(rule, "numbers_errata", input, output, params, wildcards, log)
 
 
 # --- Part 3 (w2): Table 3.4 and its sensitivity analysis ---
@@ -63,7 +63,7 @@ rule numbers_revenue_estimates:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
         merida=clean("merida_initiative"),
-        code=code_of("numbers_revenue_estimates"),
+        code=code_of("numbers_revenue_estimates", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/revenue.yml",
         provenance=prov("numbers/revenue"),
@@ -73,8 +73,8 @@ rule numbers_revenue_estimates:
         bench_path("numbers-revenue")
     params:
         namespace="revenue",
-    script:
-        "../scripts/numbers_revenue_estimates.py"
+    run:
+        run_in_process(rule, "numbers_revenue_estimates", input, output, params, wildcards, log)
 
 
 rule numbers_events:
@@ -85,7 +85,7 @@ rule numbers_events:
         crime=clean("events_by_state_crime"),
         period=clean("events_period"),
         grid=clean("events_grid"),
-        code=code_of("numbers_events"),
+        code=code_of("numbers_events", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/events.yml",
         provenance=prov("numbers/events"),
@@ -97,8 +97,8 @@ rule numbers_events:
         namespace="events",
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
-    script:
-        "../scripts/numbers_events.py"
+    run:
+        run_in_process(rule, "numbers_events", input, output, params, wildcards, log)
 
 
 # --- Restricted edition (w5): exact numbers from the event records for Part 5
@@ -108,7 +108,7 @@ rule numbers_events:
 rule numbers_restricted_events:
     input:
         events=clean("camrd_events"),
-        code=code_of("numbers_restricted_events"),
+        code=code_of("numbers_restricted_events", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/restricted_events.yml",
         provenance=prov("numbers/restricted_events"),
@@ -118,5 +118,5 @@ rule numbers_restricted_events:
         bench_path("numbers-restricted_events")
     params:
         namespace="restricted_events",
-    script:
-        "../scripts/numbers_restricted_events.py"
+    run:
+        run_in_process(rule, "numbers_restricted_events", input, output, params, wildcards, log)

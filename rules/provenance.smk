@@ -7,7 +7,7 @@ rule export_provenance:
     input:
         record=prov("editions/{edition}"),
         html=f"{BUILD}/{{edition}}/index.html",
-        code=code_of("export_provenance"),
+        code=code_of("export_provenance", in_process=True),
     output:
         json=f"{BUILD}/{{edition}}/provenance.json",
         crate=f"{BUILD}/{{edition}}/ro-crate-metadata.json",
@@ -17,5 +17,5 @@ rule export_provenance:
         bench_path("export_provenance-{edition}")
     params:
         edition="{edition}",
-    script:
-        "../scripts/export_provenance.py"
+    run:
+        run_in_process(rule, "export_provenance", input, output, params, wildcards, log)

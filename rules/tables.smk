@@ -5,7 +5,7 @@
 rule table_apprehensions_mexico:
     input:
         clean=clean("apprehensions_mexico"),
-        code=code_of("table_apprehensions_mexico"),
+        code=code_of("table_apprehensions_mexico", in_process=True),
     output:
         md=f"{BUILD}/tables/apprehensions-mexico.md",
         csv=report(f"{BUILD}/tables/apprehensions-mexico.csv", category="Tables"),
@@ -16,14 +16,14 @@ rule table_apprehensions_mexico:
         bench_path("tables-apprehensions-mexico")
     params:
         **table_params("apprehensions-mexico"),
-    script:
-        "../scripts/table_apprehensions_mexico.py"
+    run:
+        run_in_process(rule, "table_apprehensions_mexico", input, output, params, wildcards, log)
 
 
 rule table_border_apprehensions:
     input:
         clean=clean("cbp_apprehensions_annual"),
-        code=code_of("table_border_apprehensions"),
+        code=code_of("table_border_apprehensions", in_process=True),
     output:
         md=f"{BUILD}/tables/border-apprehensions.md",
         csv=report(f"{BUILD}/tables/border-apprehensions.csv", category="Tables"),
@@ -36,15 +36,15 @@ rule table_border_apprehensions:
         **table_params("border-apprehensions"),
         first_year=2013,
         last_year=2016,
-    script:
-        "../scripts/table_border_apprehensions.py"
+    run:
+        run_in_process(rule, "table_border_apprehensions", input, output, params, wildcards, log)
 
 
 rule table_police_laws:
     input:
         clean=clean("police_laws_policies"),
         endnotes=clean("endnotes"),
-        code=code_of("table_police_laws"),
+        code=code_of("table_police_laws", in_process=True),
     output:
         md=f"{BUILD}/tables/police-laws.md",
         csv=report(f"{BUILD}/tables/police-laws.csv", category="Tables"),
@@ -55,15 +55,15 @@ rule table_police_laws:
         bench_path("tables-police-laws")
     params:
         **table_params("police-laws"),
-    script:
-        "../scripts/table_police_laws.py"
+    run:
+        run_in_process(rule, "table_police_laws", input, output, params, wildcards, log)
 
 
 rule table_human_rights_practices:
     input:
         clean=clean("human_rights_practices"),
         endnotes=clean("endnotes"),
-        code=code_of("table_human_rights_practices"),
+        code=code_of("table_human_rights_practices", in_process=True),
     output:
         md=f"{BUILD}/tables/human-rights-practices.md",
         csv=report(f"{BUILD}/tables/human-rights-practices.csv", category="Tables"),
@@ -74,14 +74,14 @@ rule table_human_rights_practices:
         bench_path("tables-human-rights-practices")
     params:
         **table_params("human-rights-practices"),
-    script:
-        "../scripts/table_human_rights_practices.py"
+    run:
+        run_in_process(rule, "table_human_rights_practices", input, output, params, wildcards, log)
 
 
 rule table_acronyms:
     input:
         clean=clean("acronyms"),
-        code=code_of("table_acronyms"),
+        code=code_of("table_acronyms", in_process=True),
     output:
         md=f"{BUILD}/tables/acronyms.md",
         csv=report(f"{BUILD}/tables/acronyms.csv", category="Tables"),
@@ -92,14 +92,14 @@ rule table_acronyms:
         bench_path("tables-acronyms")
     params:
         **table_params("acronyms"),
-    script:
-        "../scripts/table_acronyms.py"
+    run:
+        run_in_process(rule, "table_acronyms", input, output, params, wildcards, log)
 
 
 rule table_errata:
     input:
         errata=f"{BUILD}/checks/errata.csv",
-        code=code_of("table_errata"),
+        code=code_of("table_errata", in_process=True),
     output:
         md=f"{BUILD}/tables/errata.md",
         csv=report(f"{BUILD}/tables/errata.csv", category="Tables"),
@@ -110,8 +110,8 @@ rule table_errata:
         bench_path("tables-errata")
     params:
         **table_params("errata"),
-    script:
-        "../scripts/table_errata.py"
+    run:
+        run_in_process(rule, "table_errata", input, output, params, wildcards, log)
 
 
 # --- Part 3 (w2): text tables 3.1-3.3, Table 3.4 and its sensitivity appendix ---
@@ -121,7 +121,7 @@ rule table_criminal_actors:
     input:
         clean=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=code_of("table_criminal_actors"),
+        code=code_of("table_criminal_actors", in_process=True),
     output:
         md=f"{BUILD}/tables/criminal-actors.md",
         csv=report(f"{BUILD}/tables/criminal-actors.csv", category="Tables"),
@@ -132,8 +132,8 @@ rule table_criminal_actors:
         bench_path("tables-criminal-actors")
     params:
         **table_params("criminal-actors"),
-    script:
-        "../scripts/table_criminal_actors.py"
+    run:
+        run_in_process(rule, "table_criminal_actors", input, output, params, wildcards, log)
 
 
 rule table_transactional_crimes:
@@ -141,7 +141,7 @@ rule table_transactional_crimes:
         clean=clean("transactional_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=code_of("table_transactional_crimes"),
+        code=code_of("table_transactional_crimes", in_process=True),
     output:
         md=f"{BUILD}/tables/transactional-crimes.md",
         csv=report(f"{BUILD}/tables/transactional-crimes.csv", category="Tables"),
@@ -152,8 +152,8 @@ rule table_transactional_crimes:
         bench_path("tables-transactional-crimes")
     params:
         **table_params("transactional-crimes"),
-    script:
-        "../scripts/table_transactional_crimes.py"
+    run:
+        run_in_process(rule, "table_transactional_crimes", input, output, params, wildcards, log)
 
 
 rule table_predatory_crimes:
@@ -161,7 +161,7 @@ rule table_predatory_crimes:
         clean=clean("predatory_crimes"),
         actors=clean("criminal_actors"),
         endnotes=clean("endnotes"),
-        code=code_of("table_predatory_crimes"),
+        code=code_of("table_predatory_crimes", in_process=True),
     output:
         md=f"{BUILD}/tables/predatory-crimes.md",
         csv=report(f"{BUILD}/tables/predatory-crimes.csv", category="Tables"),
@@ -172,15 +172,15 @@ rule table_predatory_crimes:
         bench_path("tables-predatory-crimes")
     params:
         **table_params("predatory-crimes"),
-    script:
-        "../scripts/table_predatory_crimes.py"
+    run:
+        run_in_process(rule, "table_predatory_crimes", input, output, params, wildcards, log)
 
 
 rule table_revenue_estimates:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=code_of("table_revenue_estimates"),
+        code=code_of("table_revenue_estimates", in_process=True),
     output:
         md=f"{BUILD}/tables/revenue-estimates.md",
         csv=report(f"{BUILD}/tables/revenue-estimates.csv", category="Tables"),
@@ -191,15 +191,15 @@ rule table_revenue_estimates:
         bench_path("tables-revenue-estimates")
     params:
         **table_params("revenue-estimates"),
-    script:
-        "../scripts/table_revenue_estimates.py"
+    run:
+        run_in_process(rule, "table_revenue_estimates", input, output, params, wildcards, log)
 
 
 rule table_revenue_scenarios:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=code_of("table_revenue_scenarios"),
+        code=code_of("table_revenue_scenarios", in_process=True),
     output:
         md=f"{BUILD}/tables/revenue-scenarios.md",
         csv=report(f"{BUILD}/tables/revenue-scenarios.csv", category="Tables"),
@@ -210,8 +210,8 @@ rule table_revenue_scenarios:
         bench_path("tables-revenue-scenarios")
     params:
         **table_params("revenue-scenarios"),
-    script:
-        "../scripts/table_revenue_scenarios.py"
+    run:
+        run_in_process(rule, "table_revenue_scenarios", input, output, params, wildcards, log)
 
 
 # --- Restricted edition (w5): Part 5 and the annexes. These read the event
@@ -222,7 +222,7 @@ rule table_revenue_scenarios:
 rule table_state_priorities:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_state_priorities"),
+        code=code_of("table_state_priorities", in_process=True),
     output:
         md=f"{BUILD}/tables/state-priorities.md",
         csv=report(f"{BUILD}/tables/state-priorities.csv", category="Tables"),
@@ -234,14 +234,14 @@ rule table_state_priorities:
     params:
         **table_params("state-priorities"),
         min_events=20,
-    script:
-        "../scripts/table_state_priorities.py"
+    run:
+        run_in_process(rule, "table_state_priorities", input, output, params, wildcards, log)
 
 
 rule table_event_counts:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_event_counts"),
+        code=code_of("table_event_counts", in_process=True),
     output:
         md=f"{BUILD}/tables/event-counts.md",
         csv=report(f"{BUILD}/tables/event-counts.csv", category="Tables"),
@@ -254,14 +254,14 @@ rule table_event_counts:
         **table_params("event-counts"),
         crimes=event_categories()["state_crime"],
         perpetrators=event_categories()["state_perpetrator"],
-    script:
-        "../scripts/table_event_counts.py"
+    run:
+        run_in_process(rule, "table_event_counts", input, output, params, wildcards, log)
 
 
 rule table_event_listing:
     input:
         events=clean("camrd_events"),
-        code=code_of("table_event_listing"),
+        code=code_of("table_event_listing", in_process=True),
     output:
         md=f"{BUILD}/tables/event-listing.md",
         csv=report(f"{BUILD}/tables/event-listing.csv", category="Tables"),
@@ -273,5 +273,5 @@ rule table_event_listing:
     params:
         **table_params("event-listing"),
         max_rows=ARTIFACTS["tables"]["event-listing"].get("max_rows"),
-    script:
-        "../scripts/table_event_listing.py"
+    run:
+        run_in_process(rule, "table_event_listing", input, output, params, wildcards, log)

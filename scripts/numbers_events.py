@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from prp.artifacts.fmt import english_list, number_word, percent, thousands
-from prp.artifacts.maps import SOUTHERN_STATES, US_BORDER_STATES
+from prp.artifacts.regions import SOUTHERN_STATES, US_BORDER_STATES
 from prp.data.io import write_yaml
 from prp.events.released import (
     CRIME_LABELS,

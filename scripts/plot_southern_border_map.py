@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp.artifacts import maps, region_map
+from prp.artifacts import maps, region_map, regions
 
-STATES = maps.SOUTHERN_STATES
+STATES = regions.SOUTHERN_STATES
 EXTENT = "southern_border"
 CROSSING_STATES = ["Chiapas", "Tabasco", "Quintana Roo"]  # the Guatemalan and Belizean borders
 LABELS = [  # places labelled, in placing order (the crowded ones first)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from prp.artifacts import maps, region_map
+from prp.artifacts import maps, region_map, regions
 
-STATES = maps.US_BORDER_STATES
+STATES = regions.US_BORDER_STATES
 EXTENT = "us_border"
 LABELS = [  # places labelled, in placing order (the crowded ones first)
     "Tijuana",

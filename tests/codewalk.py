@@ -30,13 +30,16 @@ def imported_names(path: Path) -> set[str]:
 
 @cache
 def rule_scripts() -> dict[str, str]:
-    """Rule name -> script stem, read from the rule files."""
+    """Rule name -> script stem, read from the rule files (a ``script:``
+    directive, or a ``run:`` block calling prp.runtime.inproc)."""
     found = {}
     for smk in sorted(RULES.glob("*.smk")):
         text = smk.read_text(encoding="utf-8")
         for block in re.split(r"(?m)^(?=rule )", text):
             m = re.match(r"rule (\w+):", block)
-            s = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', block)
+            s = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', block) or re.search(
+                r'run_in_process\(rule, "(\w+)"', block
+            )
             if m and s:
                 found[m.group(1)] = s.group(1)
     return found

@@ -94,7 +94,12 @@ def test_every_rule_declares_its_derived_code():
         if "unpack(render_inputs)" in block:
             assert 'code_of("render_edition")' in text.split("def render_inputs")[1]
             continue
-        assert f'code=code_of("{name}")' in block, f"rule {name} does not declare code_of({name})"
+        if "run_in_process(" in block:
+            assert f'code=code_of("{name}", in_process=True)' in block, name
+        else:
+            assert f'code=code_of("{name}")' in block, (
+                f"rule {name} does not declare code_of({name})"
+            )
 
 
 @pytest.mark.parametrize("rule", sorted(rule_scripts()))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prp.artifacts import maps, style
+from prp.artifacts import maps, regions, style
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
@@ -61,8 +61,8 @@ def test_layers_hold_32_states_the_neighbours_and_the_rail_network(layers):
     "extent,states",
     [
         ("national", None),
-        ("southern_border", maps.SOUTHERN_STATES),
-        ("us_border", maps.US_BORDER_STATES),
+        ("southern_border", regions.SOUTHERN_STATES),
+        ("us_border", regions.US_BORDER_STATES),
     ],
 )
 def test_each_extent_frames_its_states(layers, extent, states):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from plot_southern_border_map import STATES, map_places, plot, region_counts
 
-from prp.artifacts import maps
+from prp.artifacts import maps, regions
 from prp.events.disclosure import TOTAL
 
 GEO = Path(__file__).resolve().parents[2] / "data" / "geo"
@@ -81,4 +81,4 @@ def test_map_frames_the_south_and_draws_only_cells_that_touch_the_region(layers)
     assert "Railroad out of service (walked)" in legend and "Checkpoint area" in legend
     assert "<5" in legend
     plt.close(fig)
-    assert set(STATES) == set(maps.SOUTHERN_STATES)
+    assert set(STATES) == set(regions.SOUTHERN_STATES)

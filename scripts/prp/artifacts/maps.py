@@ -44,15 +44,6 @@ EXTENTS: dict[str, tuple[float, float, float, float]] = {
 Oaxaca, Veracruz, Campeche and the Guatemalan and Belizean borders); the six
 states on the U.S. border."""
 
-SOUTHERN_STATES = ["Chiapas", "Tabasco", "Oaxaca", "Veracruz", "Campeche"]
-US_BORDER_STATES = [
-    "Baja California",
-    "Sonora",
-    "Chihuahua",
-    "Coahuila",
-    "Nuevo León",
-    "Tamaulipas",
-]
 
 SEA = "#e6edf2"
 NEIGHBOUR = "#d2d2d2"

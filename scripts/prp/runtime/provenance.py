@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -93,12 +94,15 @@ def imported_code(scripts_dir: Path) -> list[str]:
     running script itself (``__main__``) is the rule's script, which
     Snakemake tracks and the record names separately."""
     root = Path(scripts_dir).resolve()
+    prefixes = (str(root) + os.sep, str(Path(scripts_dir).absolute()) + os.sep)
     found = set()
     for name, mod in list(sys.modules.items()):
         file = getattr(mod, "__file__", None)
         if name in ("__main__", "__mp_main__"):  # multiprocessing's alias of it
             continue
-        if not file:
+        # most of the ~1,000 loaded modules live in site-packages: a string
+        # test first, Path.resolve only for candidates
+        if not file or not (file.startswith(prefixes) or "scripts" in file):
             continue
         path = Path(file).resolve()
         if root in path.parents:
@@ -187,13 +191,22 @@ def job_record(
     params: Mapping[str, Any],
     scripts_dir: Path,
     data_dir: str = "data",
+    in_process: bool = False,
 ) -> dict[str, Any]:
     """Everything a reviewer needs to trace a job's outputs."""
     outs = {k: v for k, v in outputs.items() if k != "provenance"}
     # every project module the job imported; each is a declared input, so the
     # code whose change reruns the job is exactly the code recorded here
     declared = {p for p in _flatten(inputs.values()) if p.startswith(CODE_PREFIXES)}
-    modules = shared_modules(scripts_dir, declared)
+    if in_process:
+        # run inside Snakemake's process (prp.runtime.inproc): sys.modules holds
+        # the whole workflow's imports, so the record lists the declared code
+        root = Path(scripts_dir).resolve().parent
+        modules = [
+            {"path": p, "sha256": sha256_file(root / p)} for p in sorted(declared) if p != script
+        ]
+    else:
+        modules = shared_modules(scripts_dir, declared)
     return {
         "schema": SCHEMA_VERSION,
         "rule": rule,

@@ -38,7 +38,7 @@ def setup_logging(logfile: str | None) -> None:
     )
 
 
-def record_provenance(smk: Any, outputs: dict[str, Any]) -> None:
+def record_provenance(smk: Any, outputs: dict[str, Any], in_process: bool = False) -> None:
     """Write the job's provenance record (rule, code, params, inputs and
     outputs with hashes and sources) to its ``provenance`` output."""
     from pathlib import Path
@@ -54,6 +54,7 @@ def record_provenance(smk: Any, outputs: dict[str, Any]) -> None:
         outputs=outputs,
         params=dict(smk.params.items()),
         scripts_dir=scripts_dir,
+        in_process=in_process,
     )
     write_record(outputs["provenance"], record)
 

@@ -127,9 +127,11 @@ PORT ?= 8000
 diff: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m prp.tools.diff --base $(BASE) --edition $(EDITION)
 
-## Rebuild the edition whenever a source changes and serve it with live reload.
+## Rebuild the edition whenever a source changes and serve it with live reload
+## (ENGINE=quarto: `quarto preview` on the edition's render tree, where Quarto is installed).
+ENGINE ?= pandoc
 watch: $(STAMP)
-	PYTHONPATH=scripts $(BIN)/python -m prp.tools.watch --edition $(EDITION) --port $(PORT)
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.watch --edition $(EDITION) --port $(PORT) --engine $(ENGINE)
 
 ## Time cold, no-op and incremental builds (median of 3, in temporary copies)
 ## and the 1,000,000-event scale run; writes bench/RESULTS.md.

@@ -194,7 +194,9 @@ def code_of(script, in_process=False):
 def render_inputs(wildcards):
     """Everything an edition renders from: its chapters and included snippets,
     the tables/figures they include, the number files they cite, and the
-    renderer's code. Other editions' chapters are not inputs."""
+    code: the renderer's modules and the report's format (the Quarto
+    extension under report/_extensions/, run by both engines). Other
+    editions' chapters are not inputs."""
     profile = profile_of(wildcards.edition)
     overlay = overlay_of(wildcards.edition)
     needs = edition_needs(REPORT, profile, overlay)
@@ -218,7 +220,7 @@ def render_inputs(wildcards):
         "dataset_records": [
             prov(f"clean/{d}") for d in TABULAR if edition_may_read(wildcards.edition, d)
         ],
-        "code": code_of("render_edition"),
+        "code": code_of("render_edition") + [f"{REPORT}/{e}" for e in needs["extension"]],
     }
 
 

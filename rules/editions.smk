@@ -22,6 +22,7 @@ rule render_edition:
         tree=f"{BUILD}/src/{{edition}}",
         report_dir=REPORT,
         engine=config["render_engine"],
+        quarto=config["quarto"],
         source_date_epoch=config["source_date_epoch"],
     script:
         "../scripts/render_edition.py"

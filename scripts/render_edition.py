@@ -21,7 +21,7 @@ import yaml
 from prp.artifacts.numbers import split_number_file
 from prp.artifacts.sources import SYNTHETIC_MARK_NOTE
 from prp.data.io import replace_dir, write_text
-from prp.render.needs import GENERATED_INCLUDE, edition_needs, source_file
+from prp.render.needs import EXTENSIONS, GENERATED_INCLUDE, edition_needs, source_file
 from prp.runtime.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,14 @@ def read_number_files(
             merged[ns] = ns_values
         derived.update(listed)
     return merged, derived
+
+
+CITATIONS = f"{GENERATED_INCLUDE}/citations.yml"
+"""Metadata file of the render tree (``metadata-files`` of ``_quarto.yml``):
+``nocite`` with every work the edition cites."""
+_BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
+_CITE = re.compile(r"(?<![\w@.])-?@\{?([\w][\w:.#$%&+?<>~/-]*)")
+_NOT_PROSE = re.compile(r"<!--.*?-->|(?ms:^(```|~~~).*?^\1)", re.S)
 
 
 def merged_variables(number_files: list[str]) -> dict[str, Any]:
@@ -96,6 +104,26 @@ def synthetic_metadata(names: list[str]) -> dict[str, Any]:
     return {"prp-synthetic": {"note": SYNTHETIC_MARK_NOTE, "variables": list(names)}}
 
 
+def cited_keys(texts: list[str], bibliography: str) -> list[str]:
+    """Keys of the bibliography that the texts cite (``@key``, ``[@key]``,
+    ``-@key``, ``@{key}``), outside comments and code blocks, sorted."""
+    known = set(_BIB_KEY.findall(bibliography))
+    found: set[str] = set()
+    for text in texts:
+        for key in _CITE.findall(_NOT_PROSE.sub("", text)):
+            key = key if key in known else key.rstrip(":.#$%&+?<>~/-")
+            if key in known:
+                found.add(key)
+    return sorted(found)
+
+
+def citations_metadata(keys: list[str]) -> dict[str, Any]:
+    """The render tree's ``_generated/citations.yml``: every page's citeproc
+    (one per page under Quarto) sees all the edition's works, so that
+    "Leutert 2018a/b" read the same on every page and in the PDF."""
+    return {"nocite": ", ".join(f"@{k}" for k in keys)} if keys else {}
+
+
 def assemble_tree(
     report_dir: Path,
     profile: str,
@@ -113,7 +141,8 @@ def assemble_tree(
     if tree.exists():
         shutil.rmtree(tree)
     copied: list[str] = []
-    for rel in [*TREE_FILES, f"_quarto-{profile}.yml", *needs["sources"]]:
+    # the report's format (the Quarto extension): both engines render with it
+    for rel in [*TREE_FILES, f"_quarto-{profile}.yml", *needs["extension"], *needs["sources"]]:
         if rel.startswith("../"):
             raise ValueError(f"{rel}: an included file lies outside {report_dir}")
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +169,16 @@ def assemble_tree(
             if name.startswith("numbers/")
         }
         synthetic = synthetic_variables(variables, derived, data_of)
+    texts = [
+        (tree / rel).read_text(encoding="utf-8")
+        for rel in copied
+        if rel.endswith((".qmd", ".md")) and not rel.startswith(f"{EXTENSIONS}/")
+    ]
+    keys = cited_keys(texts, (tree / "references.bib").read_text(encoding="utf-8"))
+    write_text(
+        tree / CITATIONS, yaml.safe_dump(citations_metadata(keys), sort_keys=True, width=10**6)
+    )
+    copied.append(CITATIONS)
     write_text(
         tree / "_variables.yml", yaml.safe_dump(variables, sort_keys=True, allow_unicode=True)
     )
@@ -324,7 +363,13 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
             dict(params.get("overlay") or {}),
         )
         log.info("render tree %s: %d files", tree, len(copied))
-        render_book(assembling, params["profile"], staging, engine=params["engine"])
+        render_book(
+            assembling,
+            params["profile"],
+            staging,
+            engine=params["engine"],
+            quarto=params.get("quarto"),
+        )
     except BaseException:
         for folder in (assembling, staging):
             shutil.rmtree(folder, ignore_errors=True)

@@ -1,10 +1,12 @@
 """Editing any code file reruns exactly the jobs whose scripts reach it.
 
-In a copy of the built repository, each module of the ``prp`` package and
-each file the renderer reads at run time (Lua filters, templates) in turn
-gets a comment appended; ``snakemake --dry-run all`` must then schedule
-exactly the jobs of the rules whose scripts import it, directly or
-transitively (every job of each such rule), and the jobs that read what those
+In a copy of the built repository, each module of the ``prp`` package, each
+file the renderer reads at run time (Lua filters, templates) and each file
+of the report's format (the Quarto extension under ``report/_extensions/``,
+code of every edition's render job) in turn gets a comment appended;
+``snakemake --dry-run all`` must then schedule exactly the jobs of the rules
+whose scripts import it, directly or transitively (every job of each such
+rule), and the jobs that read what those
 rewrite -- nothing else. A scheduled job that no other scheduled job feeds
 must name the edited file as its reason; every other scheduled job runs
 because its inputs are rebuilt. (Snakemake names only the first reason: a job
@@ -39,16 +41,21 @@ COMMENTS = {  # a comment in each kind of code file
     ".css": b"\n/* edited by the test */\n",
     ".html": b"\n<!-- edited by the test -->\n",
     ".svg": b"\n<!-- edited by the test -->\n",
+    ".yml": b"\n# edited by the test\n",
+    ".js": b"\n// edited by the test\n",
 }
+EXTENSIONS = ROOT / "report" / "_extensions"
 
 
 def code_files() -> list[str]:
     package = SCRIPTS / "prp"
     files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    runtime = {package / "render" / "filters", package / "render" / "templates"}
+    files += [p for p in EXTENSIONS.rglob("*") if p.is_file()]
     return sorted(
         p.relative_to(ROOT).as_posix()
         for p in files
-        if p.suffix == ".py" or p.parent.name in ("filters", "templates")
+        if p.suffix == ".py" or runtime & set(p.parents) or EXTENSIONS in p.parents
     )
 
 
@@ -58,6 +65,10 @@ def readers() -> dict[str, set[str]]:
     for rule in rule_scripts():
         for f in rule_code(rule):
             out[f].add(rule)
+    # the report's format: both engines render every edition with it
+    for p in EXTENSIONS.rglob("*"):
+        if p.is_file():
+            out[p.relative_to(ROOT).as_posix()].add("render_edition")
     return out
 
 

@@ -7,7 +7,9 @@ inputs are derived from imports (prp.runtime.deps), never kept by hand.
   own script, and the scan agrees with an independent walk of the imports
   written here with ``importlib``'s finder semantics;
 * no rule file names a package module by hand;
-* every script under ``scripts/`` is the script of a rule of the same name.
+* every script under ``scripts/`` is the script of a rule of the same name;
+* the report's format (the Quarto extension under ``report/_extensions/``,
+  run by both rendering engines) is code of every edition's render job.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from prp.render.extension import load_format
+from prp.render.needs import edition_needs
 from prp.runtime.deps import CodeScanner, script_code
 from tests.codewalk import imported_names, independent_closure, rule_scripts
 
@@ -110,9 +114,32 @@ def test_runtime_files_of_the_renderer_are_code_inputs(monkeypatch):
     code = script_code(SCRIPTS, "render_edition")
     for sub in ("filters", "templates"):
         on_disk = sorted(
-            p.relative_to(ROOT).as_posix() for p in (PACKAGE / "render" / sub).iterdir()
+            p.relative_to(ROOT).as_posix()
+            for p in (PACKAGE / "render" / sub).rglob("*")
+            if p.is_file()
         )
         assert on_disk and set(on_disk) <= set(code)
+
+
+def test_the_report_format_is_code_of_every_edition():
+    """Every file of report/_extensions/ is listed for every edition (and
+    copied into its render tree), declared as code of render_edition, and the
+    files the extension names exist (both engines read them)."""
+    report = ROOT / "report"
+    on_disk = sorted(
+        p.relative_to(report).as_posix() for p in (report / "_extensions").rglob("*") if p.is_file()
+    )
+    assert "_extensions/prp/_extension.yml" in on_disk
+    for profile in ("public", "restricted"):
+        assert edition_needs(report, profile)["extension"] == on_disk
+    block = (RULES / "common.smk").read_text(encoding="utf-8").split("def render_inputs")[1]
+    block = block.split("\ndef ")[0]
+    assert re.search(r'"code": code_of\("render_edition"\) \+ \[[^\]]*needs\["extension"\]', block)
+    for fmt in ("html", "pdf"):
+        ext = load_format(report, fmt)
+        assert ext is not None
+        named = [*ext.partials, *ext.css, *(f for files in ext.filters.values() for f in files)]
+        assert named and all(p.relative_to(report).as_posix() in on_disk for p in named)
 
 
 def test_scan_cache_is_keyed_by_content(tmp_path):

@@ -1,4 +1,4 @@
-"""Command line: python -m prp.render SRC PROFILE OUT [--engine pandoc|quarto]."""
+"""Command line: python -m prp.render SRC PROFILE OUT [--engine pandoc|quarto] [--quarto EXE]."""
 
 from __future__ import annotations
 
@@ -17,10 +17,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("profile", help="Quarto profile, e.g. public or restricted")
     parser.add_argument("out", type=Path, help="output directory")
     parser.add_argument("--engine", choices=("pandoc", "quarto"), default="pandoc")
+    parser.add_argument(
+        "--quarto", help="Quarto executable (default: $PRP_QUARTO, else quarto on PATH)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        files = render_book(args.src, args.profile, args.out, engine=args.engine)
+        files = render_book(
+            args.src, args.profile, args.out, engine=args.engine, quarto=args.quarto
+        )
     except RenderError as exc:
         print(f"render failed: {exc}", file=sys.stderr)
         return 1

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +23,7 @@ from prp.render.config import (
 from prp.render.html import write_html
 from prp.render.pandoc import filter_args, run_pandoc
 from prp.render.pdf import write_pdf
+from prp.render.quarto import render_with_quarto
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def build_ast(
         *meta_args,
         "--metadata-file",
         str(work / "metadata.json"),
-        *filter_args(),
+        *filter_args(src, fmt),
         str(work / "book.md"),
     ]
     out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
@@ -102,7 +102,7 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
     config = load_config(src, profile)
     chapters = book_chapters(config)
     epoch = source_date_epoch(config)
-    meta = pandoc_metadata(config, epoch)
+    meta = pandoc_metadata(config, epoch, src)
     with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
         work = Path(tmp)
         (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -131,36 +131,17 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
         write_pdf(asts["pdf"], src=src, work=work, dest=staging, env=env, timestamp=epoch)
 
 
-def render_with_quarto(src: Path, profile: str, staging: Path) -> None:
-    exe = shutil.which("quarto")
-    if exe is None:
-        raise RenderError(
-            "engine='quarto' needs a `quarto` executable on PATH, and there is none; "
-            "use engine='pandoc'"
-        )
-    config = load_config(src, profile)
-    proc = subprocess.run(
-        [exe, "render", "--profile", profile], cwd=src, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise RenderError(f"quarto render failed: {proc.stderr.strip()[-2000:]}")
-    built = src / str((config.get("project") or {}).get("output-dir", "_book"))
-    if not built.is_dir():
-        raise RenderError(f"quarto render wrote no {built}")
-    shutil.rmtree(staging)
-    shutil.copytree(built, staging)
-    pdfs = sorted(staging.glob("*.pdf"))
-    if len(pdfs) == 1 and pdfs[0].name != "report.pdf":
-        pdfs[0].rename(staging / "report.pdf")
-
-
-def render_book(src: Path, profile: str, out: Path, *, engine: str = "pandoc") -> list[Path]:
+def render_book(
+    src: Path, profile: str, out: Path, *, engine: str = "pandoc", quarto: str | None = None
+) -> list[Path]:
     """Render the edition ``profile`` of the Quarto book ``src`` into ``out``.
 
     Writes ``out/index.html`` (front page), one page per chapter, ``site.css``,
     the images the pages show, ``search.json`` and ``report.pdf``. Everything is
     written next to ``out`` first and swapped in at the end, so a failure leaves
-    ``out`` as it was. Returns the files written, sorted.
+    ``out`` as it was. Returns the files written, sorted. ``engine="quarto"``
+    runs Quarto (``quarto``: its executable, see
+    :func:`prp.render.quarto.quarto_executable`) instead of pandoc + typst.
     """
     src, out = Path(src).resolve(), Path(out).resolve()
     if engine not in ("pandoc", "quarto"):
@@ -172,7 +153,7 @@ def render_book(src: Path, profile: str, out: Path, *, engine: str = "pandoc") -
     staging.chmod(0o777 & ~umask)
     try:
         if engine == "quarto":
-            render_with_quarto(src, profile, staging)
+            render_with_quarto(src, profile, staging, quarto)
         else:
             render_with_pandoc(src, profile, staging)
         _swap(staging, out)

@@ -258,7 +258,52 @@ def _authors(value: Any) -> list[str]:
     return [a for a in out if a]
 
 
-def pandoc_metadata(config: dict[str, Any], epoch: int) -> dict[str, Any]:
+_H1_RE = re.compile(r"^#[ \t]+(.*?)[ \t]*(\{[^}]*\})?[ \t]*$", re.M)
+
+
+def chapter_heading(src: Path | None, file: str) -> tuple[str | None, bool]:
+    """The id of a chapter file's level-1 heading (``# Title {#sec-x}``;
+    pandoc's automatic id when it has none) and whether it is unnumbered
+    (``.unnumbered`` or ``-``). (None, False) for a missing file or heading."""
+    if src is None or not (src / file).is_file():
+        return None, False
+    text = re.sub(r"(?ms)^(```|~~~).*?^\1", "", (src / file).read_text(encoding="utf-8"))
+    match = _H1_RE.search(text)
+    if not match:
+        return None, False
+    attrs = match.group(2) or ""
+    ident = re.search(r"#([\w:.-]+)", attrs)
+    auto = re.sub(r"[^\w\s.-]", "", match.group(1).lower()).strip()
+    auto = re.sub(r"\s+", "-", re.sub(r"^[^a-z]+", "", auto)) or "section"
+    unnumbered = ".unnumbered" in attrs or re.search(r"[{\s]-[\s}]", attrs) is not None
+    return (ident.group(1) if ident else auto), unnumbered
+
+
+def render_items(config: dict[str, Any], src: Path | None = None) -> list[dict[str, Any]]:
+    """``book.render`` as Quarto writes it into every page's metadata: the
+    chapter files in order, numbered chapters 1, 2, ... and, after an
+    ``appendix`` divider item, appendices numbered 1, 2, ... again. The
+    extension's filters read the book structure from here in both engines."""
+    items: list[dict[str, Any]] = []
+    number = 0
+    in_appendix = False
+    for ch in book_chapters(config):
+        if ch.kind == "appendix" and not in_appendix:
+            in_appendix, number = True, 0
+            items.append({"type": "appendix", "depth": 0, "text": f"{ch.part} {{.unnumbered}}"})
+        item: dict[str, Any] = {
+            "type": "chapter",
+            "file": ch.file,
+            "depth": 1 if in_appendix else 0,
+        }
+        if ch.kind != "index" and not chapter_heading(src, ch.file)[1]:
+            number += 1
+            item["number"] = number
+        items.append(item)
+    return items
+
+
+def pandoc_metadata(config: dict[str, Any], epoch: int, src: Path | None = None) -> dict[str, Any]:
     """The metadata block given to pandoc (strings are read as markdown)."""
     book = config.get("book") or {}
     if not book.get("title"):
@@ -266,7 +311,12 @@ def pandoc_metadata(config: dict[str, Any], epoch: int) -> dict[str, Any]:
     edition = config.get("edition") or {}
     lang = str(config.get("lang", "en"))
     formats = config.get("format")
-    typst_fmt = (formats.get("typst") or {}) if isinstance(formats, dict) else {}
+    # format options of the typst format: `typst` or a custom one (`prp-typst`)
+    typst_fmt: dict[str, Any] = {}
+    if isinstance(formats, dict):
+        for name, options in formats.items():
+            if str(name).split("-")[-1] == "typst" and isinstance(options, dict):
+                typst_fmt = options
     meta: dict[str, Any] = {
         "title": book["title"],
         "subtitle": book.get("subtitle"),
@@ -282,6 +332,8 @@ def pandoc_metadata(config: dict[str, Any], epoch: int) -> dict[str, Any]:
         "toc-depth": config.get("toc-depth", 2),
         "papersize": typst_fmt.get("papersize", "us-letter"),
         "prp-crossref": language(config),
+        "language": config.get("language") or {},
+        "book": {"render": render_items(config, src)},
         "link-citations": True,
     }
     if config.get("bibliography"):

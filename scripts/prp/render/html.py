@@ -296,6 +296,11 @@ def write_html(
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     shutil.copyfile(TEMPLATES / "site.css", dest / "site.css")
+    from prp.render.extension import load_format
+
+    ext = load_format(src, "html")
+    for css in ext.css if ext else []:
+        shutil.copyfile(css, dest / css.name)
     shutil.copyfile(TEMPLATES / "favicon.svg", dest / "favicon.svg")
     (dest / "search.json").write_text(
         json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -21,6 +21,9 @@ INCLUDE_RE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(((?:\.\./)*figures/[^)\s]+)\)")
 VAR_RE = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.-]+)?\s*>\}\}")
 GENERATED_DIRS = ("tables/", "figures/")
+# The report's format (a Quarto extension): both engines render with it, so
+# its files are code of every edition (prp.render.extension).
+EXTENSIONS = "_extensions"
 # Files that the render step itself writes into the render tree (the
 # provenance appendix); chapters may include them, the pipeline never copies them.
 GENERATED_INCLUDE = "_generated"
@@ -81,18 +84,34 @@ def _scan(
         found["variables"].add(ns)
 
 
+def extension_files(report_dir: str | Path) -> list[str]:
+    """Every file of the book's Quarto extensions (``_extensions/``), relative
+    to report/: the report's format, rendered by both engines."""
+    root = Path(report_dir) / EXTENSIONS
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.relative_to(report_dir).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+
+
 def edition_needs(
     report_dir: str | Path, profile: str, overlay: Mapping[str, str | Path] | None = None
 ) -> dict[str, list[str]]:
     """What an edition's chapters use: source files (chapters and included
     snippets, relative to report/), generated artifacts (``tables/x.md``,
-    ``figures/x.svg``) and variable namespaces (``{{< var ns.key >}}``).
-    Sources under a prefix of ``overlay`` are read from its folder (the
-    decrypted restricted chapters)."""
+    ``figures/x.svg``), variable namespaces (``{{< var ns.key >}}``) and the
+    files of the report's format (``_extensions/``, the same for every
+    edition). Sources under a prefix of ``overlay`` are read from its folder
+    (the decrypted restricted chapters)."""
     report_dir = Path(report_dir)
     found: dict[str, set[str]] = {"sources": set(), "artifacts": set(), "variables": set()}
     seen: set[str] = set()
     for chapter in book_chapters(load_config(report_dir, profile)):
         found["sources"].add(chapter.file)
         _scan(chapter.file, report_dir, seen, found, overlay)
-    return {k: sorted(v) for k, v in found.items()}
+    out = {k: sorted(v) for k, v in found.items()}
+    out["extension"] = extension_files(report_dir)
+    return out

@@ -17,14 +17,23 @@ FILTERS = HERE / "filters"
 TEMPLATES = HERE / "templates"
 # Files read at run time, relative to this folder: inputs of every rule whose
 # script imports this module (prp.runtime.deps).
-RUNTIME_FILES = ("filters/*.lua", "templates/*")
-# Order matters: sources first (visibility, vars, includes), numbering and
-# cross-references before citeproc sees the remaining citations, then the
-# format-specific rewrites. synthetic.lua marks the values of variables computed
-# from synthetic data; it needs source.lua's spans and runs before
-# provenance.lua turns them into links.
-FILTERS_BEFORE_CITEPROC = ("source.lua", "crossref.lua")
-FILTERS_AFTER_CITEPROC = ("callouts.lua", "synthetic.lua", "provenance.lua", "output.lua")
+RUNTIME_FILES = ("filters/*.lua", "templates/*", "templates/typst/*")
+# The fallback's own filters stand in for what Quarto does itself; the
+# report's format (the prp extension) runs between them at Quarto's entry
+# points, and citeproc runs last, as in Quarto:
+#   source.lua      book assembly, conditional content, include/var shortcodes
+#   [pre-ast, post-ast, pre-quarto]  extension filters
+#   crossref.lua    numbering and @fig/@tbl references (Quarto's crossref)
+#   [post-quarto, pre-render]        extension filters
+#   callouts.lua, output.lua         Quarto's rendering of callouts, alt text, floats
+#   synthetic.lua   (between them) marks the values of variables computed from
+#                   synthetic data; it reads source.lua's variable spans, which
+#                   Quarto does not make, so the Quarto engine has no marks yet
+#   [post-render, pre-finalize, post-finalize]  extension filters
+#   citeproc
+FALLBACK_BEFORE = ("source.lua",)
+FALLBACK_CROSSREF = ("crossref.lua",)
+FALLBACK_RENDER = ("callouts.lua", "synthetic.lua", "output.lua")
 
 _ERROR_RE = re.compile(r"PRP-RENDER-ERROR: (.*)")
 _MISSING_CITE_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
@@ -41,15 +50,30 @@ def pandoc_executable() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def filter_args() -> list[str]:
-    """Command-line arguments that run the book filters and citeproc."""
-    args: list[str] = []
-    for name in FILTERS_BEFORE_CITEPROC:
-        args += ["--lua-filter", str(FILTERS / name)]
-    args.append("--citeproc")
-    for name in FILTERS_AFTER_CITEPROC:
-        args += ["--lua-filter", str(FILTERS / name)]
-    return args
+def filter_args(src: Path | None = None, fmt: str = "html") -> list[str]:
+    """Command-line arguments that run the book filters, the extension's
+    filters for ``fmt`` ("html" or "pdf") and citeproc, in Quarto's order."""
+    from prp.render.extension import load_format
+
+    ext = load_format(src, fmt) if src is not None else None
+
+    def lua(names: tuple[str, ...]) -> list[str]:
+        return [a for n in names for a in ("--lua-filter", str(FILTERS / n))]
+
+    def points(*names: str) -> list[str]:
+        if ext is None:
+            return []
+        return [a for f in ext.at(*names) for a in ("--lua-filter", str(f))]
+
+    return [
+        *lua(FALLBACK_BEFORE),
+        *points("pre-ast", "post-ast", "pre-quarto"),
+        *lua(FALLBACK_CROSSREF),
+        *points("post-quarto", "pre-render"),
+        *lua(FALLBACK_RENDER),
+        *points("post-render", "pre-finalize", "post-finalize"),
+        "--citeproc",
+    ]
 
 
 def problems(stderr: str) -> tuple[list[str], list[str]]:

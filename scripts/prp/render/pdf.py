@@ -1,5 +1,6 @@
-"""PDF edition: pandoc's typst writer with the report template, compiled by
-the typst Python package with its embedded fonts only."""
+"""PDF edition: pandoc's typst writer with Quarto's template skeleton and the
+report's typst partials from the prp extension, compiled by the typst Python
+package with its embedded fonts only."""
 
 from __future__ import annotations
 
@@ -36,7 +37,26 @@ def local_images(node: Any) -> list[str]:
     return sorted(set(found))
 
 
-def typst_source(ast: dict[str, Any], *, src: Path, env: dict[str, str]) -> str:
+def assemble_template(src: Path, work: Path) -> Path:
+    """Quarto's typst template layout: the skeleton and stand-in partials of
+    templates/typst/, overlaid with the extension's template-partials."""
+    from prp.render.extension import load_format
+
+    ext = load_format(src, "pdf")
+    if ext is None or not ext.partials:
+        raise RenderError(
+            f"{src}: the report format (_extensions/prp) with its typst partials is missing"
+        )
+    dest = work / "typst-template"
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted((TEMPLATES / "typst").glob("*.typ")):
+        shutil.copyfile(path, dest / path.name)
+    for path in ext.partials:
+        shutil.copyfile(path, dest / path.name)
+    return dest / "template.typ"
+
+
+def typst_source(ast: dict[str, Any], *, src: Path, env: dict[str, str], template: Path) -> str:
     out = run_pandoc(
         [
             "-f",
@@ -44,7 +64,7 @@ def typst_source(ast: dict[str, Any], *, src: Path, env: dict[str, str]) -> str:
             "-t",
             "typst-citations",
             "--template",
-            str(TEMPLATES / "report.typ"),
+            str(template),
             "--wrap=none",
         ],
         cwd=src,
@@ -80,7 +100,8 @@ def write_pdf(
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, target)
     typ = project / "report.typ"
-    typ.write_text(typst_source(ast, src=src, env=env), encoding="utf-8")
+    template = assemble_template(src, work)
+    typ.write_text(typst_source(ast, src=src, env=env, template=template), encoding="utf-8")
     pdf = compile_typst(typ, project, timestamp)
     out = dest / "report.pdf"
     out.write_bytes(pdf)

@@ -112,6 +112,12 @@ def imported_code(scripts_dir: Path) -> list[str]:
     return sorted(found)
 
 
+# Inputs that are code: the project's scripts and modules (and the files they
+# read at run time), and the book's Quarto extension (the report's format,
+# which the render rule runs).
+CODE_PREFIXES = ("scripts/", "report/_extensions/")
+
+
 class UndeclaredCode(RuntimeError):
     """A job imported project code that its rule does not declare as input."""
 
@@ -130,8 +136,9 @@ def shared_modules(scripts_dir: Path, declared: set[str]) -> list[dict[str, str]
             + " (code inputs come from prp.runtime.deps.script_code; an import it cannot "
             "see, e.g. importlib with a computed name, must be made a plain import)"
         )
-    # and the files those modules read at run time (declared next to them)
-    runtime = sorted(p for p in declared if p.startswith("scripts/") and not p.endswith(".py"))
+    # and the files those modules read at run time (declared next to them),
+    # and the extension files a render job runs
+    runtime = sorted(p for p in declared if not (p.startswith("scripts/") and p.endswith(".py")))
     root = Path(scripts_dir).resolve().parent
     return [{"path": p, "sha256": sha256_file(root / p)} for p in [*imported, *runtime]]
 
@@ -175,7 +182,7 @@ def job_record(
     outs = {k: v for k, v in outputs.items() if k != "provenance"}
     # every project module the job imported; each is a declared input, so the
     # code whose change reruns the job is exactly the code recorded here
-    declared = {p for p in _flatten(inputs.values()) if p.startswith("scripts/")}
+    declared = {p for p in _flatten(inputs.values()) if p.startswith(CODE_PREFIXES)}
     if in_process:
         # run inside Snakemake's process (prp.runtime.inproc): sys.modules holds
         # the whole workflow's imports, so the record lists the declared code
@@ -195,7 +202,7 @@ def job_record(
         "inputs": [
             file_record(p, data_dir)
             for p in sorted(set(_flatten(inputs.values())))
-            if Path(p).is_file() and not p.startswith("scripts/")
+            if Path(p).is_file() and not p.startswith(CODE_PREFIXES)
         ],
         "outputs": [
             file_record(p, data_dir)

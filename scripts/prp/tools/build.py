@@ -203,7 +203,7 @@ def prepare(args: Sequence[str]) -> tuple[dict[str, str], list[str], str | None]
 
 def sweep_temporaries(root: Path = LOCK.parent) -> list[Path]:
     """Remove what killed jobs left in ``build/``: atomic writes' temporary
-    files and editions' staging folders (``*.rendering``). Called only while
+    files and editions' staging folders (``*.rendering``, ``*.assembling``). Called only while
     holding the build lock, which proves no job of ours is writing them."""
     from prp.data.io import is_temporary
 
@@ -211,7 +211,7 @@ def sweep_temporaries(root: Path = LOCK.parent) -> list[Path]:
     if not root.is_dir():
         return removed
     for path in sorted(root.rglob(".*")):
-        if path.is_dir() and path.name.endswith(".rendering"):
+        if path.is_dir() and path.name.endswith((".rendering", ".assembling")):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
         elif path.is_file() and is_temporary(path.name):

@@ -10,6 +10,16 @@ with automatic reload.
 * Serves ``build/<edition>/`` on localhost. HTML responses get a small
   script injected that polls ``/__build_id`` and reloads the page when a
   rebuild has finished; the files on disk are never modified.
+* With ``--engine quarto`` (``make watch ENGINE=quarto``, where Quarto is
+  installed: ``$PRP_QUARTO``, the ``quarto`` key of config/config.yaml, or
+  PATH) the edition is built once, then ``quarto preview`` serves its render
+  tree ``build/src/<edition>/`` with Quarto's own live reload: a saved
+  chapter, included snippet or extension file is copied into the tree and
+  Quarto re-renders that page; any other change (data, code, configuration,
+  a chapter that now needs another table or number) stops the preview,
+  rebuilds the edition and starts the preview again. Quarto names pages
+  after their source files (``chapters/part1-background.html``); the
+  edition's own names (``sec-*.html``) are given by the pipeline's render.
 * Ctrl-C stops the server, the watcher and any running build, and exits
   without a traceback. ``--timeout`` and ``--max-rebuilds`` stop it by
   themselves (used by the tests).
@@ -36,6 +46,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
+import yaml
+
+from prp.render.needs import edition_needs
+from prp.render.quarto import quarto_executable
 
 WATCHED = ("report", "data", "scripts", "config", "rules", "profiles", "Snakefile")
 BUILD_ID_PATH = "/__build_id"
@@ -320,12 +334,111 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--max-rebuilds", type=int, help="stop after this many rebuilds")
     ap.add_argument("--timeout", type=float, help="stop after this many seconds")
     ap.add_argument("--verbose", action="store_true", help="show Snakemake's output")
+    ap.add_argument(
+        "--engine",
+        choices=["pandoc", "quarto"],
+        default="pandoc",
+        help="quarto: serve the render tree with `quarto preview` (needs Quarto)",
+    )
     return ap.parse_args(argv)
+
+
+# ---------------------------------------------------------------- quarto preview
+
+
+def configured_quarto(root: Path) -> str | None:
+    """The ``quarto`` key of config/config.yaml (relative to the repository)."""
+    try:
+        config = yaml.safe_load((root / "config" / "config.yaml").read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    value = (config or {}).get("quarto") or None
+    return str(root / value) if value and not Path(value).is_absolute() else value
+
+
+def tree_files(root: Path, profile: str) -> tuple[set[str], tuple[list[str], ...]]:
+    """Files of report/ that the edition's render tree copies, and what the
+    tree needs from the pipeline (artifacts, number files): a change of the
+    latter needs a rebuild, a change of the former only a copy."""
+    report = root / "report"
+    needs = edition_needs(report, profile)
+    copied = {*needs["sources"], *needs["extension"], "references.bib"}
+    return copied, (needs["artifacts"], needs["variables"])
+
+
+def start_preview(
+    exe: str, tree: Path, profile: str, host: str, port: int
+) -> subprocess.Popen[str]:
+    cmd = [exe, "preview", "--profile", profile, "--no-browser", "--host", host]
+    if port:
+        cmd += ["--port", str(port)]
+    print(f"prp.tools.watch: quarto preview in {tree} (Ctrl-C stops)", flush=True)
+    return subprocess.Popen(cmd, cwd=tree, text=True, start_new_session=True)
+
+
+def stop_preview(proc: subprocess.Popen[str] | None) -> None:
+    if proc is not None:
+        _stop_build(proc)
+
+
+def preview_with_quarto(args: argparse.Namespace, root: Path) -> int:
+    """Build once, then let ``quarto preview`` serve the render tree."""
+    exe = quarto_executable(configured_quarto(root))
+    profile, tree = args.edition, root / "build" / "src" / args.edition
+    state = BuildState()
+    stop = threading.Event()
+    timer = threading.Timer(args.timeout, stop.set) if args.timeout else None
+    paths = [root / p for p in WATCHED if (root / p).exists()]
+    proc: subprocess.Popen[str] | None = None
+    rebuilds = 0
+    try:
+        if timer:
+            timer.daemon = True
+            timer.start()
+        if rebuild(args.edition, args.cores, root, args.verbose, state) != 0 and not tree.is_dir():
+            return 1
+        needs = tree_files(root, profile)[1]
+        proc = start_preview(exe, tree, profile, args.host, args.port)
+        for changes in watchfiles.watch(
+            *paths, watch_filter=_Filter(), stop_event=stop, debounce=800, rust_timeout=1000
+        ):
+            print(f"prp.tools.watch: changed: {describe_changes(changes, root)}", flush=True)
+            rels = {Path(p).resolve().relative_to(root).as_posix() for _, p in changes}
+            in_report = {r[len("report/") :] for r in rels if r.startswith("report/")}
+            copied_now, needs_now = tree_files(root, profile)
+            if (
+                rels == {f"report/{r}" for r in in_report}
+                and in_report <= copied_now
+                and (needs_now == needs)
+            ):
+                for rel in sorted(in_report):
+                    if (root / "report" / rel).is_file():
+                        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (tree / rel).write_bytes((root / "report" / rel).read_bytes())
+                print(f"prp.tools.watch: copied {len(in_report)} file(s) into the tree", flush=True)
+            else:
+                stop_preview(proc)
+                rebuild(args.edition, args.cores, root, args.verbose, state)
+                needs = needs_now
+                proc = start_preview(exe, tree, profile, args.host, args.port)
+            rebuilds += 1
+            if args.max_rebuilds is not None and rebuilds >= args.max_rebuilds:
+                break
+    except KeyboardInterrupt:
+        print("\nprp.tools.watch: interrupted", flush=True)
+    finally:
+        if timer:
+            timer.cancel()
+        stop_preview(proc)
+        print(f"prp.tools.watch: stopped after {rebuilds} change(s)", flush=True)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     root = Path.cwd().resolve()
+    if args.engine == "quarto":
+        return preview_with_quarto(args, root)
     site = root / "build" / args.edition
     site.mkdir(parents=True, exist_ok=True)
     paths = [root / p for p in WATCHED if (root / p).exists()]

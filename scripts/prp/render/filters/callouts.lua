@@ -4,8 +4,8 @@ callouts.lua -- Quarto callouts (::: {.callout-note}, -warning, -important,
 heading that opens the callout, else from the callout type ("Note").
 
 HTML: <div class="callout callout-note"> with a title bar and a body, styled
-by the site CSS. PDF (typst): a call of #prp-callout(kind:, title:)[body],
-defined in the typst template.
+by the site CSS. PDF (typst): Quarto's #callout(body:, title:, ...) call; the prp
+extension's template defines callout().
 ]]
 
 package.path = pandoc.path.directory(PANDOC_SCRIPT_FILE) .. '/?.lua;' .. package.path
@@ -13,6 +13,10 @@ local U = require('prp_util')
 
 local TYPES = { note = 'Note', warning = 'Warning', important = 'Important', tip = 'Tip',
   caution = 'Caution' }
+
+-- Quarto's callout colours (filters/common/colors.lua): icon, background.
+local COLORS = { note = { '0758E5', 'dae6fb' }, important = { 'CC1914', 'f7dddc' },
+  warning = { 'EB9113', 'fcefdc' }, tip = { '00A047', 'ccf1e3' }, caution = { 'FC5300', 'ffe5d0' } }
 
 local function to_typst(inlines)
   local text = pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), 'typst')
@@ -39,12 +43,14 @@ function Div(div)
   end
 
   if U.format == 'pdf' then
-    local out = pandoc.Blocks({
-      pandoc.RawBlock('typst', string.format('#prp-callout(kind: "%s", title: [%s])[', kind,
-        to_typst(title))),
-    })
+    -- Quarto's typst callout call (customnodes/callout.lua); the report
+    -- template defines callout() in the report's design.
+    local c = COLORS[kind]
+    local out = pandoc.Blocks({ pandoc.RawBlock('typst', '#block[#callout(body: [') })
     out:extend(body)
-    out:insert(pandoc.RawBlock('typst', ']'))
+    out:insert(pandoc.RawBlock('typst', string.format(
+      '], title: [%s], background_color: rgb("#%s"), icon_color: rgb("#%s"), icon: none, body_background_color: white)]',
+      to_typst(title), c[2], c[1])))
     return out
   end
   return pandoc.Div({

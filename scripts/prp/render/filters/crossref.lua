@@ -107,6 +107,31 @@ local function normalise(blocks)
   })
 end
 
+-- typst: floats and references as Quarto writes them (layout/typst.lua,
+-- crossref/refs.lua), so that the report template numbers them.
+local KIND = { fig = 'quarto-float-fig', tbl = 'quarto-float-tbl' }
+
+local function typst_float(el, kind, prefix)
+  local id = el.identifier
+  local caption = pandoc.Blocks(el.caption.long)
+  local body
+  if el.t == 'Table' then
+    el.caption = pandoc.Caption()
+    el.identifier = ''
+    body = pandoc.Blocks({ el })
+  else
+    body = el.content
+  end
+  local out = pandoc.Blocks({ pandoc.RawBlock('typst', '#figure([') })
+  out:extend(body)
+  out:insert(pandoc.RawBlock('typst', '], caption: figure.caption(position: '
+    .. (kind == 'tbl' and 'top' or 'bottom') .. ', ['))
+  out:extend(caption)
+  out:insert(pandoc.RawBlock('typst', ']), kind: "' .. KIND[kind] .. '", supplement: "'
+    .. prefix .. '")<' .. id .. '>'))
+  return out
+end
+
 local function prefix_caption(long, label)
   if #long == 0 then
     long:insert(pandoc.Plain({}))
@@ -304,7 +329,13 @@ function Pandoc(doc)
           else
             text = r.title:clone()
           end
-          out:insert(pandoc.Link(text, '#' .. id, '', pandoc.Attr('', { 'quarto-xref' })))
+          if U.format == 'pdf' and r.kind ~= 'sec' then
+            -- numbered by the typst template, like Quarto's #ref(<id>, supplement: [...])
+            out:insert(pandoc.RawInline('typst', '#ref(<' .. id .. '>, supplement: ['
+              .. (c.mode == 'SuppressAuthor' and '' or PREFIX[r.kind]) .. '])'))
+          else
+            out:insert(pandoc.Link(text, '#' .. id, '', pandoc.Attr('', { 'quarto-xref' })))
+          end
           if #c.suffix > 0 then out:extend(c.suffix) end
           last = 'xref'
         end
@@ -343,6 +374,7 @@ function Pandoc(doc)
       Figure = function(f)
         local r = refs[f.identifier]
         if r and r.kind == 'fig' then
+          if U.format == 'pdf' then return typst_float(f, 'fig', PREFIX.fig) end
           prefix_caption(f.caption.long, r.label .. DELIM)
           return f
         end
@@ -350,17 +382,19 @@ function Pandoc(doc)
       Table = function(t)
         local r = refs[t.identifier]
         if r and r.kind == 'tbl' then
+          if U.format == 'pdf' then return typst_float(t, 'tbl', PREFIX.tbl) end
           prefix_caption(t.caption.long, r.label .. DELIM)
           return t
         end
       end,
     })
     for _, b in ipairs(block) do
-      if b.t == 'Header' and b.level == 1 and b.attributes['prp-number'] then
-        local r = refs[b.identifier]
-        local label = (r and r.prefix or CH) .. ' ' .. b.attributes['prp-number'] .. '.'
-        b.content:insert(1, pandoc.Space())
-        b.content:insert(1, pandoc.Span(words(label), pandoc.Attr('', { 'chapter-number' })))
+      -- Chapter labels ("Part 1.") are the prp extension's (HTML) and the
+      -- typst template's (PDF). typst: a part divider as Quarto's book
+      -- assembly writes it, ::: {.quarto-book-part} with the part heading.
+      if U.format == 'pdf' and b.t == 'Header' and b.level == 1 and b.attributes['prp-part'] then
+        out:insert(pandoc.Div({ pandoc.Header(1, pandoc.read(b.attributes['prp-part'], 'markdown').blocks[1].content,
+          pandoc.Attr('', { 'unnumbered' })) }, pandoc.Attr('', { 'quarto-book-part' })))
       end
       out:insert(b)
     end

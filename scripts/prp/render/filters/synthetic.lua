@@ -15,7 +15,7 @@ provenance of each variable) and which `_quarto.yml` lists under
 
 It acts on the values the `var` shortcode inserted, which source.lua leaves as
 `Span.prp-var` with the variable's name in `data-var`, and must therefore run
-after source.lua (and before provenance.lua, which turns those spans into
+after source.lua (and before the extension's prp-provenance.lua, which turns those spans into
 links in HTML). After each marked value it inserts a double dagger (‡):
   * HTML: `<span class="prp-synthetic" title="<note>"><sup>‡</sup></span>`
     (the tooltip names the synthetic stand-in);

@@ -1,0 +1,186 @@
+--[[
+prp-book.lua -- PRP format, entry point post-quarto (after crossref numbering).
+
+HTML
+  * chapter titles read "Part 1. Title" / "Appendix A. Title": Quarto puts a
+    chapter's heading into the page title (meta.title), the fallback keeps it
+    as the level-1 heading of the chapter (attribute prp-file); both are
+    rewritten here from the book index;
+  * the edition marking (edition.marking) opens every page (include-before)
+    and prefixes every page's <title> (title-prefix);
+  * the front page carries the 2018 title-page facts (report:) above its text
+    and the participants + ISBN below it; its own level-1 heading becomes a
+    level-2 heading under the book's title.
+typst
+  * part dividers (::: {.quarto-book-part}) become #prp-part[Title]; the
+    appendices divider becomes #prp-appendices[Appendices] (a part page that
+    also switches chapter numbering to letters);
+  * source lines (::: {.source-note}) become #prp-source[...].
+]]
+
+local L = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'prp-lib.lua' }))
+
+local function html_escape(s)
+  return (s:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'))
+end
+
+local function chapter_label_span(entry)
+  return pandoc.Span(L.words(entry.label .. '.'), pandoc.Attr('', { 'chapter-number' }))
+end
+
+-- HTML: the chapter heading of a Quarto page lives in meta.title.
+local function quarto_page_title(meta, idx)
+  local file = L.current_file()
+  local entry = file and idx.files[file]
+  if not (entry and entry.label) then return end
+  local title = pandoc.Inlines({ chapter_label_span(entry), pandoc.Space(),
+    pandoc.Span(L.title_of(entry), pandoc.Attr('', { 'chapter-title' })) })
+  meta.title = pandoc.Inlines({ pandoc.Span(title,
+    pandoc.Attr(entry.id or '', { 'quarto-section-identifier' })) })
+  meta.pagetitle = pandoc.Inlines(L.words(entry.label .. '. ' .. pandoc.utils.stringify(L.title_of(entry))))
+end
+
+local function is_front_page(idx)
+  local file = L.current_file()
+  return file ~= nil and idx.order[1] ~= nil and idx.order[1].file == file
+end
+
+local function facts_blocks(meta)
+  local r = meta.report or {}
+  local top, bottom = pandoc.Blocks({}), pandoc.Blocks({})
+  local series = L.str(r.series)
+  if series then
+    local num = L.str(r.number)
+    top:insert(pandoc.Para(L.words(series .. (num and (' No. ' .. num) or ''))))
+  end
+  local lines = {}
+  if r.director then lines[#lines + 1] = 'Project directed by ' .. L.str(r.director) end
+  local place = {}
+  for _, k in ipairs({ 'school', 'university' }) do
+    if r[k] then place[#place + 1] = L.str(r[k]) end
+  end
+  if #place > 0 then lines[#lines + 1] = table.concat(place, ', ') end
+  if r.period then lines[#lines + 1] = L.str(r.period) end
+  if meta.edition and meta.edition.name then lines[#lines + 1] = L.str(meta.edition.name) end
+  for _, line in ipairs(lines) do top:insert(pandoc.Para(L.words(line))) end
+  if r.participants then
+    bottom:insert(pandoc.Header(2, L.words('Project participants'),
+      pandoc.Attr('participants-title', { 'unnumbered', 'unlisted' })))
+    local items = {}
+    for _, p in ipairs(r.participants) do items[#items + 1] = { pandoc.Plain(L.words(L.str(p))) } end
+    bottom:insert(pandoc.BulletList(items))
+  end
+  if r.isbn then bottom:insert(pandoc.Para(L.words('ISBN ' .. L.str(r.isbn)))) end
+  return pandoc.Div(top, pandoc.Attr('', { 'prp-title-facts' })),
+    pandoc.Div(bottom, pandoc.Attr('', { 'prp-participants' }))
+end
+
+local function html(doc)
+  local meta = doc.meta
+  local idx = L.book_index(meta)
+  if L.in_quarto then quarto_page_title(meta, idx) end
+
+  local marking = meta.edition and L.str(meta.edition.marking)
+  if marking and marking ~= '' then
+    local inc = meta['include-before'] or pandoc.List({})
+    if pandoc.utils.type(inc) ~= 'List' then inc = pandoc.List({ inc }) end
+    inc:insert(pandoc.Blocks({ pandoc.RawBlock('html',
+      '<div class="prp-edition-marking" role="note">' .. html_escape(marking) .. '</div>') }))
+    meta['include-before'] = inc
+    -- <title>: the fallback's page template prints title-prefix; Quarto
+    -- passes the book title as title-prefix (except on the front page), so
+    -- there the marking goes in front of pagetitle instead.
+    if not L.in_quarto then meta['title-prefix'] = pandoc.Inlines(L.words(marking)) end
+    if L.in_quarto then
+      local page = meta.pagetitle or meta.title
+      local text = page and pandoc.utils.stringify(page) or ''
+      meta.pagetitle = pandoc.Inlines(L.words(marking .. (text ~= '' and (' – ' .. text) or '')))
+    end
+  end
+
+  local top, bottom = facts_blocks(meta)
+  local blocks = pandoc.Blocks({})
+  local quarto_front = L.in_quarto and is_front_page(idx)
+  if quarto_front then blocks:insert(top) end
+  local front_open = false
+  for _, b in ipairs(doc.blocks) do
+    if quarto_front and b.t == 'Header' and b.level == 1 then
+      -- the front page's own heading sits under the book's title
+      b.level = 2
+      b.classes:insert('front-heading')
+      quarto_front = false
+    elseif b.t == 'Header' and b.level == 1 and b.attributes['prp-file'] then
+      -- fallback: one document, chapters marked by their level-1 headings
+      if front_open then blocks:insert(bottom) front_open = false end
+      local entry = idx.files[b.attributes['prp-file']]
+      if b.attributes['prp-kind'] == 'index' then
+        blocks:insert(top)
+        front_open = true
+        b.level = 2 -- the front page's own heading sits under the book's title
+        b.classes:insert('front-heading')
+      elseif entry and entry.label then
+        b.content:insert(1, pandoc.Space())
+        b.content:insert(1, chapter_label_span(entry))
+      end
+    end
+    blocks:insert(b)
+  end
+  if front_open or (L.in_quarto and is_front_page(idx)) then blocks:insert(bottom) end
+  doc.blocks = blocks
+  return doc
+end
+
+local function typst(doc)
+  local idx = L.book_index(doc.meta)
+  doc.meta['prp-labels'] = {
+    chapter = pandoc.Inlines(L.words(L.label(doc.meta, 'crossref-ch-prefix', 'Chapter'))),
+    appendix = pandoc.Inlines(L.words(L.label(doc.meta, 'crossref-apx-prefix', 'Appendix'))),
+  }
+  local first = idx.first_appendix and idx.files[idx.first_appendix]
+  local first_id = first and first.id
+  local apx_title = idx.appendix_title or L.label(doc.meta, 'section-title-appendices', 'Appendices')
+  -- Quarto wraps each part divider of book.render (parts, and the
+  -- "Appendices" divider) in ::: {.quarto-book-part} with a level-1 heading;
+  -- the fallback's book assembly writes the same.
+  local out = pandoc.Blocks({})
+  local opened = false
+  local function typst_inlines(inlines)
+    return (pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), 'typst'):gsub('%s+$', ''))
+  end
+  for _, b in ipairs(doc.blocks) do
+    if b.t == 'Div' and b.classes:includes('quarto-book-part') then
+      local title = nil
+      b:walk({ Header = function(h) if not title then title = h.content end end })
+      if not title then
+        -- nothing to show (e.g. a divider of a format without parts)
+      elseif not opened and pandoc.utils.stringify(title) == apx_title then
+        out:insert(pandoc.RawBlock('typst', '#prp-appendices[' .. typst_inlines(title) .. ']'))
+        opened = true
+      else
+        out:insert(pandoc.RawBlock('typst', '#prp-part[' .. typst_inlines(title) .. ']'))
+      end
+    else
+      if b.t == 'Header' and b.level == 1 and not opened and first_id and b.identifier == first_id then
+        out:insert(pandoc.RawBlock('typst', '#prp-appendices[' .. apx_title .. ']'))
+        opened = true
+      end
+      out:insert(b)
+    end
+  end
+  doc.blocks = out:walk({
+    Div = function(d)
+      if not d.classes:includes('source-note') then return nil end
+      local blocks = pandoc.Blocks({ pandoc.RawBlock('typst', '#prp-source[') })
+      blocks:extend(d.content)
+      blocks:insert(pandoc.RawBlock('typst', ']'))
+      return blocks
+    end,
+  })
+  return doc
+end
+
+function Pandoc(doc)
+  if L.is_typst() then return typst(doc) end
+  if L.is_html() then return html(doc) end
+  return doc
+end

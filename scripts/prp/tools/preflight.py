@@ -84,6 +84,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SVG = "{http://www.w3.org/2000/svg}"
+CITE_YEAR = re.compile(r"(.+?(?:\b\d{4}[a-z]?|\bn\.d\.(?:-[a-z])?))(?=$|[,;\s)])")
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 
@@ -477,9 +478,28 @@ def source_problems(text: str, keys: list[str], cites: Citations) -> list[str]:
         title = bare(cites.titles.get(key, ""))
         if len(title.split()) >= 3 and title in flat:
             problems.append(
-                f"writes out the title {quote(title, 50)} and also cites {quote(cites.name(key))}"
+                f"writes out the title {quote(cites.titles[key], 50)} "
+                f"and also cites {quote(cites.name(key))}"
             )
     return problems
+
+
+def artifact_before(doc: Document, el: Element) -> str:
+    """'Table 3.1' or 'Figure 2.1': the nearest table or figure before ``el``
+    among its siblings (a source line follows what it describes)."""
+    node: Element | None = el
+    while node is not None and node.parent is not None:
+        sibs = node.parent.children
+        for prev in reversed(sibs[: sibs.index(node)]):
+            for kind, roles in (("Table", ("Table",)), ("Figure", ("Figure",))):
+                found = prev.find(*roles)
+                if found:
+                    label = label_of(doc, found[0], kind)
+                    return label if not label.startswith("untitled") else f"a {kind.lower()}"
+            if prev.find("P", "H1", "H2", "H3", "H4", "H5", "H6"):
+                return ""
+        node = node.parent
+    return ""
 
 
 def check_source_lines_pdf(doc: Document, cites: Citations) -> list[Finding]:
@@ -491,14 +511,17 @@ def check_source_lines_pdf(doc: Document, cites: Citations) -> list[Finding]:
         if not re.match(r"Sources?:", text):
             continue
         keys = [k for k, _ in cited(text, cites)]
-        for problem in source_problems(text, keys, cites):
+        problems = source_problems(text, keys, cites)
+        if problems:
+            of = artifact_before(doc, el)
+            what = f"the source line of {of}" if of else f"source line {quote(text, 50)}"
             findings.append(
                 Finding(
                     doc.path.name,
                     doc.pages_of(el)[0],
                     "source-line",
-                    f"source line {quote(text, 50)} {problem}",
-                )
+                    f"{what} {'; '.join(problems)}",
+                )  # fmt: skip
             )
     return findings
 
@@ -665,9 +688,10 @@ def html_citations(edition_dir: Path, bib: Path | None) -> Citations:
     for page in html_pages(edition_dir):
         text = page.read_text(encoding="utf-8")
         for m in re.finditer(r"href=\"(?:[\w.-]*\.html)?#ref-([^\"]+)\"[^>]*>([^<]+)</a>", text):
-            form = norm(html.unescape(m.group(2)))
-            if re.search(r"[A-Za-z]", form) and re.search(r"\d|n\.d\.", form):
-                short.setdefault(m.group(1), set()).add(form)
+            # author and year as printed, without the locator a link may carry
+            year = CITE_YEAR.match(norm(html.unescape(m.group(2))))
+            if year and re.search(r"[A-Za-z]", year.group(1)):
+                short.setdefault(m.group(1), set()).add(year.group(1))
     return Citations(short, bib_titles(bib) if bib is not None and bib.exists() else {})
 
 
@@ -706,15 +730,23 @@ def check_source_lines_html(edition_dir: Path, cites: Citations) -> list[Finding
             inner = m.group(1)
             keys = [k for ks in re.findall(r"data-cites=\"([^\"]+)\"", inner) for k in ks.split()]
             plain = norm(html.unescape(re.sub(r"<[^>]+>", " ", inner)))
-            for problem in source_problems(plain, keys, cites):
-                findings.append(
-                    Finding(
-                        page.relative_to(edition_dir).as_posix(),
-                        0,
-                        "source-line",
-                        f"source line {quote(plain, 50)} {problem}",
-                    )
+            problems = source_problems(plain, keys, cites)
+            if not problems:
+                continue
+            labels = re.findall(
+                r"prp-caption-label\">\s*([^<:]+?)\s*:?\s*</span>", text[: m.start()]
+            )
+            what = (
+                f"the source line of {labels[-1]}" if labels else f"source line {quote(plain, 50)}"
+            )
+            findings.append(
+                Finding(
+                    page.relative_to(edition_dir).as_posix(),
+                    0,
+                    "source-line",
+                    f"{what} {'; '.join(problems)}",
                 )
+            )
     return findings
 
 

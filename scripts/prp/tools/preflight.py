@@ -806,17 +806,27 @@ OVERFLOW_JS = r"""() => {
     if (!el.id && text) n += ' "' + (text.length > 30 ? text.slice(0, 29) + '…' : text) + '"';
     return n;
   };
-  const out = [];
+  // boxes that reach past the viewport (the outermost ones), else content that
+  // spills out of a box that does not scroll (the innermost such boxes)
+  const boxes = new Map(), spills = new Map();
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || scrolls(el)) continue;
-    // the box itself, or content spilling out of a box that does not scroll
-    const spill = getComputedStyle(el).overflowX === 'visible' ? el.scrollWidth : 0;
-    const right = Math.max(r.right, r.left + spill);
-    if (right <= view + 1) continue;
-    if (out.some(o => o.el.contains(el))) continue;
-    out.push({el, right: Math.round(right)});
+    if (r.right > view + 1) boxes.set(el, r.right);
+    else if (getComputedStyle(el).overflowX === 'visible' && r.left + el.scrollWidth > view + 1)
+      spills.set(el, r.left + el.scrollWidth);
   }
+  const hasAncestorIn = (el, set) => {
+    for (let p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return true;
+    return false;
+  };
+  let out = [...boxes].filter(([el]) => !hasAncestorIn(el, boxes));
+  if (!out.length) {
+    const inner = new Set();
+    for (const [el] of spills) for (let p = el.parentElement; p; p = p.parentElement) inner.add(p);
+    out = [...spills].filter(([el]) => !inner.has(el));
+  }
+  out = out.map(([el, right]) => ({el, right: Math.round(right)}));
   return {width, view, offenders: out.slice(0, 4).map(o => name(o.el) + ' to ' + o.right + ' px')};
 }"""
 

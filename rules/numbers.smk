@@ -85,6 +85,7 @@ rule numbers_events:
         crime=clean("events_by_state_crime"),
         period=clean("events_period"),
         grid=clean("events_grid"),
+        rail=clean("events_rail_segments"),
         code=code_of("numbers_events"),
     output:
         numbers=f"{BUILD}/numbers/events.yml",
@@ -97,6 +98,7 @@ rule numbers_events:
         namespace="events",
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
+        rail_buffer_km=RAIL_BUFFER_KM,
     script:
         "../scripts/numbers_events.py"
 

@@ -316,6 +316,19 @@ def test_a_missing_restricted_marking(tmp_path):
         )
     )
     assert pf.check_marking_pdf(clean, MARKING) == []
+    # a title page without running heads may carry the marking as a banner
+    banner = read_pdf(
+        compile_pdf(
+            tmp_path / "c",
+            "= One\n" + paragraphs(8),
+            head=marked,
+            foot=both,
+            title_page=f"#page(header: none, footer: none)[#align(center)[{MARKING}] "
+            f"#v(1fr) = A Title #v(1fr) #align(center)[{MARKING}]]\n",
+        )
+    )
+    assert pf.check_marking_pdf(banner, MARKING) == []
+    assert pf.check_title_page(banner, MARKING) == []
     # the marking alone in the head of the title page is no running head
     assert pf.check_title_page(clean, MARKING) == []
     write_html(tmp_path / "web", "index.html", f"Seeded – {MARKING}", "<p>ok</p>")

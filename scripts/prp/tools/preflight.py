@@ -42,6 +42,27 @@ HTML checks:
 * ``marking``: a page whose ``<title>`` lacks the marking.
 
     python -m prp.tools.preflight [--edition public|restricted|all] [--build build]
+
+How the PDF is read, and the limits that follow (see ``prp.tools.pdfread``):
+
+* tables, rows, cells, headings, captions and figures are the PDF's tags;
+  typst tags every PDF it writes, and an untagged PDF is itself a finding
+  (nothing in it could then be located, by this check or a screen reader);
+* each word poppler extracts is given to the tagged element or the page
+  furniture whose text run starts at or before it on its baseline;
+* "the last 15% of a page" is measured on the text block: from the highest
+  to the lowest tagged text anywhere in the document;
+* a page ends a chapter when the next page opens a level-1 heading; a
+  figure is full-page when its drawing (clipped as printed) is at least
+  half as tall as the text block; the title page is not counted;
+* source lines are the paragraphs that start "Source:" or "Sources:"; the
+  short form of each citation is learned from the HTML edition's citation
+  links and each work's title from the bibliography (titles of at least
+  three words); two citations of one work, or its title written out beside
+  its citation, name it twice;
+* a figure's labels are the ``<text>`` strings of the SVG the HTML edition
+  shows; each must occur, spaces aside, in the text poppler extracts from
+  the page(s) holding the figure in the PDF.
 """
 
 from __future__ import annotations
@@ -648,18 +669,27 @@ def check_figures(doc: Document, edition_dir: Path) -> list[Finding]:
     return findings
 
 
+MARGIN_ZONE = 0.15  # the top and bottom share of a page that counts as its head and foot
+
+
 def check_marking_pdf(doc: Document, marking: str) -> list[Finding]:
     """The marking in the head and in the foot of every page: in the page
-    furniture of the upper and of the lower half of the page."""
+    furniture of the upper and of the lower half of the page, or in any text
+    set in the top or bottom 15% of it (a banner on the title page)."""
     target = norm(marking)
     missing: dict[str, list[int]] = {"head": [], "foot": []}
     for page in doc.pages:
-        furniture = [w for w in page.words if is_furniture(w)]
-        for part, words in (
-            ("head", [w for w in furniture if w.y1 <= page.height / 2]),
-            ("foot", [w for w in furniture if w.y0 >= page.height / 2]),
-        ):
-            if target not in norm(" ".join(w.text for w in words)):
+        h = page.height
+
+        def head(w: Word, h: float = h) -> bool:
+            return w.y1 <= (h / 2 if is_furniture(w) else h * MARGIN_ZONE)
+
+        def foot(w: Word, h: float = h) -> bool:
+            return w.y0 >= (h / 2 if is_furniture(w) else h * (1 - MARGIN_ZONE))
+
+        for part, where in (("head", head), ("foot", foot)):
+            text = norm(" ".join(w.text for w in page.words if where(w)))
+            if target not in text:
                 missing[part].append(page.number)
     findings = []
     for part, pages in missing.items():

@@ -11,7 +11,7 @@ BUILD := PYTHONPATH=scripts $(BIN)/python -m prp.tools.build
 
 .DEFAULT_GOAL := report
 .PHONY: report public restricted test test-unit venv lock clean dry-run verify lint release \
-	graph rehash new-chapter new-dataset new-table new-figure bench scale diff watch \
+	graph rehash new-chapter new-dataset new-table new-figure bench scale diff watch preflight \
 	seal unseal grant revoke public-key snakemake-report
 
 venv: $(STAMP)
@@ -83,6 +83,15 @@ test-unit: $(STAMP)
 ## Re-hash inputs, code and outputs against the provenance records of the last build.
 verify: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m prp.tools.verify
+
+## Preflight the built editions as a publisher would (PDF pages, tables, headings,
+## source lines, figure text, page widths in Chromium, the restricted marking);
+## prints one line per finding and fails when there is any. EDITION=public|restricted
+## checks one edition (both by default); the edition is brought up to date first.
+PREFLIGHT_EDITION = $(if $(filter command line environment,$(origin EDITION)),$(EDITION),all)
+preflight: $(STAMP)
+	$(BUILD) $(PREFLIGHT_EDITION)
+	PYTHONPATH=scripts $(BIN)/python -m prp.tools.preflight --edition $(PREFLIGHT_EDITION)
 
 ## Lint: ruff (lint + format check), snakefmt, Snakemake's linter, mypy on the shared package.
 lint: $(STAMP)

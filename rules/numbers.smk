@@ -85,6 +85,7 @@ rule numbers_events:
         crime=clean("events_by_state_crime"),
         period=clean("events_period"),
         grid=clean("events_grid"),
+        rail=clean("events_rail_segments"),
         code=code_of("numbers_events", in_process=True),
     output:
         numbers=f"{BUILD}/numbers/events.yml",
@@ -97,5 +98,6 @@ rule numbers_events:
         namespace="events",
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
+        rail_buffer_km=RAIL_BUFFER_KM,
     run:
         run_in_process(rule, "numbers_events", input, output, params, wildcards, log)

@@ -30,7 +30,7 @@ from prp.events.released import (
 )
 
 TOP = 5
-FROM_PARAMETERS = ("k", "withheld_label", "grid_degrees", "grid_km")
+FROM_PARAMETERS = ("k", "withheld_label", "grid_degrees", "grid_km", "rail_buffer_km")
 """Variables set by the disclosure-control parameters, not computed from the
 event data; every other variable rests on the released aggregates."""
 LOCATION_PHRASES = {  # as used inside a sentence
@@ -122,12 +122,18 @@ def event_numbers(
     grid_degrees: float,
     grid: pd.DataFrame | None = None,
     top_n: int = TOP,
+    rail: pd.DataFrame | None = None,
+    rail_buffer_km: float | None = None,
 ) -> dict[str, str]:
-    """Display strings for the prose (keys as requested in the Part 3 text)."""
-    tables = [totals, location, perpetrator, crime] + ([grid] if grid is not None else [])
+    """Display strings for the prose (keys as requested in the Part 3 text).
+    Every released table counts toward the values released and withheld,
+    the counts beside the railroads (``rail``) too."""
+    tables = [totals, location, perpetrator, crime] + [t for t in (grid, rail) if t is not None]
     bounds = released_bounds(totals, location, perpetrator, crime)
     top = top_states(totals, top_n, bounds)
+    extra = {"rail_buffer_km": f"{rail_buffer_km:g}"} if rail_buffer_km is not None else {}
     return {
+        **extra,
         **release_numbers(totals, period, tables, k, grid_degrees),
         **location_numbers(location, national_total(totals)),
         **state_numbers(totals, top),
@@ -296,10 +302,13 @@ def _max_state(crime: pd.DataFrame, crime_type: str, bounds: Bounds) -> str:
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
     frames = {
         name: pd.read_parquet(inputs[name])
-        for name in ("totals", "location", "perpetrator", "crime", "period", "grid")
+        for name in ("totals", "location", "perpetrator", "crime", "period", "grid", "rail")
     }
     numbers = event_numbers(
-        **frames, k=int(params["k"]), grid_degrees=float(params["grid_degrees"])
+        **frames,
+        k=int(params["k"]),
+        grid_degrees=float(params["grid_degrees"]),
+        rail_buffer_km=float(params["rail_buffer_km"]),
     )
     derived = {key: [] for key in FROM_PARAMETERS}
     write_yaml(outputs["numbers"], number_file(params["namespace"], numbers, derived))

@@ -21,7 +21,15 @@ import yaml
 from prp.artifacts.numbers import split_number_file
 from prp.artifacts.sources import SYNTHETIC_MARK_NOTE
 from prp.data.io import replace_dir, write_text
-from prp.render.needs import EXTENSIONS, GENERATED_INCLUDE, edition_needs, source_file
+from prp.render.needs import (
+    EXTENSIONS,
+    GENERATED_INCLUDE,
+    IMAGE_RE,
+    INCLUDE_RE,
+    VAR_RE,
+    edition_needs,
+    source_file,
+)
 from prp.runtime.provenance import data_inputs, load_records, shown_params
 
 log = logging.getLogger(__name__)
@@ -155,7 +163,7 @@ def assemble_tree(
     variables, derived = read_number_files(number_files)
     synthetic: list[str] = []
     if records_dir is not None:
-        view, md = provenance_view(records_dir, record_names)
+        view, md = provenance_view(records_dir, record_names, book_usage(tree, profile))
         write_text(
             tree / GENERATED_INCLUDE / "provenance.json",
             json.dumps(view, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
@@ -202,8 +210,11 @@ def _anchor(dataset: str) -> str:
     return "data-" + dataset.replace("_", "-")
 
 
-def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
-    """The collapsed provenance block shown under a table or figure in HTML."""
+def details_html(
+    rec: dict[str, Any], data: list[dict[str, Any]], summary: str = "Provenance"
+) -> str:
+    """The collapsed provenance block shown under a table or figure in HTML
+    (and under each group of numbers on the provenance page)."""
     items = []
     for d in data:
         src = d.get("source") or {}
@@ -221,7 +232,7 @@ def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
         for o in rec["outputs"]
     )
     return (
-        '<details class="provenance"><summary>Provenance</summary><dl>'
+        f'<details class="provenance"><summary>{_esc(summary)}</summary><dl>'
         f"<dt>Made by</dt><dd>rule <code>{_esc(rec['rule'])}</code>, script "
         f"<code>{_esc(rec['script']['path'])}</code> "
         f"sha256 <code>{_short(rec['script']['sha256'])}</code></dd>"
@@ -234,15 +245,156 @@ def details_html(rec: dict[str, Any], data: list[dict[str, Any]]) -> str:
     )
 
 
-def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any], str]:
+def file_details_html(d: dict[str, Any]) -> str:
+    """The collapsed record of one data file on the provenance page (HTML only)."""
+    src = d.get("source") or {}
+    rows = [
+        ("File", f"<code>{_esc(d['path'])}</code>"),
+        ("SHA-256", f"<code>{_esc(d['sha256'])}</code>"),
+        ("Dataset", f"<code>{_esc(src.get('dataset', ''))}</code>"),
+        ("Source", _esc(src.get("source", ""))),
+        ("Licence", _esc(src.get("licence", ""))),
+        ("Citation key", f"<code>{_esc(src.get('citation', ''))}</code>"),
+    ]
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows if v and v != "<code></code>")
+    return f'<details class="provenance"><summary>File record</summary><dl>{body}</dl></details>'
+
+
+def _html_block(html_text: str, indent: str = "  ") -> list[str]:
+    """A raw HTML block (dropped from the PDF), indented into a list item."""
+    return ["", f"{indent}```{{=html}}", f"{indent}{html_text}", f"{indent}```"]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#@$|~^])")
+
+
+def _md(text: str) -> str:
+    """Plain text safe inside markdown (no emphasis, links or citations)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+MANY_DATASETS = 10  # above this, an entry names the works and leaves the titles to the data list
+
+
+def _groups(data: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Sources of the datasets, grouped by the work they cite (in order)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for d in data:
+        src = d.get("source") or {"dataset": Path(d["path"]).stem}
+        groups.setdefault(src.get("citation", ""), []).append(src)
+    return groups
+
+
+def _group_in_words(key: str, srcs: list[dict[str, Any]]) -> str:
+    titles = "; ".join(f"*{_md(s.get('title') or s.get('dataset'))}*" for s in srcs)
+    synth = " (synthetic)" if any(s.get("synthetic") for s in srcs) else ""
+    cite = f" [@{key}]" if key else ""
+    return f"{titles}{synth}{cite}"
+
+
+def sources_in_words(data: list[dict[str, Any]]) -> str:
+    """The datasets behind an artifact as a reader names them: their titles,
+    grouped by the work they come from, each group with one citation (so no
+    work is cited twice), the synthetic ones marked."""
+    return "; ".join(_group_in_words(k, v) for k, v in _groups(data).items())
+
+
+def entry_in_words(label: str, data: list[dict[str, Any]]) -> list[str]:
+    """A list item naming what ``label`` rests on: one line when its data
+    come from one work, one sub-item per work otherwise; past
+    :data:`MANY_DATASETS` datasets, the works alone (each dataset's own entry
+    in the data list says what it is used for)."""
+    groups = _groups(data)
+    head = f"- {label[0].upper()}{label[1:]}"
+    if len(data) > MANY_DATASETS:
+        keys = [k for k in groups if k]
+        works = f" [{'; '.join('@' + k for k in keys)}]" if keys else ""
+        synth = any(s.get("synthetic") for srcs in groups.values() for s in srcs)
+        return [
+            f"{head}: {len(data)} datasets{', some synthetic' if synth else ''} (each listed "
+            f"under @sec-provenance-data), from these works{works}."
+        ]
+    if len(groups) == 1:
+        key, srcs = next(iter(groups.items()))
+        return [f"{head}: {_group_in_words(key, srcs)}."]
+    return [f"{head}:", *(f"  - {_group_in_words(k, v)}" for k, v in groups.items())]
+
+
+SECTION_RE = re.compile(r"^#+\s[^\n]*\{#(sec-[A-Za-z0-9_-]+)", re.M)  # first heading with an id
+
+
+def book_usage(tree: Path, profile: str) -> dict[str, Any]:
+    """Where the book uses what, for the provenance appendix: the record
+    names of its tables and figures in reading order (``order``), per
+    number namespace the chapters that quote it (``cited_in``: section ids)
+    and those chapters' section ids in book order (``sections``)."""
+    from prp.render.config import book_chapters, load_config
+
+    order: list[str] = []
+    cited_in: dict[str, list[str]] = {}
+    sections: list[str] = []
+
+    def scan(path: Path, sec: str, seen: set[Path]) -> None:
+        if path in seen or not path.is_file():
+            return
+        seen.add(path)
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(f"{INCLUDE_RE.pattern}|{IMAGE_RE.pattern}", text):
+            target = (path.parent / (m.group(1) or m.group(2))).resolve()
+            try:
+                rel = target.relative_to(tree.resolve()).as_posix()
+            except ValueError:
+                continue
+            if rel.startswith(("tables/", "figures/")):
+                name = rel.rsplit(".", 1)[0]
+                if name not in order:
+                    order.append(name)
+            elif not rel.startswith(GENERATED_INCLUDE + "/"):
+                scan(tree / rel, sec, seen)
+        for ns in VAR_RE.findall(text):
+            if sec and sec not in cited_in.setdefault(ns, []):
+                cited_in[ns].append(sec)
+
+    seen: set[Path] = set()
+    for chapter in book_chapters(load_config(tree, profile)):
+        path = tree / chapter.file
+        heading = SECTION_RE.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+        if heading:
+            sections.append(heading.group(1))
+        scan(path, heading.group(1) if heading else "", seen)
+    return {"order": order, "cited_in": cited_in, "sections": sections}
+
+
+def provenance_view(
+    records_dir: Path, names: list[str], usage: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
     """What the renderer shows: per table/figure an HTML details block, per
-    number namespace a link target, and the provenance appendix (markdown)."""
+    number namespace a link target, and the provenance appendix (markdown).
+
+    The appendix is written for readers in both formats: per table and
+    figure, per chapter's numbers, and per dataset, the data named by their
+    titles with citations. The technical record (rules, scripts, files,
+    hashes, parameters) is added in raw HTML blocks, which only the HTML
+    edition shows. ``usage`` (from :func:`book_usage`) orders the tables and
+    figures as the book does and groups the numbers by the chapters that
+    quote them; without it, records are listed by name."""
     records = load_records(records_dir)
+    usage = usage or {}
+    position = {n: i for i, n in enumerate(usage.get("order", []))}
+    cited_in: dict[str, list[str]] = usage.get("cited_in", {})
     artifacts: dict[str, Any] = {}
     variables: dict[str, Any] = {}
     datasets: dict[str, dict[str, Any]] = {}
-    lines_art, lines_num = [], []
-    for name in sorted(names):
+    used_by: dict[str, list[str]] = {}
+    lines_art: list[str] = []
+    numbers: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for name in sorted(names, key=lambda n: (position.get(n, len(position)), n)):
         rec = records.get(name)
         if rec is None:
             raise FileNotFoundError(f"{records_dir}/{name}.json: provenance record missing")
@@ -250,18 +402,6 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
         for d in data:
             datasets.setdefault(d["path"], d)
         kind, _, ident = name.partition("/")
-        names_ = [(d.get("source") or {}).get("dataset", d["path"]) for d in data]
-        refs = ", ".join(f"[{n}](#{_anchor(n)})" for n in names_)
-        made = (
-            f"rule `{rec['rule']}`, script `{rec['script']['path']}` "
-            f"(sha256 `{_short(rec['script']['sha256'])}`)"
-        )
-        params = shown_params(rec["params"])
-        shown = (
-            ("; parameters `" + ", ".join(f"{k}={v}" for k, v in params.items()) + "`")
-            if params
-            else ""
-        )
         if kind in ("tables", "figures"):
             prefix = "tbl" if kind == "tables" else "fig"
             artifacts[f"{prefix}-{ident}"] = {"html": details_html(rec, data)}
@@ -272,29 +412,61 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
             numbered = (
                 re.search(r"\{#" + re.escape(f"{prefix}-{ident}") + r"[\s}]", text) is not None
             )
-            label = f"@{prefix}-{ident}" if numbered else f"`{kind}/{ident}`"
-            lines_art.append(
-                f"- {label}: {made}{shown}. Data: {refs}. "
-                f"Output `{main['path']}` sha256 `{_short(main['sha256'])}`."
-            )
+            caption = rec["params"].get("caption") or ident.replace("-", " ")
+            what = "table" if kind == "tables" else "figure"
+            label = f"@{prefix}-{ident}" if numbered else f"the {what} *{_md(caption)}*"
+            for d in data:
+                used_by.setdefault(d["path"], []).append(label)
+            lines_art += entry_in_words(label, data)
         elif kind == "numbers":
             first = (data[0].get("source") or {}).get("dataset", data[0]["path"]) if data else ""
+            titles = [(d.get("source") or {}).get("title") or Path(d["path"]).stem for d in data]
             variables[ident] = {
                 "href": f"#{_anchor(first)}" if first else "#sec-provenance",
-                "title": f"Computed by {rec['rule']} from " + ", ".join(d["path"] for d in data),
+                "title": "Computed from " + "; ".join(titles),
             }
-            lines_num.append(f"- `{ident}`: {made}{shown}. Data: {refs}.")
-    lines_data = []
-    for path in sorted(datasets):
+            numbers[ident] = (rec, data)
+    # numbers, by the chapters that quote them (in book order)
+    chapters: list[str] = []
+    for ns in numbers:
+        for sec in cited_in.get(ns, []):
+            if sec not in chapters:
+                chapters.append(sec)
+    book = {sec: i for i, sec in enumerate(usage.get("sections", []))}
+    chapters.sort(key=lambda sec: book.get(sec, len(book)))
+    groups: list[tuple[str, list[str]]] = [
+        (f"Numbers quoted in @{sec}", [ns for ns in numbers if sec in cited_in.get(ns, [])])
+        for sec in chapters
+    ]
+    groups += [("Other numbers", [ns]) for ns in numbers if not cited_in.get(ns)]
+    lines_num: list[str] = []
+    for title, group in groups:
+        merged: dict[str, dict[str, Any]] = {}
+        for ns in group:
+            for d in numbers[ns][1]:
+                merged.setdefault(d["path"], d)
+        for path in merged:
+            ref = title.replace("Numbers quoted in ", "the numbers of ")
+            if ref not in used_by.setdefault(path, []):
+                used_by[path].append(ref)
+        lines_num += entry_in_words(title, list(merged.values()))
+        boxes = "".join(
+            details_html(numbers[ns][0], numbers[ns][1], f"Provenance of the numbers “{ns}”")
+            for ns in group
+        )
+        lines_num += _html_block(boxes)
+    lines_data: list[str] = []
+    for path in sorted(datasets, key=lambda p: (datasets[p].get("source") or {}).get("title", p)):
         d = datasets[path]
         src = d.get("source") or {}
         name = src.get("dataset", path)
+        title = _md(src.get("title") or name)
         cite = f" [@{src['citation']}]" if src.get("citation") else ""
-        synth = "**Synthetic.** " if src.get("synthetic") else ""
-        lines_data.append(
-            f"- [**{name}**]{{#{_anchor(name)}}}: {synth}{src.get('title', '')}. "
-            f"`{path}`, sha256 `{_short(d['sha256'])}`. Source: {src.get('source', '')}{cite}."
-        )
+        synth = " Synthetic (see @sec-about-data-synthetic)." if src.get("synthetic") else ""
+        uses = used_by.get(path, [])
+        used = f" Used for {_and(uses)}." if uses else ""
+        lines_data.append(f"- [*{title}*]{{#{_anchor(name)}}}{cite}.{synth}{used}")
+        lines_data += _html_block(file_details_html(d))
     md = "\n".join(
         [
             "## Tables and figures {#sec-provenance-artifacts}",
@@ -305,7 +477,7 @@ def provenance_view(records_dir: Path, names: list[str]) -> tuple[dict[str, Any]
             "",
             *lines_num,
             "",
-            "## Data files {#sec-provenance-data}",
+            "## The data {#sec-provenance-data}",
             "",
             *lines_data,
             "",

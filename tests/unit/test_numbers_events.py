@@ -35,6 +35,7 @@ def frames():
         "crime": read("events_by_state_crime"),
         "period": read("events_period"),
         "grid": read("events_grid"),
+        "rail": read("events_rail_segments"),
     }
 
 
@@ -60,6 +61,12 @@ def test_numbers_follow_the_released_tables(frames):
     assert n["k"] == "5" and n["withheld_label"] == "withheld"
     n_withheld = sum(int(f["suppressed"].sum()) for k, f in frames.items() if k != "period")
     assert n["n_values_withheld"] == f"{n_withheld:,}"
+    n_released = sum(len(f) for k, f in frames.items() if k != "period")
+    assert n["n_values_released"] == f"{n_released:,}"  # the rail segments count too
+    assert "rail_buffer_km" not in n
+    assert (
+        event_numbers(**frames, k=5, grid_degrees=0.5, rail_buffer_km=10)["rail_buffer_km"] == "10"
+    )
     for key in (
         "period_start",
         "period_end",

@@ -253,7 +253,7 @@ def file_details_html(d: dict[str, Any]) -> str:
         ("SHA-256", f"<code>{_esc(d['sha256'])}</code>"),
         ("Dataset", f"<code>{_esc(src.get('dataset', ''))}</code>"),
         ("Source", _esc(src.get("source", ""))),
-        ("Licence", _esc(src.get("licence", ""))),
+        ("License", _esc(src.get("license", ""))),
         ("Citation key", f"<code>{_esc(src.get('citation', ''))}</code>"),
     ]
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows if v and v != "<code></code>")

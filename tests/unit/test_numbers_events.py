@@ -109,12 +109,12 @@ def test_a_lead_the_release_does_not_prove_is_refused():
     row = pd.DataFrame(
         {
             "state": ["X", "X", "X"],
-            "perpetrator_type": ["transnational_criminal_organisation", "gang", "smuggler"],
+            "perpetrator_type": ["transnational_criminal_organization", "gang", "smuggler"],
             "events": pd.array([30, pd.NA, pd.NA], dtype="Int64"),
             "suppressed": [False, True, True],
         }
     )
-    cands = ["transnational_criminal_organisation", "gang", "smuggler"]
+    cands = ["transnational_criminal_organization", "gang", "smuggler"]
     safe = {
         ("state_perpetrator", "X", "gang"): (1, 12),
         ("state_perpetrator", "X", "smuggler"): (1, 9),

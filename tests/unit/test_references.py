@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 from collections import Counter
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pypandoc
 import pytest
+
+from tests import source2018
 
 ROOT = Path(__file__).resolve().parents[2]
 BIB = ROOT / "report" / "references.bib"
@@ -192,11 +193,6 @@ def test_citeproc_renders_without_warnings(bib_text: str, tmp_path: Path) -> Non
 # addresses, one spelling per corporate author, every address of an endnote
 # kept; source lines name each work once, in short form.
 
-SOURCE_TEXT = Path(
-    os.environ.get(
-        "PRP_SOURCE_TEXT", ROOT.parent / "shared" / "source" / "000_fb29640889b1f0bf.txt"
-    )
-)
 PLACEHOLDER_TITLE = re.compile(
     r"^(untitled|todo|tbd|n/?a|none|title|data|web ?page|website|document|report|"
     r"foia request|[\w.]+ data)\.?$"
@@ -350,41 +346,19 @@ def test_one_spelling_per_corporate_author(bib_text: str) -> None:
     assert not clashes, f"one organization spelled two ways: {clashes}"
 
 
-def endnote_urls(text: str) -> dict[int, set[str]]:
-    """The distinct addresses of each endnote of the 2018 text: link targets
-    (``[text](url)``, ``<url>``), else bare addresses; markdown escapes and
-    percent-encoding undone."""
-    start = text.index("## Endnotes")
-    out: dict[int, set[str]] = {}
-    for m in re.finditer(r"<sup>(\d+)</sup>(.*)", text[start:]):
-        note = m.group(2)
-        found = re.findall(r"\]\((https?://[^)\s]+)\)", note) + re.findall(
-            r"<(https?://[^>]+)>", note
-        )
-        if not found:
-            found = URL_RE.findall(note)
-        out[int(m.group(1))] = {unquote(u.replace("\\", "")).rstrip(".,;") for u in found}
-    return out
-
-
 def entry_urls(bib_text: str, key: str) -> set[str]:
     m = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)\n\}", bib_text, re.DOTALL)
     assert m, key
     return {u.rstrip(".,;}") for u in URL_RE.findall(m.group(1))}
 
 
-@pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the 2018 text is not at hand")
 def test_endnotes_with_several_urls_keep_them_all(
     bib_text: str, endnotes: list[dict[str, str]]
 ) -> None:
     by_note: dict[int, list[str]] = {}
     for row in endnotes:
         by_note.setdefault(int(row["endnote"]), []).append(row["key"])
-    several = {
-        n: urls
-        for n, urls in endnote_urls(SOURCE_TEXT.read_text(encoding="utf-8")).items()
-        if len(urls) > 1
-    }
+    several = {n: urls for n, urls in source2018.endnote_urls().items() if len(urls) > 1}
     assert 24 in several  # the Borgen Project's three pages
     lost = {}
     for number, urls in several.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -297,9 +298,23 @@ def test_article_urls_are_synthetic_and_unresolvable():
     assert df["outlet"].nunique() >= 20
 
 
+def committed_events() -> bytes:
+    """The committed (encrypted) event table, decrypted with the
+    demonstration identity; skipped without one."""
+    from tests.keys import demo_identity
+
+    if demo_identity() is None:
+        pytest.skip("the committed events are encrypted; no demonstration identity")
+    import pyrage
+
+    from prp.data.crypt import load_identities
+
+    return pyrage.decrypt(SNAPSHOT.read_bytes(), load_identities(demo_identity()))
+
+
 def test_committed_records_name_no_real_outlet_or_address():
     """The committed table itself (not only what the generator makes now)."""
-    df = pd.read_csv(SNAPSHOT, dtype=str)
+    df = pd.read_csv(io.BytesIO(committed_events()), dtype=str)
     real = {name.casefold() for name in REAL_OUTLETS}
     assert not set(df["outlet"].str.casefold()) & real
     assert df["outlet"].str.fullmatch(r"synthetic-source-\d{3}").all()
@@ -407,17 +422,9 @@ def test_chunked_generation_has_bounded_memory():
 
 
 def test_committed_snapshot_is_what_the_generator_makes_now(tmp_path):
-    from tests.keys import demo_identity
-
     c = cal()
     assert (c.seed, c.n_events) == (2018, 1_000)
-    if demo_identity() is None:
-        pytest.skip("the committed events are encrypted; no demonstration identity")
-    import pyrage
-
-    from prp.data.crypt import load_identities
-
-    committed = pyrage.decrypt(SNAPSHOT.read_bytes(), load_identities(demo_identity()))
+    committed = committed_events()
     regenerated = write(tmp_path, "events.csv", c.n_events, c.seed, 100_000)
     assert committed == regenerated, (
         "the committed events (restricted/data/events.csv.age) differ from the generator's "

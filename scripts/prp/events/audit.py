@@ -609,7 +609,7 @@ def label_bounds(tables: Mapping[str, pd.DataFrame], k: int, which: Iterable[str
 
 
 IDENTIFIED = [
-    "transnational_criminal_organisation",
+    "transnational_criminal_organization",
     "gang",
     "smuggler",
     "local_actors",

@@ -127,6 +127,8 @@ def test_every_code_file_is_read_by_some_rule_or_is_a_tool():
                 "scripts/prp/data/generate_events.py",
                 "scripts/prp/data/synth.py",
                 "scripts/prp/runtime/deps.py",
+                "scripts/prp/runtime/boundary.py",
+                "scripts/prp/data/crypt.py",
                 "scripts/prp/runtime/env.py",
                 "scripts/prp/artifacts/catalog.py",
                 "scripts/prp/artifacts/numbers.py",

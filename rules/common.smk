@@ -19,6 +19,7 @@ from prp.runtime import boundary  # noqa: E402
 from prp.runtime.deps import script_code  # noqa: E402
 from prp.runtime.env import configure  # noqa: E402
 from prp.runtime.inproc import run_in_process  # noqa: E402
+from prp.runtime.provenance import RESTRICTED_DIR_ENV  # noqa: E402
 
 # PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
 CARTOPY_DIR = configure(workflow.basedir, config["source_date_epoch"])
@@ -39,6 +40,8 @@ RESTRICTED_SRC = crypt.PLAIN.as_posix()
 RESTRICTED = os.environ.get("PRP_PUBLIC_ONLY") != "1" and crypt.unsealed(RESTRICTED_SRC)
 RESTRICTED_REPORT = f"{RESTRICTED_SRC}/report"
 RESTRICTED_CATALOG = f"{RESTRICTED_SRC}/config/artifacts"
+# the provenance records find the restricted resources' sources there
+os.environ[RESTRICTED_DIR_ENV] = config["restricted_dir"]
 _problem = boundary.restricted_dir_problem(config["restricted_dir"], DATA, ".", RESTRICTED_SRC)
 if _problem:
     raise WorkflowError(_problem)

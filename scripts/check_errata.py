@@ -4,6 +4,7 @@ the comparison finds, with their explanation, and those found by reading the
 text against its sources — each with its class, confidence and evidence;
 reconciliation.csv holds every comparison."""
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ COMPARISON_COLUMNS = [
 FINDING_COLUMNS = ["finding", "class", "confidence", "evidence", "evidence_value", "treatment"]
 """Columns of the register carried into errata.csv (``finding`` is its id)."""
 COLUMNS = COMPARISON_COLUMNS + FINDING_COLUMNS
+log = logging.getLogger(__name__)
 READING = "reading"
 """The check of a finding that no comparison makes: read against the sources."""
 
@@ -60,15 +62,30 @@ def compare(
     return found
 
 
-def check_register(differs: pd.DataFrame, register: pd.DataFrame) -> None:
-    """Raise unless every differing comparison names a finding that names it
-    back, and every finding with a check matches exactly one difference."""
+UNREVIEWED = "not yet reviewed"
+"""The class of a difference that no finding explains yet: the data changed
+after the register was written (new data, a changed assumption). It is
+listed, flagged, in Appendix A, and the build goes on, so that authors see the
+consequences of new data at once; the test suite fails while the committed
+report has any (tests/unit/test_reconcile.py)."""
+
+
+def check_register(differs: pd.DataFrame, register: pd.DataFrame) -> list[str]:
+    """Raise unless every finding a difference names exists and names it
+    back, and no finding is named twice. Return the warnings: differences
+    that no finding explains yet, and findings whose difference is gone (the
+    data now agree with the print)."""
     problems: list[str] = []
+    warnings: list[str] = []
     ids = set(register["id"])
     by_id = register.set_index("id")
     for row in differs.itertuples(index=False):
         if not row.finding:
-            problems.append(f"{row.check} {row.quantity}: no finding in the register")
+            warnings.append(
+                f"{row.check} {row.quantity}: differs from the 2018 print "
+                f"({row.printed} printed, {row.recomputed} recomputed) and no finding of "
+                "data/published/findings.csv explains it yet: listed as not yet reviewed"
+            )
         elif row.finding not in ids:
             problems.append(f"{row.check} {row.quantity}: finding {row.finding} not in register")
         else:
@@ -81,14 +98,16 @@ def check_register(differs: pd.DataFrame, register: pd.DataFrame) -> None:
     shown = set(zip(differs["check"], differs["quantity"], strict=True))
     for reg in register[register["check"] != ""].itertuples(index=False):
         if (reg.check, reg.errata_quantity) not in shown:
-            problems.append(
+            warnings.append(
                 f"{reg.id}: no differing comparison {reg.check!r} {reg.errata_quantity!r} "
-                "(the print agrees, or the comparison was removed)"
+                "(the data now agree with the print, or the comparison was removed): "
+                "left out of Appendix A"
             )
     dup = differs["finding"][differs["finding"].duplicated() & (differs["finding"] != "")]
     problems += [f"{f}: named by more than one difference" for f in sorted(set(dup))]
     if problems:
         raise RegisterError("register of findings out of step:\n  " + "\n  ".join(problems))
+    return warnings
 
 
 def reading_rows(register: pd.DataFrame) -> pd.DataFrame:
@@ -120,11 +139,16 @@ def errata_rows(comparisons: pd.DataFrame, register: pd.DataFrame) -> pd.DataFra
     """The differing comparisons with their finding's class, confidence and
     evidence, then the findings made by reading: one row per finding."""
     differs = comparisons[comparisons["status"] == "differs"]
-    check_register(differs, register)
+    for warning in check_register(differs, register):
+        log.warning("%s", warning)
     meta = register.set_index("id")[["location", *FINDING_COLUMNS[1:]]]
+    reviewed = differs[differs["finding"] != ""]
     # the register's location names the page of the 2018 print
-    joined = differs.drop(columns="location").join(meta, on="finding")
-    out = pd.concat([joined, reading_rows(register)], ignore_index=True)
+    joined = reviewed.drop(columns="location").join(meta, on="finding")
+    unreviewed = differs[differs["finding"] == ""].assign(
+        **{"class": UNREVIEWED, "treatment": "listed here until a finding explains it"}
+    )
+    out = pd.concat([joined, unreviewed, reading_rows(register)], ignore_index=True)
     return out.reindex(columns=COLUMNS).fillna("")
 
 

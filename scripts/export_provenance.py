@@ -76,10 +76,13 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
     inputs, seen = [], set()
     for job in prov["jobs"].values():
         for inp in job["inputs"]:
-            if not inp["path"].startswith("data/") or inp["path"] in seen:
+            src = inp.get("source") or {}
+            # data files: those under data/ and those the data package
+            # describes elsewhere (the decrypted restricted events)
+            is_data = inp["path"].startswith("data/") or bool(src.get("dataset"))
+            if not is_data or inp["path"] in seen:
                 continue
             seen.add(inp["path"])
-            src = inp.get("source", {})
             entity = crate.add(
                 ContextEntity(
                     crate,

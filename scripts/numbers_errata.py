@@ -16,6 +16,7 @@ CLASS_KEYS = {
     "ambiguity": "class_ambiguity",
     "silent correction made here": "class_silent_correction",
     "update beyond June 2018": "class_update",
+    "not yet reviewed": "class_unreviewed",
 }
 
 

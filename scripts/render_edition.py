@@ -132,6 +132,18 @@ def citations_metadata(keys: list[str]) -> dict[str, Any]:
     return {"nocite": ", ".join(f"@{k}" for k in keys)} if keys else {}
 
 
+_VAR_SHORTCODE = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*>\}\}")
+
+
+def quarto_var_spans(text: str) -> str:
+    """Each ``{{< var ns.key >}}`` of a source inside a span
+    ``[...]{.prp-var data-var="ns.key"}``, as the fallback's var shortcode
+    leaves its values: Quarto's built-in ``var`` yields plain text, and the
+    format's filters (the synthetic-data mark, the links to the data) find
+    the values by these spans."""
+    return _VAR_SHORTCODE.sub(lambda m: f'[{m.group(0)}]{{.prp-var data-var="{m.group(1)}"}}', text)
+
+
 def assemble_tree(
     report_dir: Path,
     profile: str,
@@ -141,6 +153,7 @@ def assemble_tree(
     records_dir: Path | None = None,
     record_names: list[str] = (),  # type: ignore[assignment]
     overlay: dict[str, str] | None = None,
+    engine: str = "pandoc",
 ) -> list[str]:
     """Fill ``tree`` with exactly what the edition needs; return relative paths.
     Generated artifacts (``tables/x.md``) are taken from ``build_dir``; sources
@@ -155,6 +168,9 @@ def assemble_tree(
             raise ValueError(f"{rel}: an included file lies outside {report_dir}")
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source_file(report_dir, rel, overlay), tree / rel)
+        if engine == "quarto" and rel in needs["sources"] and rel.endswith((".qmd", ".md")):
+            text = (tree / rel).read_text(encoding="utf-8")
+            (tree / rel).write_text(quarto_var_spans(text), encoding="utf-8")
         copied.append(rel)
     for rel in needs["artifacts"]:
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -533,6 +549,7 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
             records_dir,
             names,
             dict(params.get("overlay") or {}),
+            engine=params["engine"],
         )
         log.info("render tree %s: %d files", tree, len(copied))
         render_book(

@@ -56,10 +56,11 @@ def test_the_public_job_graph_names_nothing_restricted(built_repo):
     names = restricted_names(built_repo)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     # a public build: restricted rules do not even exist
-    public = python(built_repo, "prp.tools.build", "--dag", "public", env=env)
+    # the target first: --dag takes an optional format, which would swallow it
+    public = python(built_repo, "prp.tools.build", "public", "--dag", env=env)
     # the key present and the sources decrypted: they exist, none is upstream of public
     keyed = subprocess.run(
-        [str(Path(sys.executable).with_name("snakemake")), "--dag", "public"],
+        [str(Path(sys.executable).with_name("snakemake")), "public", "--dag"],
         cwd=built_repo,
         env={**env, "PRP_PUBLIC_ONLY": "0"},
         capture_output=True,

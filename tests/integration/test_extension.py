@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from prp.render.needs import source_file
+
 from .conftest import copy_repo
 
 pytestmark = pytest.mark.slow
@@ -247,10 +249,12 @@ def part_number(repo: Path, edition: str, chapter: str) -> int:
     """The part number a chapter gets in an edition: its place among the
     chapters of the profile whose heading is not marked .unnumbered."""
     config = yaml.safe_load((repo / f"report/_quarto-{edition}.yml").read_text())
+    overlay = {"restricted/": repo / "build" / "restricted-src" / "report"}
     numbered = [
         c
         for c in config["book"]["chapters"]
-        if ".unnumbered" not in (repo / "report" / c).read_text(encoding="utf-8").split("\n")[0]
+        if ".unnumbered"
+        not in source_file(repo / "report", c, overlay).read_text(encoding="utf-8").split("\n")[0]
     ]
     return numbered.index(chapter) + 1
 

@@ -99,8 +99,15 @@ def test_verify_names_a_changed_input_and_what_it_affects(built_copy):
     raw.write_text(raw.read_text().replace("35390", "35391"), encoding="utf-8")
     proc = verify(built_copy)
     assert proc.returncode == 1
-    lines = {ln.split()[1]: ln for ln in proc.stdout.splitlines() if ln.startswith(("OK", "STALE"))}
-    assert "input data/raw/apprehensions_mexico.csv changed" in lines["clean/apprehensions_mexico"]
+    lines = {
+        ln.split()[1]: ln
+        for ln in proc.stdout.splitlines()
+        if ln.startswith(("OK", "STALE", "MISMATCH"))
+    }
+    # edited without `make rehash`: the file no longer has the data package's hash
+    clean = lines["clean/apprehensions_mexico"]
+    assert clean.startswith("MISMATCH") and "does not match its sha256" in clean
+    assert "input data/raw/apprehensions_mexico.csv changed" in clean
     for affected in (
         "tables/apprehensions-mexico",
         "numbers/apprehensions_mexico",

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from prp.data.io import is_temporary
+
 from .conftest import copy_repo
 
 pytestmark = pytest.mark.slow
@@ -101,10 +103,13 @@ def test_killed_builds_recover_to_a_clean_build(built_repo, tmp_path):
         time.sleep(2)
     assert done.returncode == 0, done.stderr[-3000:]
     assert outputs(repo) == outputs(built_repo)
+    # what an interrupted atomic write or render leaves: prp.data.io's
+    # temporary names and the renderer's staging folders
     leftovers = [
         p
         for p in (repo / "build").rglob(".*")
-        if p.is_file() and p.name != ".build.lock" and not p.name.startswith(".render-manifest")
+        if (p.is_file() and is_temporary(p.name))
+        or (p.is_dir() and p.name.endswith((".rendering", ".assembling")))
     ]
     assert not leftovers, f"temporary files left behind: {leftovers}"
 

@@ -26,12 +26,28 @@ CAPTION_ID = re.compile(r"^(: .*)\{(#tbl-[^\s{}]+)\}\s*$")
 ANGLE = re.compile(r"(?<!\\)([<>])")
 
 
+CITATION = re.compile(r"\[@[^\[\]]*\]")
+BARE_AT = re.compile(r"(?<!\\)@")
+
+
+def _escape_at(text: str) -> str:
+    """An '@' outside a bracketed citation (``[@key]``, as :func:`cite` writes
+    them) is escaped: '@SUM(...)' in data is text, not a citation."""
+    out, last = [], 0
+    for m in CITATION.finditer(text):
+        out += [BARE_AT.sub(r"\\@", text[last : m.start()]), m.group(0)]
+        last = m.end()
+    out.append(BARE_AT.sub(r"\\@", text[last:]))
+    return "".join(out)
+
+
 def cell_text(value: object) -> str:
-    """Text of a pipe-table cell: missing -> '', pipes and angle brackets
-    escaped (a '<script>' in data stays text, never HTML), one line."""
+    """Text of a pipe-table cell: missing -> '', pipes, angle brackets and
+    an '@' outside a citation escaped (a '<script>' in data stays text, never
+    HTML; '@SUM' never a citation), one line."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    text = ANGLE.sub(r"\\\1", str(value))
+    text = _escape_at(ANGLE.sub(r"\\\1", str(value)))
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 

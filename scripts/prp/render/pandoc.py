@@ -26,14 +26,11 @@ RUNTIME_FILES = ("filters/*.lua", "templates/*", "templates/typst/*")
 #   crossref.lua    numbering and @fig/@tbl references (Quarto's crossref)
 #   [post-quarto, pre-render]        extension filters
 #   callouts.lua, output.lua         Quarto's rendering of callouts, alt text, floats
-#   synthetic.lua   (between them) marks the values of variables computed from
-#                   synthetic data; it reads source.lua's variable spans, which
-#                   Quarto does not make, so the Quarto engine has no marks yet
 #   [post-render, pre-finalize, post-finalize]  extension filters
 #   citeproc
 FALLBACK_BEFORE = ("source.lua",)
 FALLBACK_CROSSREF = ("crossref.lua",)
-FALLBACK_RENDER = ("callouts.lua", "synthetic.lua", "output.lua")
+FALLBACK_RENDER = ("callouts.lua", "output.lua")
 
 _ERROR_RE = re.compile(r"PRP-RENDER-ERROR: (.*)")
 _MISSING_CITE_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from prp.data.datapackage import load_package, sha256_file
+from prp.data.datapackage import RESTRICTED_PREFIX, load_package, sha256_file
 
 KEY_PACKAGES = (
     "snakemake",
@@ -62,13 +62,25 @@ def _flatten(values: Iterable[Any]) -> list[str]:
     return out
 
 
+RESTRICTED_DIR_ENV = "PRP_RESTRICTED_DIR"
+"""Where the workflow reads the restricted resources from (config's
+``restricted_dir``, exported by rules/common.smk), so that their records
+carry their source like every other data file's."""
+
+
 @cache
-def _data_index(data_dir: str) -> dict[str, dict[str, Any]]:
-    """Data file path (relative to the repo root) -> its source, from the descriptor."""
+def _data_index(data_dir: str, restricted_dir: str = "") -> dict[str, dict[str, Any]]:
+    """Data file path (relative to the repo root) -> its source, from the
+    descriptor; resources under ``restricted/`` at ``restricted_dir``."""
     index: dict[str, dict[str, Any]] = {}
     for res in load_package(data_dir)["resources"]:
         cit = res.get("x-citation") or {}
-        index[str(Path(data_dir) / res["path"])] = {
+        path = str(res["path"])
+        if restricted_dir and path.startswith(RESTRICTED_PREFIX):
+            key = str(Path(restricted_dir) / path[len(RESTRICTED_PREFIX) :])
+        else:
+            key = str(Path(data_dir) / path)
+        index[key] = {
             "dataset": res["name"],
             "title": res.get("title", ""),
             "citation": cit.get("key", ""),
@@ -82,7 +94,7 @@ def _data_index(data_dir: str) -> dict[str, dict[str, Any]]:
 def file_record(path: str, data_dir: str = "data") -> dict[str, Any]:
     rec: dict[str, Any] = {"path": path, "sha256": sha256_file(path)}
     try:
-        src = _data_index(data_dir).get(path)
+        src = _data_index(data_dir, os.environ.get(RESTRICTED_DIR_ENV, "")).get(path)
     except FileNotFoundError:
         src = None
     if src:

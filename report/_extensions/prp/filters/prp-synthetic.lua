@@ -1,5 +1,6 @@
 --[[
-synthetic.lua -- a visible marker on every number computed from synthetic data.
+prp-synthetic.lua -- PRP format, both outputs, entry point pre-render: a
+visible marker on every number computed from synthetic data.
 
 Self-contained: it reads only the document metadata key `prp-synthetic`,
 
@@ -13,10 +14,12 @@ provenance of each variable) and which `_quarto.yml` lists under
 `metadata-files` (Quarto merges it; the pandoc renderer passes it with
 `--metadata-file`). Dropping in real data empties the list, and the markers go.
 
-It acts on the values the `var` shortcode inserted, which source.lua leaves as
-`Span.prp-var` with the variable's name in `data-var`, and must therefore run
-after source.lua (and before the extension's prp-provenance.lua, which turns those spans into
-links in HTML). After each marked value it inserts a double dagger (‡):
+It acts on the values the `var` shortcode inserted as `Span.prp-var` with the
+variable's name in `data-var`: the fallback's source.lua leaves them so, and
+for Quarto (whose built-in `var` yields plain text) the pipeline writes each
+shortcode of the render tree inside such a span (render_edition,
+``quarto_var_spans``). It runs before prp-provenance.lua, which turns those
+spans into links in HTML. After each marked value it inserts a double dagger (‡):
   * HTML: `<span class="prp-synthetic" title="<note>"><sup>‡</sup></span>`
     (the tooltip names the synthetic stand-in);
   * PDF: a superscript ‡; the first one of each chapter also carries a
@@ -25,8 +28,7 @@ Values inside figures, tables and headings get the mark only (no footnote
 there).
 ]]
 
-package.path = pandoc.path.directory(PANDOC_SCRIPT_FILE) .. '/?.lua;' .. package.path
-local U = require('prp_util')
+local L = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'prp-lib.lua' }))
 
 local MARK = '‡'  -- double dagger: the List of Acronyms already uses the dagger
 
@@ -41,13 +43,13 @@ local function settings(meta)
   end
   if count == 0 then return nil end
   local note = cfg.note and pandoc.utils.stringify(cfg.note) or ''
-  if note == '' then U.fail('prp-synthetic: a note is needed to explain the marker') end
+  if note == '' then error('PRP-RENDER-ERROR: prp-synthetic: a note is needed to explain the marker') end
   return { names = names, note = note }
 end
 
 local function marker(cfg, with_note)
   local sup = pandoc.Superscript({ pandoc.Str(MARK) })
-  if U.format == 'html' then
+  if L.is_html() then
     return pandoc.Span({ sup }, pandoc.Attr('', { 'prp-synthetic' },
       { { 'title', cfg.note }, { 'aria-label', cfg.note } }))
   end

@@ -73,12 +73,14 @@ public-key: $(STAMP)
 snakemake-report: $(STAMP)
 	$(BUILD) --report build/snakemake-report-$(EDITION).html $(EDITION)
 
-## Run the whole test suite (unit + integration).
+## Run the whole test suite (unit + integration) on TEST_WORKERS processes
+## (pytest-xdist; whole files per process, so module fixtures are made once).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile tests
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile tests/unit
 
 ## Re-hash inputs, code and outputs against the provenance records of the last build.
 verify: $(STAMP)

@@ -7,19 +7,22 @@ type, by state and crime type, and by grid cell, the months the events
 cover, and the events beside each segment of the railroads
 (prp.events.along_track). Withheld counts are empty with ``suppressed = true``.
 
-The events are read in batches of rows and counted batch by batch
-(prp.events.disclosure.tally), so memory does not grow with the number of
-events. Which counts are withheld is decided jointly for all tables by
-prp.events.protect: counts under k, and complements added until the exact
-integer-programming attack of prp.events.audit, given everything the release
-publishes, cannot narrow any withheld count below its protection level. A
-final, independent attack on the tables about to be written must pass, or
-nothing is written and the release is refused. Only counts are logged (never
-a withheld value).
+The events are read in record batches and counted batch by batch in Arrow
+and numpy (prp.events.counting: the tally prp.events.disclosure.tally_chunks
+computes with pandas, and the events beside each rail segment), so memory
+does not grow with the number of events (:func:`count`). Which counts are
+withheld is decided jointly for all tables by prp.events.protect: counts
+under k, and complements added until the exact integer-programming attack of
+prp.events.audit, given everything the release publishes, cannot narrow any
+withheld count below its protection level. A final, independent attack on
+the tables about to be written must pass, or nothing is written and the
+release is refused (:func:`release`; its cost depends on the tables, not on
+the number of events). Only counts are logged (never a withheld value).
 """
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,8 +33,8 @@ from prp.data.errors import InputError
 from prp.data.io import write_csv
 from prp.events import along_track, disclosure
 from prp.events.audit import Knowledge
+from prp.events.counting import BatchTally, RailCounts, batches
 from prp.events.protect import Protection, Refused, protect, verify
-from prp.events.records import read_batches
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,17 @@ class Along:
             yield chunk
 
 
+@dataclass
+class Beside:
+    """The events beside the railroads as :class:`Along` holds them, from
+    :class:`prp.events.counting.RailCounts`: counts per segment and the
+    (segment, state) and (segment, grid cell) pairs."""
+
+    counts: pd.DataFrame | None
+    by_state: set[tuple[Any, Any]] = field(default_factory=set)
+    by_cell: set[tuple[Any, Any]] = field(default_factory=set)
+
+
 def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
     """The protection level from the configuration (``disclosure.protection``):
     ``upper`` defaults to k, ``width`` to k - 1."""
@@ -96,7 +110,7 @@ def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
     return Protection(k=int(k), upper=settings.get("upper"), width=settings.get("width"))
 
 
-def knowledge(counts: disclosure.Tally, along: Along | None = None) -> Knowledge:
+def knowledge(counts: disclosure.Tally, along: Along | Beside | None = None) -> Knowledge:
     """What the audit assumes the attacker knows beyond the tables: that a
     withheld count holds at least one event (zeros are never withheld), the
     one-or-two crime types per event, which states' events each grid cell
@@ -144,7 +158,7 @@ def tables_from_tally(
 
 
 def protected_tables(
-    counts: disclosure.Tally, prot: Protection, along: Along | None = None
+    counts: disclosure.Tally, prot: Protection, along: Along | Beside | None = None
 ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The protected tables (flags as "true"/"false") from the counts of the
     events (and, with ``along``, of the events beside the railroads), all
@@ -178,7 +192,9 @@ def protected_tables(
     return tables, verdict
 
 
-def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+def count(inputs: dict[str, Any], params: dict[str, Any]) -> tuple[disclosure.Tally, Beside]:
+    """The counts of the clean events (``inputs["events"]``), read batch by
+    batch: the tally and the events beside the railroads."""
     states = (
         pd.read_parquet(inputs["states"]).sort_values("state_code")["state"].astype(str).tolist()
     )
@@ -188,18 +204,37 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     assigner = rail.Assigner(
         rail.read_features(inputs["segments"]), float(params["rail_buffer_km"])
     )
-    along = Along(assigner, degrees)
-    counts = disclosure.tally_chunks(
-        along.watch(read_batches(inputs["events"], COLUMNS)), states, categories, degrees
-    )
+    tally = BatchTally(states, categories, degrees)
+    beside = RailCounts(assigner, degrees)
+    for batch in batches(inputs["events"], COLUMNS):
+        tally.add(batch)
+        beside.add(batch)
+    return tally.result(), Beside(beside.table(), *beside.splits())
+
+
+def release(
+    counts: disclosure.Tally,
+    beside: Beside,
+    events: str,
+    outputs: dict[str, Any],
+    params: dict[str, Any],
+) -> None:
+    """Protect the counts jointly, attack the result, write the tables (an
+    InputError naming ``events`` if the release is refused)."""
+    k = int(params["k"])
     try:
-        tables, verdict = protected_tables(counts, protection(k, params.get("protection")), along)
+        tables, verdict = protected_tables(counts, protection(k, params.get("protection")), beside)
     except Refused as err:
-        raise InputError(inputs["events"], str(err)) from None
+        raise InputError(events, str(err)) from None
     log.info("release audit: %s", verdict.line())
     log.info("withheld by table: %s", verdict.by_table)
     for table, output in OUTPUTS.items():
         write_csv(outputs[output], tables[table])
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    counts, beside = count(inputs, params)
+    release(counts, beside, inputs["events"], outputs, params)
 
 
 if __name__ == "__main__":

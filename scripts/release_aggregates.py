@@ -23,7 +23,7 @@ the number of events). Only counts are logged (never a withheld value).
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,9 +32,12 @@ from prp.data import rail
 from prp.data.errors import InputError
 from prp.data.io import write_csv
 from prp.events import along_track, disclosure
-from prp.events.audit import Knowledge
 from prp.events.counting import BatchTally, RailCounts, batches
-from prp.events.protect import Protection, Refused, protect, verify
+
+if TYPE_CHECKING:
+    # imported where used: counting the events needs neither (nor scipy)
+    from prp.events.audit import Knowledge
+    from prp.events.protect import Protection
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +106,23 @@ class Beside:
     by_cell: set[tuple[Any, Any]] = field(default_factory=set)
 
 
-def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
+def protection(k: int, settings: dict[str, Any] | None = None) -> "Protection":
     """The protection level from the configuration (``disclosure.protection``):
     ``upper`` defaults to k, ``width`` to k - 1."""
+    from prp.events.protect import Protection
+
     settings = settings or {}
     return Protection(k=int(k), upper=settings.get("upper"), width=settings.get("width"))
 
 
-def knowledge(counts: disclosure.Tally, along: Along | Beside | None = None) -> Knowledge:
+def knowledge(counts: disclosure.Tally, along: Along | Beside | None = None) -> "Knowledge":
     """What the audit assumes the attacker knows beyond the tables: that a
     withheld count holds at least one event (zeros are never withheld), the
     one-or-two crime types per event, which states' events each grid cell
     holds, and which states and cells the events beside each rail segment
     lie in (the exact pairs: at least as much as the public geometry tells)."""
+    from prp.events.audit import Knowledge
+
     splits = [] if along is None else [sorted(along.by_state), sorted(along.by_cell)]
     return Knowledge(members=disclosure.members_of(counts), splits=splits)
 
@@ -158,12 +165,14 @@ def tables_from_tally(
 
 
 def protected_tables(
-    counts: disclosure.Tally, prot: Protection, along: Along | Beside | None = None
+    counts: disclosure.Tally, prot: "Protection", along: Along | Beside | None = None
 ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The protected tables (flags as "true"/"false") from the counts of the
     events (and, with ``along``, of the events beside the railroads), all
     protected jointly, and the verdict of the final attack on them; raises
     :class:`~prp.events.protect.Refused` if that attack breaks them."""
+    from prp.events.protect import Refused, protect, verify
+
     check_k(prot.k)
     lists = {} if along is None or along.counts is None else {along_track.TABLE: along.counts}
     true = disclosure.true_tables(counts, lists)
@@ -221,6 +230,8 @@ def release(
 ) -> None:
     """Protect the counts jointly, attack the result, write the tables (an
     InputError naming ``events`` if the release is refused)."""
+    from prp.events.protect import Refused
+
     k = int(params["k"])
     try:
         tables, verdict = protected_tables(counts, protection(k, params.get("protection")), beside)

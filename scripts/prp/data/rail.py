@@ -229,6 +229,12 @@ class NearestGrid:
     vertex two segments share) and points on the buffer's edge are left to
     GEOS, whose choice among tied segments is its own. Rounding differs from
     GEOS's by about 1e-12 km, so a decision made here is GEOS's decision.
+
+    A cell whose pieces all belong to one segment, with the farthest point
+    of the cell within the buffer of it (``dmin + h`` less than the buffer
+    by more than MARGIN), decides all its points at once: every other
+    segment is farther than ``dmin + 2h + MARGIN`` from the centre, so from
+    any of its points more than MARGIN farther than this one.
     """
 
     EPS = 1e-6
@@ -256,6 +262,7 @@ class NearestGrid:
         self.keys = np.empty(0, dtype=np.int64)
         self.first = np.empty(0, dtype=np.int64)
         self.count = np.empty(0, dtype=np.int64)
+        self.sole = np.empty(0, dtype=np.int64)
         self.flat = np.empty(0, dtype=np.int64)
 
     def distance(self, x: np.ndarray, y: np.ndarray, piece: np.ndarray) -> np.ndarray:
@@ -289,12 +296,21 @@ class NearestGrid:
         order = np.argsort(cell, kind="stable")
         count = np.bincount(cell, minlength=len(keys))
         first = len(self.flat) + np.cumsum(count) - count
+        # cells decided whole: one segment, within the buffer from every point
+        owner = self.owner[piece]
+        low = np.full(len(keys), np.iinfo(np.int64).max)
+        high = np.full(len(keys), -1)
+        np.minimum.at(low, cell, owner)
+        np.maximum.at(high, cell, owner)
+        whole = (count > 0) & (low == high) & (dmin + self.half < self.buffer_km - self.MARGIN)
+        sole = np.where(whole, high, -1)
         self.flat = np.concatenate([self.flat, piece[order]])
         keys = np.concatenate([self.keys, keys])
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.first = np.concatenate([self.first, first])[order]
         self.count = np.concatenate([self.count, count])[order]
+        self.sole = np.concatenate([self.sole, sole])[order]
 
     def decide(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment of each point, -1 beside none; whether it is left open)."""
@@ -303,10 +319,11 @@ class NearestGrid:
         if new.size:
             self._learn(new)
         where = np.searchsorted(self.keys, keys)
-        first, count = self.first[where], self.count[where]
-        segment = np.full(len(x), -1, dtype=np.int64)
+        first, count, sole = self.first[where], self.count[where], self.sole[where]
+        segment = sole.copy()  # -1 where the cell is not decided whole
         open_ = np.zeros(len(x), dtype=bool)
-        points = np.flatnonzero(count > 0)  # the others: no track within the buffer
+        # the points left: no track within the buffer (count 0), or decided whole
+        points = np.flatnonzero((count > 0) & (sole < 0))
         if not points.size:
             return segment, open_
         n = count[points]

@@ -8,7 +8,8 @@ A record batch of the parquet file is counted without going through pandas:
 states and categories are dictionary-encoded and counted with
 ``numpy.bincount`` into a state x category matrix, the ``;``-separated crime
 types are split and flattened in Arrow, and grid cells (and the states in
-each cell) are grouped with Arrow's ``group_by``. Counts add up, so memory
+each cell) are counted as integer keys (row and column of the cell) with
+``numpy.unique``. Counts add up, so memory
 holds the matrices, the non-empty cells and the pairs the audit needs, never
 the events. A batch with a missing value in a counted column is counted by
 pandas (:func:`prp.events.disclosure.tally`), so the error it raises is the
@@ -30,6 +31,8 @@ import pyarrow.parquet as pq
 from prp.events import disclosure
 from prp.events.disclosure import GRID, SEPARATOR, STATE_TOTALS, TABLES, TOTAL, Tally
 
+_HALF = 1 << 24
+"""Grid rows and columns are offset by this (cells of any size on Earth fit)."""
 BATCH_ROWS = 250_000
 """Rows read at a time (:data:`prp.events.records.BATCH_ROWS`)."""
 
@@ -76,8 +79,8 @@ class BatchTally:
             name: np.zeros((len(self.states), len(self.categories[name])), dtype=np.int64)
             for name in TABLES
         }
-        self.cells: list[pa.Table] = []
-        self.members: list[pa.Table] = []
+        self.cells: list[tuple[np.ndarray, np.ndarray]] = []
+        self.members: list[np.ndarray] = []
         self.first: pd.Timestamp | None = None
         self.last: pd.Timestamp | None = None
         self.fallback: Tally | None = None
@@ -111,11 +114,10 @@ class BatchTally:
             )
             flat = np.bincount(rows * len(cats) + which, minlength=len(self.states) * len(cats))
             self.tables[name] += flat.reshape(len(self.states), len(cats))
-        lat = disclosure.cell_centre(batch.column("latitude").to_numpy(), self.degrees)
-        lon = disclosure.cell_centre(batch.column("longitude").to_numpy(), self.degrees)
-        grid = pa.table({"cell_lat": lat, "cell_lon": lon, "state": batch.column("state")})
-        self.cells.append(grid.group_by(["cell_lat", "cell_lon"]).aggregate([([], "count_all")]))
-        self.members.append(grid.group_by(["cell_lat", "cell_lon", "state"]).aggregate([]))
+        cell = self._cell(batch.column("latitude"), batch.column("longitude"))
+        keys, counts = np.unique(cell, return_counts=True)
+        self.cells.append((keys, counts))
+        self.members.append(np.unique(cell * len(self.states) + pos))
         if self.date_column in batch.schema.names and batch.num_rows:
             dates = batch.column(self.date_column)
             unit = dates.type.unit if pa.types.is_timestamp(dates.type) else None
@@ -127,6 +129,26 @@ class BatchTally:
             self.first = low if self.first is None else min(self.first, low)
             self.last = high if self.last is None else max(self.last, high)
         self.events += batch.num_rows
+
+    def _cell(self, lat: pa.Array, lon: pa.Array) -> np.ndarray:
+        """A grid cell's key: its row and column (``floor(v / degrees)``, of
+        which :func:`disclosure.cell_centre` is a function) in one integer
+        that sorts as the centres sort."""
+        rows = np.floor(lat.to_numpy() / self.degrees).astype(np.int64) + _HALF
+        cols = np.floor(lon.to_numpy() / self.degrees).astype(np.int64) + _HALF
+        if rows.size:
+            low, high = min(rows.min(), cols.min()), max(rows.max(), cols.max())
+            if low < 0 or high >= 2 * _HALF:
+                raise ValueError("coordinates outside the grid")
+        return rows * (2 * _HALF) + cols
+
+    def _centres(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Centres (``cell_lat``, ``cell_lon``) of cells: the numbers
+        :func:`disclosure.cell_centre` gives for any point in them."""
+        rows = (keys // (2 * _HALF) - _HALF).astype("float64")
+        cols = (keys % (2 * _HALF) - _HALF).astype("float64")
+        d = self.degrees
+        return np.round(rows * d + d / 2, 6), np.round(cols * d + d / 2, 6)
 
     def _add_pandas(self, batch: pa.RecordBatch) -> None:
         """A batch with a missing value: counted by pandas, which raises its
@@ -155,25 +177,22 @@ class BatchTally:
                 }
             )
         if self.cells:
-            cells_t = pa.concat_tables(self.cells).group_by(["cell_lat", "cell_lon"])
-            cells_t = cells_t.aggregate([("count_all", "sum")])
-            cells_t = cells_t.sort_by([("cell_lat", "ascending"), ("cell_lon", "ascending")])
+            keys, where = np.unique(np.concatenate([k for k, _ in self.cells]), return_inverse=True)
+            counts = np.bincount(where, weights=np.concatenate([c for _, c in self.cells]))
+            lat, lon = self._centres(keys)
             cells = pd.DataFrame(
-                {
-                    "cell_lat": cells_t["cell_lat"].to_numpy(),
-                    "cell_lon": cells_t["cell_lon"].to_numpy(),
-                    "events": cells_t["count_all_sum"].to_numpy().astype("int64"),
-                }
+                {"cell_lat": lat, "cell_lon": lon, "events": counts.astype("int64")}
             )
-            members_t = pa.concat_tables(self.members).group_by(["cell_lat", "cell_lon", "state"])
-            members_t = members_t.aggregate([]).sort_by(
-                [("cell_lat", "ascending"), ("cell_lon", "ascending"), ("state", "ascending")]
-            )
+            pairs = np.unique(np.concatenate(self.members))
+            cell, state = pairs // n_states, pairs % n_states
+            rank = np.argsort(np.argsort(np.array(self.states, dtype=object), kind="stable"))
+            order = np.lexsort((rank[state], cell))
+            lat, lon = self._centres(cell[order])
             members = pd.DataFrame(
                 {
-                    "cell_lat": members_t["cell_lat"].to_numpy(),
-                    "cell_lon": members_t["cell_lon"].to_numpy(),
-                    "state": members_t["state"].to_numpy(zero_copy_only=False),
+                    "cell_lat": lat,
+                    "cell_lon": lon,
+                    "state": np.array(self.states, dtype=object)[state[order]],
                 }
             )
         else:

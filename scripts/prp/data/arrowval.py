@@ -58,8 +58,10 @@ from prp.data.keys import KeyStore
 BOM = b"\xef\xbb\xbf"
 MAX_LINE = 1 << 20
 """As :data:`prp.data.validate.MAX_LINE` (kept equal by a unit test)."""
-BLOCK_BYTES = 4 << 20
-"""Bytes of CSV text per record batch."""
+BLOCK_BYTES = 1 << 20
+"""Bytes of CSV text per record batch. Arrow's streaming reader parses up to
+some 32 blocks ahead of the consumer, so this bounds memory: with 4 MB
+blocks a 10,000,000-event file peaked near 950 MB, with 1 MB near 300 MB."""
 
 _ARROW = {
     "string": pa.large_string(),

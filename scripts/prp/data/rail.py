@@ -79,6 +79,19 @@ def projected(line: LineString) -> LineString:
     return LineString(np.c_[xs, ys])
 
 
+def projected_lines(lines: Sequence[Sequence[Sequence[float]]]) -> list[LineString]:
+    """:func:`projected` of many lines (lon, lat vertices) in one call of
+    the projection (it works point by point: the same coordinates)."""
+    import shapely
+
+    if not lines:
+        return []
+    coords = [np.asarray(LineString(line).coords, dtype=float) for line in lines]
+    x, y = to_km(*np.concatenate(coords).T)
+    which = np.repeat(np.arange(len(coords)), [len(c) for c in coords])
+    return list(shapely.linestrings(np.c_[x, y], indices=which))
+
+
 def read_features(path: str | Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return list(json.load(fh)["features"])
@@ -352,7 +365,7 @@ class Assigner:
 
         self.features = counted(features)
         self.ids = [str(f["properties"]["segment"]) for f in self.features]
-        self.lines = [projected(LineString(f["geometry"]["coordinates"])) for f in self.features]
+        self.lines = projected_lines([f["geometry"]["coordinates"] for f in self.features])
         self.tree = STRtree(self.lines)
         self.buffer_km = float(buffer_km)
         self.grid = NearestGrid(self.lines, self.buffer_km) if self.lines else None

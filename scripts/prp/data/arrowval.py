@@ -216,25 +216,31 @@ class _Field:
 
     def typed(self, text: pa.Array) -> pa.Array:
         """The typed column (nulls where empty), or NotProven."""
-        present = pc.not_equal(text, "")
-        if self.required and not pc.all(present).as_py():
+        # a cell is empty when its length is 0 (read from the offsets alone)
+        length = pc.binary_length(text)
+        empty = int(pc.sum(pc.equal(length, 0)).as_py() or 0) if len(text) else 0
+        if self.required and empty:
             raise NotProven(f"{self.name}: a required value is missing")
+        present = pc.greater(length, 0) if empty else None
+
+        def where_present(values: pa.Array) -> pa.Array:
+            return values if present is None else pc.if_else(present, values, None)
+
+        def fails(ok: pa.Array) -> bool:
+            bad = pc.invert(ok)
+            return _fails(bad if present is None else pc.and_(present, bad))
+
         if self.type == "string":
-            value = text if self.required else pc.if_else(present, text, None)
-            return value.cast(pa.large_string())
+            return where_present(text).cast(pa.large_string())
         if self.type == "boolean":
             lower = pc.ascii_lower(text)
-            ok = pc.or_(pc.equal(lower, "true"), pc.equal(lower, "false"))
-            if _fails(pc.and_(present, pc.invert(ok))):
+            if fails(pc.or_(pc.equal(lower, "true"), pc.equal(lower, "false"))):
                 raise NotProven(f"{self.name}: not a boolean")
-            value = pc.equal(lower, "true")
-            return value if self.required else pc.if_else(present, value, None)
-        written = pc.match_substring_regex(text, _TYPE_RE[self.type])
-        if _fails(pc.and_(present, pc.invert(written))):
+            return where_present(pc.equal(lower, "true"))
+        if fails(pc.match_substring_regex(text, _TYPE_RE[self.type])):
             raise NotProven(f"{self.name}: not of type {self.type}")
-        value = text if self.required else pc.if_else(present, text, None)
         try:
-            out = value.cast(self.arrow)
+            out = where_present(text).cast(self.arrow)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise NotProven(f"{self.name}: Arrow parses it differently") from None
         if self.type == "date" and _fails(pc.less(out.cast(pa.int64()), _YEAR_ONE)):

@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -283,6 +285,9 @@ class _RowChecks:
         self.checks = [next(iter(c.items())) for c in res.get("x-checks", [])]
         self.names = names
         self.areas: dict[str, dict[str, Any]] = {}
+        # GEOS prepares a geometry's index lazily, on first use: one thread
+        # at a time asks it
+        self.lock = threading.Lock()
         for kind, _ in self.checks:
             if kind not in ("parts_within_total", "points_in_state", "sum_matches"):
                 raise NotProven(f"unknown check {kind}")
@@ -317,7 +322,8 @@ class _RowChecks:
                 if _fails(pc.greater(parts, cols[-1].cast(pa.float64()))):
                     raise NotProven("parts_within_total fails")
             elif kind == "points_in_state":
-                self._points(batch, spec)
+                with self.lock:
+                    self._points(batch, spec)
 
     def _points(self, batch: pa.RecordBatch, spec: Mapping[str, Any]) -> None:
         import shapely
@@ -380,6 +386,8 @@ def _hashes(columns: list[pa.Array]) -> np.ndarray:
     return np.fromiter(map(hash, values), dtype=np.int64, count=n).view(np.uint64)
 
 
+WORKERS = 2
+"""Batches examined at a time."""
 SPILL_ROWS = 1 << 20
 """Key hashes held in memory before they are spilled to disk (8 MB a key)."""
 
@@ -424,18 +432,29 @@ class _Keys:
         self.stores[name].add(np.concatenate(self.held[name]), np.concatenate(self.rows[name]))
         self.held[name], self.rows[name], self.count[name] = [], [], 0
 
-    def add(self, text: pa.RecordBatch, typed: pa.RecordBatch) -> None:
-        rows = np.arange(self.offset, self.offset + text.num_rows, dtype=np.int64)
+    def hashes(
+        self, text: pa.RecordBatch, typed: pa.RecordBatch
+    ) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
+        """The keys of a batch hashed: (key, hashes, which rows have one,
+        None for all); independent of other batches (run in a worker)."""
+        out: list[tuple[str, np.ndarray, np.ndarray | None]] = []
         if self.pk:
-            self._hold("pk", _hashes([text.column(k) for k in self.pk]), rows)
+            out.append(("pk", _hashes([text.column(k) for k in self.pk]), None))
         for name in self.unique:
             col = typed.column(name)
-            kept = rows
+            kept = None
             if col.null_count:
                 valid = pc.is_valid(col)
-                col, kept = col.filter(valid), rows[valid.to_numpy(zero_copy_only=False)]
-            self._hold(name, _hashes([col]), kept)
-        self.offset += text.num_rows
+                col, kept = col.filter(valid), valid.to_numpy(zero_copy_only=False)
+            out.append((name, _hashes([col]), kept))
+        return out
+
+    def add(self, rows: int, hashed: list[tuple[str, np.ndarray, np.ndarray | None]]) -> None:
+        """The hashes of the next ``rows`` rows of the file."""
+        positions = np.arange(self.offset, self.offset + rows, dtype=np.int64)
+        for name, hashes, kept in hashed:
+            self._hold(name, hashes, positions if kept is None else positions[kept])
+        self.offset += rows
 
     def check(self) -> None:
         for name in self.held:
@@ -487,6 +506,9 @@ def write_valid(
     # GIL) while the next batches are parsed and checked; at most one waits
     background = ThreadPoolExecutor(max_workers=1)
     written: Future[None] | None = None
+    # batches are examined WORKERS at a time (Arrow compute and GEOS release
+    # the GIL); their results are taken in the file's order
+    workers = ThreadPoolExecutor(max_workers=WORKERS)
 
     def write(group: pa.Table) -> None:
         nonlocal written
@@ -510,23 +532,47 @@ def write_valid(
     try:
         with tempfile.TemporaryDirectory(prefix="prp-keys-") as tmp:
             keys = _Keys(res, Path(tmp))
-            for text in _batches(path, names, quoted):
-                if not quoted:
-                    for i in range(len(names)):
-                        longest = pc.max(pc.binary_length(text.column(i))).as_py() or 0
-                        widest[i] = max(widest[i], longest)
-                    if sum(widest) + len(names) > MAX_LINE:
-                        raise NotProven("a line may be too long")
+
+            def examine(
+                text: pa.RecordBatch,
+            ) -> tuple[pa.RecordBatch, list[Any], list[int]]:
+                """Everything about one batch that does not depend on the
+                others: in a worker thread, beside the next batch's."""
+                widths = [
+                    0 if quoted else int(pc.max(pc.binary_length(col)).as_py() or 0)
+                    for col in text.columns
+                ]
                 columns = [check.typed(text.column(i)) for i, check in enumerate(checks)]
                 for check, col in zip(checks, columns, strict=True):
                     check.check(col)
                 typed = pa.RecordBatch.from_arrays(columns, schema=schema)
                 rowwise.batch(typed)
-                keys.add(text, typed)
+                return typed, keys.hashes(text, typed), widths
+
+            in_flight: deque[Future[tuple[pa.RecordBatch, list[Any], list[int]]]] = deque()
+
+            def take() -> None:
+                nonlocal pending_rows, rows
+                typed, hashed, widths = in_flight.popleft().result()
+                widest[:] = [max(a, b) for a, b in zip(widest, widths, strict=True)]
+                if sum(widest) + len(names) > MAX_LINE:
+                    raise NotProven("a line may be too long")
+                keys.add(typed.num_rows, hashed)
                 pending.append(typed)
                 pending_rows += typed.num_rows
                 rows += typed.num_rows
                 flush(final=False)
+
+            try:
+                for text in _batches(path, names, quoted):
+                    in_flight.append(workers.submit(examine, text))
+                    if len(in_flight) > WORKERS:
+                        take()
+                while in_flight:
+                    take()
+            finally:
+                for future in in_flight:
+                    future.cancel()
             if rows == 0:
                 raise NotProven("no rows")
             flush(final=True)
@@ -538,6 +584,7 @@ def write_valid(
         if written is not None:
             written.result()
     finally:
+        workers.shutdown(wait=True, cancel_futures=True)
         background.shutdown(wait=True)
         writer.close()
     return rows

@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -277,6 +278,7 @@ class NearestGrid:
         self.count = np.empty(0, dtype=np.int64)
         self.sole = np.empty(0, dtype=np.int64)
         self.flat = np.empty(0, dtype=np.int64)
+        self.lock = threading.Lock()
 
     def distance(self, x: np.ndarray, y: np.ndarray, piece: np.ndarray) -> np.ndarray:
         """Distance from each point to a piece of track (km)."""
@@ -326,13 +328,18 @@ class NearestGrid:
         self.sole = np.concatenate([self.sole, sole])[order]
 
     def decide(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(segment of each point, -1 beside none; whether it is left open)."""
+        """(segment of each point, -1 beside none; whether it is left open).
+        Safe to call from several threads: the cells are learnt under a
+        lock, and learning replaces the arrays rather than changing them."""
         keys = self._cells(x, y)[0]
-        new = np.setdiff1d(np.unique(keys), self.keys, assume_unique=True)
-        if new.size:
-            self._learn(new)
-        where = np.searchsorted(self.keys, keys)
-        first, count, sole = self.first[where], self.count[where], self.sole[where]
+        with self.lock:
+            new = np.setdiff1d(np.unique(keys), self.keys, assume_unique=True)
+            if new.size:
+                self._learn(new)
+            known, firsts, counts, soles = self.keys, self.first, self.count, self.sole
+            flat = self.flat
+        where = np.searchsorted(known, keys)
+        first, count, sole = firsts[where], counts[where], soles[where]
         segment = sole.copy()  # -1 where the cell is not decided whole
         open_ = np.zeros(len(x), dtype=bool)
         # the points left: no track within the buffer (count 0), or decided whole
@@ -342,7 +349,7 @@ class NearestGrid:
         n = count[points]
         starts = np.cumsum(n) - n
         point = np.repeat(points, n)
-        piece = self.flat[np.repeat(first[points] - starts, n) + np.arange(int(n.sum()))]
+        piece = flat[np.repeat(first[points] - starts, n) + np.arange(int(n.sum()))]
         d = self.distance(x[point], y[point], piece)
         owner = self.owner[piece]
         d1 = np.minimum.reduceat(d, starts)

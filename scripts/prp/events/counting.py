@@ -86,19 +86,29 @@ class BatchTally:
         self.fallback: Tally | None = None
 
     def add(self, batch: pa.RecordBatch) -> None:
+        self.merge(self.count(batch))
+
+    def count(self, batch: pa.RecordBatch) -> dict[str, Any]:
+        """The counts of one batch, apart (so that batches can be counted
+        side by side, then merged in order with :meth:`merge`)."""
         counted = ["state", "latitude", "longitude", *(spec.column for spec in TABLES.values())]
         if self.date_column in batch.schema.names:
             counted.append(self.date_column)
         if any(batch.column(c).null_count for c in counted):
-            self._add_pandas(batch)
-            return
+            # a missing value: counted by pandas, which raises its own error
+            part = disclosure.tally(batch.to_pandas(), self.states, self.categories, self.degrees)
+            return {"pandas": part}
         states = pc.dictionary_encode(batch.column("state"))
         known = set(self.states)
         unknown = sorted({str(s) for s in states.dictionary.to_pylist()} - known)
         if unknown:
             raise ValueError(f"events name states that are not in the state list: {unknown}")
         pos = _positions(states, self.states, "states")
-        self.by_state += np.bincount(pos, minlength=len(self.states))
+        out: dict[str, Any] = {
+            "events": batch.num_rows,
+            "by_state": np.bincount(pos, minlength=len(self.states)),
+            "tables": {},
+        }
         for name, spec in TABLES.items():
             cats = self.categories[name]
             col = batch.column(spec.column)
@@ -113,22 +123,38 @@ class BatchTally:
                 f"{spec.column}: values outside the categories {list(cats)}",
             )
             flat = np.bincount(rows * len(cats) + which, minlength=len(self.states) * len(cats))
-            self.tables[name] += flat.reshape(len(self.states), len(cats))
+            out["tables"][name] = flat.reshape(len(self.states), len(cats))
         cell = self._cell(batch.column("latitude"), batch.column("longitude"))
-        keys, counts = np.unique(cell, return_counts=True)
-        self.cells.append((keys, counts))
-        self.members.append(np.unique(cell * len(self.states) + pos))
+        out["cells"] = np.unique(cell, return_counts=True)
+        out["members"] = np.unique(cell * len(self.states) + pos)
+        out["dates"] = None
         if self.date_column in batch.schema.names and batch.num_rows:
             dates = batch.column(self.date_column)
             unit = dates.type.unit if pa.types.is_timestamp(dates.type) else None
             if unit is None:
                 raise ValueError(f"{self.date_column}: dates expected, not {dates.type}")
-            low, high = (
+            out["dates"] = tuple(
                 pd.Timestamp(np.datetime64(v.value, unit)) for v in pc.min_max(dates).values()
             )
+        return out
+
+    def merge(self, part: dict[str, Any]) -> None:
+        """Add the counts of a batch (:meth:`count`)."""
+        if "pandas" in part:
+            self.fallback = (
+                part["pandas"] if self.fallback is None else self.fallback.merge(part["pandas"])
+            )
+            return
+        self.by_state += part["by_state"]
+        for name, table in part["tables"].items():
+            self.tables[name] += table
+        self.cells.append(part["cells"])
+        self.members.append(part["members"])
+        if part["dates"] is not None:
+            low, high = part["dates"]
             self.first = low if self.first is None else min(self.first, low)
             self.last = high if self.last is None else max(self.last, high)
-        self.events += batch.num_rows
+        self.events += part["events"]
 
     def _cell(self, lat: pa.Array, lon: pa.Array) -> np.ndarray:
         """A grid cell's key: its row and column (``floor(v / degrees)``, of
@@ -149,12 +175,6 @@ class BatchTally:
         cols = (keys % (2 * _HALF) - _HALF).astype("float64")
         d = self.degrees
         return np.round(rows * d + d / 2, 6), np.round(cols * d + d / 2, 6)
-
-    def _add_pandas(self, batch: pa.RecordBatch) -> None:
-        """A batch with a missing value: counted by pandas, which raises its
-        own error for it (or counts it, merged in :meth:`result`)."""
-        part = disclosure.tally(batch.to_pandas(), self.states, self.categories, self.degrees)
-        self.fallback = part if self.fallback is None else self.fallback.merge(part)
 
     def result(self) -> Tally:
         """The :class:`Tally` :func:`prp.events.disclosure.tally_chunks` gives."""
@@ -233,13 +253,17 @@ class RailCounts:
         self.pairs_cell: set[tuple[int, float, float]] = set()
 
     def add(self, batch: pa.RecordBatch) -> None:
+        self.merge(self.count(batch))
+
+    def count(self, batch: pa.RecordBatch) -> tuple[np.ndarray, list[Any], list[Any]]:
+        """The counts and pairs of one batch, apart (see :meth:`merge`)."""
         lon = batch.column("longitude").to_numpy(zero_copy_only=False)
         lat = batch.column("latitude").to_numpy(zero_copy_only=False)
         seg = self.assigner.indices(lon, lat)
         beside = seg >= 0
-        self.counts += np.bincount(seg[beside], minlength=len(self.counts))
+        counts = np.bincount(seg[beside], minlength=len(self.counts))
         if not beside.any():
-            return
+            return counts, [], []
         rows = np.flatnonzero(beside)
         near = pa.table(
             {
@@ -250,18 +274,25 @@ class RailCounts:
             }
         )
         by_state = near.group_by(["segment", "state"]).aggregate([])
-        self.pairs_state.update(
-            zip(by_state["segment"].to_pylist(), by_state["state"].to_pylist(), strict=True)
-        )
         by_cell = near.group_by(["segment", "cell_lat", "cell_lon"]).aggregate([])
-        self.pairs_cell.update(
-            zip(
-                by_cell["segment"].to_pylist(),
-                by_cell["cell_lat"].to_pylist(),
-                by_cell["cell_lon"].to_pylist(),
-                strict=True,
-            )
+        return (
+            counts,
+            list(zip(by_state["segment"].to_pylist(), by_state["state"].to_pylist(), strict=True)),
+            list(
+                zip(
+                    by_cell["segment"].to_pylist(),
+                    by_cell["cell_lat"].to_pylist(),
+                    by_cell["cell_lon"].to_pylist(),
+                    strict=True,
+                )
+            ),
         )
+
+    def merge(self, part: tuple[np.ndarray, list[Any], list[Any]]) -> None:
+        counts, pairs_state, pairs_cell = part
+        self.counts += counts
+        self.pairs_state.update(pairs_state)
+        self.pairs_cell.update(pairs_cell)
 
     def table(self) -> pd.DataFrame:
         """Events per segment (``segment``, ``events``), as along_track.count."""

@@ -222,6 +222,7 @@ def run_step(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
     # ru_maxrss is in kilobytes on Linux
     return {
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "result": json.loads(out.decode().strip().splitlines()[-1]),
     }
@@ -329,6 +330,7 @@ def run_scale(
     for step, done in runs.items():
         results["steps"][step] = {
             "seconds": round(_median([r["seconds"] for r in done]), 3),
+            "cpu_seconds": round(_median([r["cpu_seconds"] for r in done]), 3),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in done),
             "result": done[-1]["result"],
             "runs": [r["seconds"] for r in done],
@@ -381,22 +383,24 @@ def markdown(results: dict[str, Any] | list[dict[str, Any]]) -> str:
     run's goals."""
     runs = [results] if isinstance(results, dict) else list(results)
     lines = [
-        "| events | CSV MB | step | wall s | peak RSS MB | time / floor |",
-        "|---:|---:|---|---:|---:|---:|",
+        "| events | CSV MB | step | wall s | CPU s | peak RSS MB | time / floor |",
+        "|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in runs:
         mb = r["generate"]["bytes"] / 1e6
         ratios = r.get("ratios", {})
         for step, m in r["steps"].items():
             ratio = "1.00" if step == "floor" else f"{ratios[step]:.2f}" if step in ratios else "–"
+            cpu = f"{m['cpu_seconds']:.2f}" if "cpu_seconds" in m else "–"
             lines.append(
-                f"| {r['events']:,} | {mb:,.0f} | {step} | {m['seconds']:.2f} "
+                f"| {r['events']:,} | {mb:,.0f} | {step} | {m['seconds']:.2f} | {cpu} "
                 f"| {m['peak_rss_mb']:,.0f} | {ratio} |"
             )
         if "validate+aggregate" in ratios:
             both = r["steps"]["validate"]["seconds"] + r["steps"]["aggregate"]["seconds"]
+            cpu = sum(r["steps"][k].get("cpu_seconds", 0.0) for k in ("validate", "aggregate"))
             lines.append(
-                f"| {r['events']:,} | {mb:,.0f} | validate + aggregate | {both:.2f} "
+                f"| {r['events']:,} | {mb:,.0f} | validate + aggregate | {both:.2f} | {cpu:.2f} "
                 f"| {r['peak_rss_mb']:,.0f} | {ratios['validate+aggregate']:.2f} |"
             )
     for r in runs:
@@ -406,7 +410,8 @@ def markdown(results: dict[str, Any] | list[dict[str, Any]]) -> str:
             f"{r['events']:,} events: median of {repeats} run{'s' if repeats != 1 else ''} "
             "per step, the steps interleaved (the floor in the same batch); load average "
             f"{r.get('load_before')} before, {r.get('load_after')} after "
-            f"({r['machine']}).",
+            f"({r['machine']}). CPU s is user + system time of the step's process (all "
+            "its threads): less disturbed than wall time by other work on the machine.",
         ]
         lines += [f"- {g}" for g in goals(r)]
     return "\n".join(lines) + "\n"

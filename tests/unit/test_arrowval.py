@@ -211,3 +211,22 @@ def test_memory_does_not_grow_with_the_file(tmp_path):
     # holding the 8.8 MB of text more, or its typed columns, would show here
     assert arrow[400_000] < arrow[50_000] + 4, arrow
     assert rss[400_000] < rss[50_000] + 60, rss
+
+
+def test_a_line_one_character_too_long_is_left_to_the_precise_validator(tmp_path, monkeypatch):
+    """Without quotes, a line is its cells, commas and line end: the fast
+    path must not accept a line one character over the limit."""
+    monkeypatch.setattr(arrowval, "MAX_LINE", 40)
+    monkeypatch.setattr(validate, "MAX_LINE", 40)
+    raw = tmp_path / "toy.csv"
+    # 22 + 10 + 1 + 1 + 1 characters of cells, 4 commas, CR LF: 41
+    long_line = "E" + "1" * 21 + ",2017-01-02,1,a,2\r\n"
+    assert len(long_line) == 41
+    raw.write_bytes((toy.HEADER + toy.good(1) + long_line).encode())
+    with pytest.raises(arrowval.NotProven, match="too long"):
+        arrowval.write_valid(raw, tmp_path / "out.parquet", toy.RES, 1000)
+    with pytest.raises(InputError, match="41 characters long") as info:
+        validate_dataset.main(
+            {"raw": str(raw)}, {"clean": str(tmp_path / "o.parquet")}, {"resource": toy.RES}
+        )
+    assert info.value.row == 3

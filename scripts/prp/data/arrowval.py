@@ -495,7 +495,9 @@ def write_valid(
     schema = arrow_schema(fields)
     quoted = _check_text(path, names)
     # no line can be longer than MAX_LINE when the widest cells of every
-    # column, with the commas, fit in it (without quotes a line is its cells)
+    # column (bytes, at least as many as characters), with the commas and a
+    # line end of up to two characters, fit in it (without quotes a line is
+    # its cells)
     widest = [0] * len(names)
     rows = 0
     pending: list[pa.RecordBatch] = []
@@ -555,7 +557,7 @@ def write_valid(
                 nonlocal pending_rows, rows
                 typed, hashed, widths = in_flight.popleft().result()
                 widest[:] = [max(a, b) for a, b in zip(widest, widths, strict=True)]
-                if sum(widest) + len(names) > MAX_LINE:
+                if sum(widest) + len(names) + 1 > MAX_LINE:
                     raise NotProven("a line may be too long")
                 keys.add(typed.num_rows, hashed)
                 pending.append(typed)

@@ -230,3 +230,37 @@ def test_a_line_one_character_too_long_is_left_to_the_precise_validator(tmp_path
             {"raw": str(raw)}, {"clean": str(tmp_path / "o.parquet")}, {"resource": toy.RES}
         )
     assert info.value.row == 3
+
+
+def test_a_table_checked_whole_is_written_as_one_table(tmp_path, small_batches, monkeypatch):
+    """A resource with a check that needs the whole table (sum_matches) is
+    read by the precise validator as one chunk and written as one table,
+    whatever its length: the same row groups here."""
+    raw = big_file(tmp_path / "toy.csv", 3000)
+    ref = tmp_path / "totals.csv"
+    ref.write_text("kind,n\na,2248500\nb,2250000\n", encoding="utf-8")
+    ref_res = {
+        "name": "totals",
+        "schema": {
+            "fields": [{"name": "kind", "type": "string"}, {"name": "n", "type": "integer"}]
+        },
+    }
+    res = copy.deepcopy(toy.RES)
+    res["x-checks"] = [
+        {
+            "sum_matches": {
+                "column": "n",
+                "group_by": ["kind"],
+                "reference": {"resource": "totals", "column": "n", "key": ["kind"]},
+            }
+        }
+    ]
+
+    def load_reference(name: str):
+        return validate.read_validated(ref, ref_res), str(ref)
+
+    fast, precise = tmp_path / "fast.parquet", tmp_path / "precise.parquet"
+    arrowval.write_valid(raw, fast, res, 1000, load_reference)
+    validate_dataset.write_checked(raw, precise, res, load_reference, 1000)
+    assert pq.ParquetFile(fast).metadata.num_row_groups == 1
+    assert fast.read_bytes() == precise.read_bytes()

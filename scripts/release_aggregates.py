@@ -233,7 +233,7 @@ def count(inputs: dict[str, Any], params: dict[str, Any]) -> tuple[disclosure.Ta
 
         for batch in batches(inputs["events"], COLUMNS):
             in_flight.append(pool.submit(count_batch, batch))
-            if len(in_flight) > 2:
+            if len(in_flight) >= 2:
                 take()
         while in_flight:
             take()

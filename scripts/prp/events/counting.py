@@ -33,8 +33,10 @@ from prp.events.disclosure import GRID, SEPARATOR, STATE_TOTALS, TABLES, TOTAL, 
 
 _HALF = 1 << 24
 """Grid rows and columns are offset by this (cells of any size on Earth fit)."""
-BATCH_ROWS = 250_000
-"""Rows read at a time (:data:`prp.events.records.BATCH_ROWS`)."""
+BATCH_ROWS = 100_000
+"""Rows read at a time. Two batches are counted side by side
+(``release_aggregates.count``), and the rail assignment's temporaries are a
+few times a batch, so this, not the file, sets the memory."""
 
 
 def batches(

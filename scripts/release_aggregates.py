@@ -7,20 +7,25 @@ type, by state and crime type, and by grid cell, the months the events
 cover, and the events beside each segment of the railroads
 (prp.events.along_track). Withheld counts are empty with ``suppressed = true``.
 
-The events are read in batches of rows and counted batch by batch
-(prp.events.disclosure.tally), so memory does not grow with the number of
-events. Which counts are withheld is decided jointly for all tables by
-prp.events.protect: counts under k, and complements added until the exact
-integer-programming attack of prp.events.audit, given everything the release
-publishes, cannot narrow any withheld count below its protection level. A
-final, independent attack on the tables about to be written must pass, or
-nothing is written and the release is refused. Only counts are logged (never
-a withheld value).
+The events are read in record batches and counted batch by batch in Arrow
+and numpy (prp.events.counting: the tally prp.events.disclosure.tally_chunks
+computes with pandas, and the events beside each rail segment), so memory
+does not grow with the number of events (:func:`count`). Which counts are
+withheld is decided jointly for all tables by prp.events.protect: counts
+under k, and complements added until the exact integer-programming attack of
+prp.events.audit, given everything the release publishes, cannot narrow any
+withheld count below its protection level. A final, independent attack on
+the tables about to be written must pass, or nothing is written and the
+release is refused (:func:`release`; its cost depends on the tables, not on
+the number of events). Only counts are logged (never a withheld value).
 """
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,9 +34,12 @@ from prp.data import rail
 from prp.data.errors import InputError
 from prp.data.io import write_csv
 from prp.events import along_track, disclosure
-from prp.events.audit import Knowledge
-from prp.events.protect import Protection, Refused, protect, verify
-from prp.events.records import read_batches
+from prp.events.counting import BatchTally, RailCounts, batches
+
+if TYPE_CHECKING:
+    # imported where used: counting the events needs neither (nor scipy)
+    from prp.events.audit import Knowledge
+    from prp.events.protect import Protection
 
 log = logging.getLogger(__name__)
 
@@ -89,19 +97,34 @@ class Along:
             yield chunk
 
 
-def protection(k: int, settings: dict[str, Any] | None = None) -> Protection:
+@dataclass
+class Beside:
+    """The events beside the railroads as :class:`Along` holds them, from
+    :class:`prp.events.counting.RailCounts`: counts per segment and the
+    (segment, state) and (segment, grid cell) pairs."""
+
+    counts: pd.DataFrame | None
+    by_state: set[tuple[Any, Any]] = field(default_factory=set)
+    by_cell: set[tuple[Any, Any]] = field(default_factory=set)
+
+
+def protection(k: int, settings: dict[str, Any] | None = None) -> "Protection":
     """The protection level from the configuration (``disclosure.protection``):
     ``upper`` defaults to k, ``width`` to k - 1."""
+    from prp.events.protect import Protection
+
     settings = settings or {}
     return Protection(k=int(k), upper=settings.get("upper"), width=settings.get("width"))
 
 
-def knowledge(counts: disclosure.Tally, along: Along | None = None) -> Knowledge:
+def knowledge(counts: disclosure.Tally, along: Along | Beside | None = None) -> "Knowledge":
     """What the audit assumes the attacker knows beyond the tables: that a
     withheld count holds at least one event (zeros are never withheld), the
     one-or-two crime types per event, which states' events each grid cell
     holds, and which states and cells the events beside each rail segment
     lie in (the exact pairs: at least as much as the public geometry tells)."""
+    from prp.events.audit import Knowledge
+
     splits = [] if along is None else [sorted(along.by_state), sorted(along.by_cell)]
     return Knowledge(members=disclosure.members_of(counts), splits=splits)
 
@@ -144,12 +167,14 @@ def tables_from_tally(
 
 
 def protected_tables(
-    counts: disclosure.Tally, prot: Protection, along: Along | None = None
+    counts: disclosure.Tally, prot: "Protection", along: Along | Beside | None = None
 ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The protected tables (flags as "true"/"false") from the counts of the
     events (and, with ``along``, of the events beside the railroads), all
     protected jointly, and the verdict of the final attack on them; raises
     :class:`~prp.events.protect.Refused` if that attack breaks them."""
+    from prp.events.protect import Refused, protect, verify
+
     check_k(prot.k)
     lists = {} if along is None or along.counts is None else {along_track.TABLE: along.counts}
     true = disclosure.true_tables(counts, lists)
@@ -178,7 +203,9 @@ def protected_tables(
     return tables, verdict
 
 
-def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+def count(inputs: dict[str, Any], params: dict[str, Any]) -> tuple[disclosure.Tally, Beside]:
+    """The counts of the clean events (``inputs["events"]``), read batch by
+    batch: the tally and the events beside the railroads."""
     states = (
         pd.read_parquet(inputs["states"]).sort_values("state_code")["state"].astype(str).tolist()
     )
@@ -188,18 +215,56 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     assigner = rail.Assigner(
         rail.read_features(inputs["segments"]), float(params["rail_buffer_km"])
     )
-    along = Along(assigner, degrees)
-    counts = disclosure.tally_chunks(
-        along.watch(read_batches(inputs["events"], COLUMNS)), states, categories, degrees
-    )
+    tally = BatchTally(states, categories, degrees)
+    beside = RailCounts(assigner, degrees)
+
+    def count_batch(batch: Any) -> tuple[Any, Any]:
+        return tally.count(batch), beside.count(batch)
+
+    # two batches counted side by side (numpy, Arrow and most of the rail
+    # assignment release the GIL), merged in the file's order
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        in_flight: deque[Future[tuple[Any, Any]]] = deque()
+
+        def take() -> None:
+            counted, near = in_flight.popleft().result()
+            tally.merge(counted)
+            beside.merge(near)
+
+        for batch in batches(inputs["events"], COLUMNS):
+            in_flight.append(pool.submit(count_batch, batch))
+            if len(in_flight) >= 2:
+                take()
+        while in_flight:
+            take()
+    return tally.result(), Beside(beside.table(), *beside.splits())
+
+
+def release(
+    counts: disclosure.Tally,
+    beside: Beside,
+    events: str,
+    outputs: dict[str, Any],
+    params: dict[str, Any],
+) -> None:
+    """Protect the counts jointly, attack the result, write the tables (an
+    InputError naming ``events`` if the release is refused)."""
+    from prp.events.protect import Refused
+
+    k = int(params["k"])
     try:
-        tables, verdict = protected_tables(counts, protection(k, params.get("protection")), along)
+        tables, verdict = protected_tables(counts, protection(k, params.get("protection")), beside)
     except Refused as err:
-        raise InputError(inputs["events"], str(err)) from None
+        raise InputError(events, str(err)) from None
     log.info("release audit: %s", verdict.line())
     log.info("withheld by table: %s", verdict.by_table)
     for table, output in OUTPUTS.items():
         write_csv(outputs[output], tables[table])
+
+
+def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> None:
+    counts, beside = count(inputs, params)
+    release(counts, beside, inputs["events"], outputs, params)
 
 
 if __name__ == "__main__":

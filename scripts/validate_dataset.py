@@ -6,8 +6,14 @@ restored on failure, and the parquet file is written atomically). A file whose
 sha256 is not the one data/datapackage.yaml records is refused before it is
 read (`make rehash` records an intended change).
 
-The file is streamed in chunks (prp.data.validate.iter_validated) and each valid
-chunk is appended to the parquet file as it comes, so a large event table is
+Two validators, one result. The fast one (prp.data.arrowval) streams the file
+as Arrow record batches and runs every check as vectorised Arrow compute; it
+only tells "valid" (and then writes the parquet file) from "not proven
+valid". Anything it does not accept goes to the precise one
+(prp.data.validate.iter_validated), which names the problem (file, row,
+column, value, what was expected) or, if the file is valid after all, writes
+the same file. Both stream: the file is read in chunks and each valid chunk
+is appended to the parquet file as it comes, so a large event table is
 validated in bounded memory; the x-checks that look at one row at a time run
 on each chunk, the others need the whole table and get it as one chunk.
 """
@@ -21,13 +27,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prp.data.checks import ChunkedChecks, row_wise
+from prp.data.arrowval import NotProven, write_valid
 from prp.data.datapackage import sha256_file
 from prp.data.errors import InputError
 from prp.data.io import atomic_path
-from prp.data.validate import DEFAULT_CHUNK_ROWS, iter_validated, read_validated
 
 log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_ROWS = 100_000
+"""Rows per chunk (and parquet row group): prp.data.validate.DEFAULT_CHUNK_ROWS."""
 
 
 def write_parquet_chunks(path: str | Path, frames: Iterable[pd.DataFrame]) -> int:
@@ -83,10 +91,33 @@ def main(
     )
 
     def load_reference(name: str) -> tuple[Any, str]:
+        from prp.data.validate import read_validated
+
         ref = refs[name]
         return read_validated(ref["path"], ref["resource"]), ref["path"]
 
     raw = Path(inputs["raw"])
+    try:
+        with atomic_path(outputs["clean"]) as tmp:
+            rows = write_valid(raw, tmp, res, chunk_rows, load_reference)
+    except NotProven as why:
+        log.info("%s: not proven valid by the fast path (%s); checking row by row", raw, why)
+        rows = write_checked(raw, outputs["clean"], res, load_reference, chunk_rows)
+    log.info("%s: %d rows valid -> %s", inputs["raw"], rows, outputs["clean"])
+
+
+def write_checked(
+    raw: Path,
+    clean: str | Path,
+    res: dict[str, Any],
+    load_reference: Any,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> int:
+    """The precise validator: bad input raises the InputError naming file,
+    row, column, value and what was expected; a valid file is written."""
+    from prp.data.checks import ChunkedChecks, row_wise
+    from prp.data.validate import iter_validated
+
     checks = ChunkedChecks(raw, res, load_reference)
 
     def checked() -> Iterable[pd.DataFrame]:
@@ -95,8 +126,7 @@ def main(
             yield chunk
         checks.finish()  # raising here leaves no output: the write is atomic
 
-    rows = write_parquet_chunks(outputs["clean"], checked())
-    log.info("%s: %d rows valid -> %s", inputs["raw"], rows, outputs["clean"])
+    return write_parquet_chunks(clean, checked())
 
 
 if __name__ == "__main__":

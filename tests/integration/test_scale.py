@@ -29,14 +29,16 @@ def scale_module():
 
 def test_memory_stays_bounded_as_events_grow_tenfold(tmp_path):
     scale = scale_module()
-    small = scale.run_scale(200_000, tmp_path, steps=("validate", "aggregate"))
-    large = scale.run_scale(2_000_000, tmp_path, steps=("validate", "aggregate"))
-    for step in ("validate", "aggregate"):
+    steps = ("validate", "aggregate", "protect")
+    small = scale.run_scale(200_000, tmp_path, steps=steps, repeats=1)
+    large = scale.run_scale(2_000_000, tmp_path, steps=steps, repeats=1)
+    for step in steps:
         peak, base = large["steps"][step]["peak_rss_mb"], small["steps"][step]["peak_rss_mb"]
         assert peak < 1500, large
         # ten times the rows, not even half as much memory again
         assert peak < 1.5 * base, (step, base, peak)
     assert large["steps"]["validate"]["result"] == 2_000_000
     assert large["steps"]["aggregate"]["result"] == 2_000_000
+    assert large["steps"]["protect"]["result"] == 2_000_000
     table = scale.markdown([small, large])
     assert "2,000,000" in table and "validate + aggregate" not in table  # no floor, no ratio

@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,19 @@ def to_lonlat(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 def projected(line: LineString) -> LineString:
     xs, ys = to_km(*np.asarray(line.coords).T)
     return LineString(np.c_[xs, ys])
+
+
+def projected_lines(lines: Sequence[Sequence[Sequence[float]]]) -> list[LineString]:
+    """:func:`projected` of many lines (lon, lat vertices) in one call of
+    the projection (it works point by point: the same coordinates)."""
+    import shapely
+
+    if not lines:
+        return []
+    coords = [np.asarray(LineString(line).coords, dtype=float) for line in lines]
+    x, y = to_km(*np.concatenate(coords).T)
+    which = np.repeat(np.arange(len(coords)), [len(c) for c in coords])
+    return list(shapely.linestrings(np.c_[x, y], indices=which))
 
 
 def read_features(path: str | Path) -> list[dict[str, Any]]:
@@ -209,6 +223,147 @@ def counted(features: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return sorted(keep, key=lambda f: f["properties"]["segment"])
 
 
+class NearestGrid:
+    """Which segment is nearest to a point, decided in numpy where the answer
+    is certain, so that GEOS (:meth:`Assigner.indices`) is asked only about
+    the few points where it is not.
+
+    The plane is cut into square cells of ``cell_km``. For each cell met,
+    the pieces of track (consecutive vertices of the segments) that can be
+    nearest to a point of the cell, or within the buffer of one, are found
+    once: those within ``dmin + 2h`` of the cell's centre, where ``dmin`` is
+    the distance from the centre to the nearest piece and ``h`` the cell's
+    half-diagonal (a point of the cell is within ``h`` of the centre). A
+    point's distance to each of its cell's pieces is then computed exactly,
+    as GEOS computes a point's distance to a line (the least distance to its
+    pieces). The point is decided here only when the answer holds by more
+    than :attr:`EPS` (1 mm): its nearest segment is nearer than any other
+    segment by more than EPS and lies within the buffer by more than EPS, or
+    no segment comes within the buffer plus EPS. Ties (a point nearest to a
+    vertex two segments share) and points on the buffer's edge are left to
+    GEOS, whose choice among tied segments is its own. Rounding differs from
+    GEOS's by about 1e-12 km, so a decision made here is GEOS's decision.
+
+    A cell whose pieces all belong to one segment, with the farthest point
+    of the cell within the buffer of it (``dmin + h`` less than the buffer
+    by more than MARGIN), decides all its points at once: every other
+    segment is farther than ``dmin + 2h + MARGIN`` from the centre, so from
+    any of its points more than MARGIN farther than this one.
+    """
+
+    EPS = 1e-6
+    """km: answers closer than this are left to GEOS."""
+    MARGIN = 1e-3
+    """km: slack of the pruning of pieces (far above any rounding)."""
+
+    def __init__(self, lines: Sequence[LineString], buffer_km: float, cell_km: float = 1.0):
+        import shapely
+
+        coords = [np.asarray(line.coords, dtype=float) for line in lines]
+        self.owner = np.concatenate(
+            [np.full(len(c) - 1, i, dtype=np.int64) for i, c in enumerate(coords)]
+        )
+        start = np.concatenate([c[:-1] for c in coords])
+        end = np.concatenate([c[1:] for c in coords])
+        self.ax, self.ay = start[:, 0], start[:, 1]
+        self.dx, self.dy = end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]
+        self.len2 = self.dx * self.dx + self.dy * self.dy
+        self.pieces = shapely.STRtree(shapely.linestrings(np.stack([start, end], axis=1)))
+        self.buffer_km = float(buffer_km)
+        self.cell_km = float(cell_km)
+        self.half = self.cell_km * math.sqrt(2) / 2
+        # cells met so far (sorted keys) -> their pieces, flat
+        self.keys = np.empty(0, dtype=np.int64)
+        self.first = np.empty(0, dtype=np.int64)
+        self.count = np.empty(0, dtype=np.int64)
+        self.sole = np.empty(0, dtype=np.int64)
+        self.flat = np.empty(0, dtype=np.int64)
+        self.lock = threading.Lock()
+
+    def distance(self, x: np.ndarray, y: np.ndarray, piece: np.ndarray) -> np.ndarray:
+        """Distance from each point to a piece of track (km)."""
+        rx, ry = x - self.ax[piece], y - self.ay[piece]
+        dx, dy, len2 = self.dx[piece], self.dy[piece], self.len2[piece]
+        along = np.divide(rx * dx + ry * dy, len2, out=np.zeros_like(len2), where=len2 > 0)
+        t = np.clip(along, 0.0, 1.0)
+        return np.hypot(rx - t * dx, ry - t * dy)
+
+    def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ix = np.floor(x / self.cell_km).astype(np.int64)
+        iy = np.floor(y / self.cell_km).astype(np.int64)
+        return (ix + (1 << 24)) * (1 << 25) + (iy + (1 << 24)), ix, iy
+
+    def _learn(self, keys: np.ndarray) -> None:
+        """The pieces of the cells ``keys`` (sorted, not yet known)."""
+        import shapely
+
+        ix = keys // (1 << 25) - (1 << 24)
+        iy = keys % (1 << 25) - (1 << 24)
+        cx, cy = (ix + 0.5) * self.cell_km, (iy + 0.5) * self.cell_km
+        reach = self.buffer_km + self.half + self.MARGIN
+        cell, piece = self.pieces.query(shapely.points(cx, cy), predicate="dwithin", distance=reach)
+        d = self.distance(cx[cell], cy[cell], piece)
+        dmin = np.full(len(keys), np.inf)
+        np.minimum.at(dmin, cell, d)
+        bound = np.minimum(dmin[cell] + 2 * self.half, self.buffer_km + self.half)
+        keep = d <= bound + self.MARGIN
+        cell, piece = cell[keep], piece[keep]
+        order = np.argsort(cell, kind="stable")
+        count = np.bincount(cell, minlength=len(keys))
+        first = len(self.flat) + np.cumsum(count) - count
+        # cells decided whole: one segment, within the buffer from every point
+        owner = self.owner[piece]
+        low = np.full(len(keys), np.iinfo(np.int64).max)
+        high = np.full(len(keys), -1)
+        np.minimum.at(low, cell, owner)
+        np.maximum.at(high, cell, owner)
+        whole = (count > 0) & (low == high) & (dmin + self.half < self.buffer_km - self.MARGIN)
+        sole = np.where(whole, high, -1)
+        self.flat = np.concatenate([self.flat, piece[order]])
+        keys = np.concatenate([self.keys, keys])
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.first = np.concatenate([self.first, first])[order]
+        self.count = np.concatenate([self.count, count])[order]
+        self.sole = np.concatenate([self.sole, sole])[order]
+
+    def decide(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment of each point, -1 beside none; whether it is left open).
+        Safe to call from several threads: the cells are learnt under a
+        lock, and learning replaces the arrays rather than changing them."""
+        keys = self._cells(x, y)[0]
+        with self.lock:
+            new = np.setdiff1d(np.unique(keys), self.keys, assume_unique=True)
+            if new.size:
+                self._learn(new)
+            known, firsts, counts, soles = self.keys, self.first, self.count, self.sole
+            flat = self.flat
+        where = np.searchsorted(known, keys)
+        first, count, sole = firsts[where], counts[where], soles[where]
+        segment = sole.copy()  # -1 where the cell is not decided whole
+        open_ = np.zeros(len(x), dtype=bool)
+        # the points left: no track within the buffer (count 0), or decided whole
+        points = np.flatnonzero((count > 0) & (sole < 0))
+        if not points.size:
+            return segment, open_
+        n = count[points]
+        starts = np.cumsum(n) - n
+        point = np.repeat(points, n)
+        piece = flat[np.repeat(first[points] - starts, n) + np.arange(int(n.sum()))]
+        d = self.distance(x[point], y[point], piece)
+        owner = self.owner[piece]
+        d1 = np.minimum.reduceat(d, starts)
+        nearest = np.where(d == np.repeat(d1, n), owner, np.iinfo(np.int64).max)
+        seg1 = np.minimum.reduceat(nearest, starts)
+        others = np.where(owner != np.repeat(seg1, n), d, np.inf)
+        d2 = np.minimum.reduceat(others, starts)
+        sure = (d1 < self.buffer_km - self.EPS) & (d2 - d1 > self.EPS)
+        far = d1 > self.buffer_km + self.EPS
+        segment[points[sure]] = seg1[sure]
+        open_[points[~sure & ~far]] = True
+        return segment, open_
+
+
 class Assigner:
     """Nearest counted segment within ``buffer_km`` of each point."""
 
@@ -217,24 +372,43 @@ class Assigner:
 
         self.features = counted(features)
         self.ids = [str(f["properties"]["segment"]) for f in self.features]
-        self.lines = [projected(LineString(f["geometry"]["coordinates"])) for f in self.features]
+        self.lines = projected_lines([f["geometry"]["coordinates"] for f in self.features])
         self.tree = STRtree(self.lines)
         self.buffer_km = float(buffer_km)
+        self.grid = NearestGrid(self.lines, self.buffer_km) if self.lines else None
 
     def __call__(self, lon: Any, lat: Any) -> np.ndarray:
         """Segment id of each point, or None beyond the buffer."""
+        index = self.indices(lon, lat)
+        out = np.full(len(index), None, dtype=object)
+        beside = index >= 0
+        out[beside] = np.asarray(self.ids, dtype=object)[index[beside]]
+        return out
+
+    def indices(self, lon: Any, lat: Any) -> np.ndarray:
+        """Position in :attr:`ids` of each point's segment, -1 beyond the
+        buffer: GEOS's nearest segment (``STRtree.query_nearest``), asked
+        only about the points :class:`NearestGrid` leaves open."""
+        x, y = to_km(lon, lat)
+        if len(x) == 0 or self.grid is None:
+            return self.nearest(x, y)
+        out, open_ = self.grid.decide(x, y)
+        if open_.any():
+            out[open_] = self.nearest(x[open_], y[open_])
+        return out
+
+    def nearest(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """GEOS's answer for projected points: every point asked."""
         import shapely
 
-        x, y = to_km(lon, lat)
-        out = np.full(len(x), None, dtype=object)
+        out = np.full(len(x), -1, dtype=np.int64)
         if len(x) == 0:
             return out
         points = shapely.points(x, y)
         (where, which), dist = self.tree.query_nearest(
             points, max_distance=self.buffer_km, return_distance=True, all_matches=False
         )
-        ids = np.asarray(self.ids, dtype=object)
-        out[where] = ids[which]
+        out[where] = which
         return out
 
 

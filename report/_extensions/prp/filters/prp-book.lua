@@ -12,10 +12,17 @@ HTML
     and the participants + ISBN below it; its own level-1 heading becomes a
     level-2 heading under the book's title.
 typst
+  * each chapter opens with #prp-chapter-break() (pending floats placed, new
+    page);
   * part dividers (::: {.quarto-book-part}) become #prp-part[Title]; the
     appendices divider becomes #prp-appendices[Appendices] (a part page that
     also switches chapter numbering to letters);
-  * source lines (::: {.source-note}) become #prp-source[...].
+  * source lines (::: {.source-note}) become #prp-source[...];
+  * a figure or table followed by its source line becomes one unit,
+    #prp-float(kind: "fig"|"tbl")[figure + source line], which the template
+    keeps together (figures float, short tables never break);
+  * the provenance appendix's record markers (Div.prp-provenance-ref, whose
+    records only the HTML edition shows) are dropped.
 ]]
 
 local L = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'prp-lib.lua' }))
@@ -130,6 +137,51 @@ local function html(doc)
   return doc
 end
 
+-- The kind ("fig"/"tbl") of the float that opens at blocks[i] and the index
+-- of its last block: the fallback writes a float as raw typst around its
+-- content ("#figure([" ... "]), kind: \"quarto-float-tbl\" ..."); Quarto, at
+-- this entry point, as one FloatRefTarget custom node.
+local function float_at(blocks, i)
+  local b = blocks[i]
+  if b.t == 'FloatRefTarget' then
+    local kind = (b.identifier or ''):match('^(%a+)%-')
+    return (kind == 'tbl' or kind == 'fig') and kind or nil, i
+  end
+  if not (b.t == 'RawBlock' and b.format == 'typst' and b.text:match('^#figure%(%[')) then return nil end
+  for j = i + 1, #blocks do
+    local e = blocks[j]
+    if e.t == 'RawBlock' and e.format == 'typst' then
+      local kind = e.text:match('kind: "quarto%-float%-(%a+)"')
+      if kind then return kind, j end
+      if e.text:match('^#figure%(%[') then return nil end
+    end
+  end
+  return nil
+end
+
+local function is_source_note(b)
+  return b ~= nil and b.t == 'Div' and b.classes:includes('source-note')
+end
+
+-- Each float with the source line that follows it as one #prp-float[...].
+local function group_floats(blocks)
+  local out = pandoc.Blocks({})
+  local i = 1
+  while i <= #blocks do
+    local kind, last = float_at(blocks, i)
+    if kind and is_source_note(blocks[last + 1]) then
+      out:insert(pandoc.RawBlock('typst', '#prp-float(kind: "' .. kind .. '")['))
+      for j = i, last + 1 do out:insert(blocks[j]) end
+      out:insert(pandoc.RawBlock('typst', ']'))
+      i = last + 2
+    else
+      out:insert(blocks[i])
+      i = i + 1
+    end
+  end
+  return out
+end
+
 local function typst(doc)
   local idx = L.book_index(doc.meta)
   doc.meta['prp-labels'] = {
@@ -164,11 +216,13 @@ local function typst(doc)
         out:insert(pandoc.RawBlock('typst', '#prp-appendices[' .. apx_title .. ']'))
         opened = true
       end
+      if b.t == 'Header' and b.level == 1 then out:insert(pandoc.RawBlock('typst', '#prp-chapter-break()')) end
       out:insert(b)
     end
   end
-  doc.blocks = out:walk({
+  doc.blocks = group_floats(out):walk({
     Div = function(d)
+      if d.classes:includes('prp-provenance-ref') then return {} end
       if not d.classes:includes('source-note') then return nil end
       local blocks = pandoc.Blocks({ pandoc.RawBlock('typst', '#prp-source[') })
       blocks:extend(d.content)

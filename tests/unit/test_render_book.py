@@ -151,7 +151,11 @@ def test_numbering_and_crossref_links(editions):
     annex = body(out / "sec-annex.html")
     assert "Annex: event records" in annex and "Part 3" not in annex  # unnumbered
     assert "Figure 1: Events by month." in annex
-    assert '<table id="tbl-costs">' in two and '<figure id="fig-routes">' in html
+    # a numbered table is a figure (its caption outside the box that scrolls)
+    assert '<figure id="tbl-costs" class="prp-table">' in two and '<figure id="fig-routes">' in html
+    fig = two[two.index('<figure id="tbl-costs"') : two.index("</figure>", two.index("tbl-costs"))]
+    assert '<div class="table-responsive">' in fig and "<caption>" not in fig
+    assert re.search(r"<figcaption>.*Table 2\.1", fig, re.S)
     for text in (all_text(out), "".join(pdf_pages(out / "report.pdf"))):
         assert "??" not in text and "@fig-" not in text and "@tbl-" not in text
 

@@ -2,12 +2,15 @@
 prp-book.lua -- PRP format, entry point post-quarto (after crossref numbering).
 
 HTML
+  * a figure's image links to its SVG (opens full size); tables of running
+    text get class prp-stack and per-cell column labels (stacked on a phone);
   * chapter titles read "Part 1. Title" / "Appendix A. Title": Quarto puts a
     chapter's heading into the page title (meta.title), the fallback keeps it
     as the level-1 heading of the chapter (attribute prp-file); both are
     rewritten here from the book index;
-  * the edition marking (edition.marking) opens every page (include-before)
-    and prefixes every page's <title> (title-prefix);
+  * the edition marking (edition.marking) opens and closes every page
+    (include-before, include-after; on paper it heads and foots every
+    printed page) and prefixes every page's <title> (title-prefix);
   * the front page carries the 2018 title-page facts (report:) above its text
     and the participants + ISBN below it; its own level-1 heading becomes a
     level-2 heading under the book's title.
@@ -82,7 +85,40 @@ local function facts_blocks(meta)
     pandoc.Div(bottom, pandoc.Attr('', { 'prp-participants' }))
 end
 
+-- HTML: a figure's image opens full size (a link to its SVG).
+local function full_size(img)
+  if not img.src:match('%.svg$') then return nil end
+  return pandoc.Link({ img }, img.src, 'Open the figure full size',
+    pandoc.Attr('', { 'prp-figure-full' }))
+end
+
+-- HTML: a table of running text (three columns or more, some cell longer
+-- than STACK_CHARS) is stacked on a phone: class prp-stack, and every body
+-- cell carries its column's heading (data-label) for the style sheet.
+local STACK_CHARS = 80
+local function stackable(tbl)
+  local head = tbl.head and tbl.head.rows and tbl.head.rows[1]
+  if not head or #head.cells < 3 then return nil end
+  local labels, long = {}, false
+  for i, cell in ipairs(head.cells) do labels[i] = pandoc.utils.stringify(cell.contents) end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for i, cell in ipairs(row.cells) do
+        if #pandoc.utils.stringify(cell.contents) > STACK_CHARS then long = true end
+        if labels[i] and labels[i] ~= '' then cell.attributes['data-label'] = labels[i] end
+      end
+    end
+  end
+  if not long then return nil end
+  tbl.classes:insert('prp-stack')
+  return tbl
+end
+
 local function html(doc)
+  doc.blocks = doc.blocks:walk({
+    Figure = function(fig) return fig:walk({ Image = full_size }) end,
+    Table = stackable,
+  })
   local meta = doc.meta
   local idx = L.book_index(meta)
   if L.in_quarto then quarto_page_title(meta, idx) end
@@ -94,6 +130,12 @@ local function html(doc)
     inc:insert(pandoc.Blocks({ pandoc.RawBlock('html',
       '<div class="prp-edition-marking" role="note">' .. html_escape(marking) .. '</div>') }))
     meta['include-before'] = inc
+    -- and closes it (on paper: every printed page, head and foot)
+    local after = meta['include-after'] or pandoc.List({})
+    if pandoc.utils.type(after) ~= 'List' then after = pandoc.List({ after }) end
+    after:insert(pandoc.Blocks({ pandoc.RawBlock('html',
+      '<div class="prp-edition-marking prp-edition-marking-foot" role="note">' .. html_escape(marking) .. '</div>') }))
+    meta['include-after'] = after
     -- <title>: the fallback's page template prints title-prefix; Quarto
     -- passes the book title as title-prefix (except on the front page), so
     -- there the marking goes in front of pagetitle instead.

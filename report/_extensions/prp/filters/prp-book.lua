@@ -12,8 +12,8 @@ HTML
     (include-before, include-after; on paper it heads and foots every
     printed page) and prefixes every page's <title> (title-prefix);
   * the front page carries the 2018 title-page facts (report:) above its text
-    and the participants + ISBN below it; its own level-1 heading becomes a
-    level-2 heading under the book's title.
+    and the participants, ISBN, copyright and edition note below it; its
+    own level-1 heading becomes a level-2 heading under the book's title.
 typst
   * each chapter opens with #prp-chapter-break() (pending floats placed, new
     page);
@@ -80,7 +80,9 @@ local function facts_blocks(meta)
     for _, p in ipairs(r.participants) do items[#items + 1] = { pandoc.Plain(L.words(L.str(p))) } end
     bottom:insert(pandoc.BulletList(items))
   end
-  if r.isbn then bottom:insert(pandoc.Para(L.words('ISBN ' .. L.str(r.isbn)))) end
+  if r.isbn then bottom:insert(pandoc.Para(L.words('ISBN ' .. L.str(r.isbn) .. ' (2018 print edition)'))) end
+  if r.copyright then bottom:insert(pandoc.Para(L.words(L.str(r.copyright)))) end
+  if r.note then bottom:insert(pandoc.Para(L.words(L.str(r.note)))) end
   return pandoc.Div(top, pandoc.Attr('', { 'prp-title-facts' })),
     pandoc.Div(bottom, pandoc.Attr('', { 'prp-participants' }))
 end

@@ -187,8 +187,13 @@ end
 -- this entry point, as one FloatRefTarget custom node.
 local function float_at(blocks, i)
   local b = blocks[i]
-  if b.t == 'FloatRefTarget' then
-    local kind = (b.identifier or ''):match('^(%a+)%-')
+  local attrs = b.attributes
+  if attrs and attrs.__quarto_custom == 'true' and attrs.__quarto_custom_type == 'FloatRefTarget' then
+    -- Quarto: the float is a custom node; its data hold the id (Quarto's
+    -- internal AST module reaches an extension's filters as quarto._quarto)
+    local Q = quarto and quarto._quarto
+    local float = Q and Q.ast.resolve_custom_data(b)
+    local kind = float and (float.identifier or ''):match('^(%a+)%-')
     return (kind == 'tbl' or kind == 'fig') and kind or nil, i
   end
   if not (b.t == 'RawBlock' and b.format == 'typst' and b.text:match('^#figure%(%[')) then return nil end

@@ -7,6 +7,7 @@ number files they cite — and nothing else: a file the edition does not list is
 never copied, so restricted chapters cannot reach the public tree.
 """
 
+import hashlib
 import html
 import json
 import logging
@@ -214,6 +215,40 @@ def assemble_tree(
     return sorted(copied)
 
 
+# Data files that may ship with an edition (under build/<edition>/data/, so
+# that a reviewer can open what a provenance box names): the public raw
+# tables, map data, the 2018 print's values and the released aggregates.
+# Restricted data live elsewhere (restricted/, build/restricted-src/) and
+# never qualify, whatever the edition.
+SHIPPABLE = ("data/raw/", "data/geo/", "data/published/", "data/released/")
+
+
+def shippable(path: str) -> bool:
+    norm = os.path.normpath(path).replace(os.sep, "/")
+    return norm == path and norm.startswith(SHIPPABLE) and "restricted" not in norm.split("/")
+
+
+def ship_data(view: dict[str, Any], repo: Path, dest: Path) -> list[str]:
+    """Copy the data files the provenance boxes name (``view["files"]``:
+    path -> sha256) into ``dest/<path>``, each checked against the sha256 its
+    record holds, and list them in ``dest/data/SHA256SUMS``."""
+    shipped: list[str] = []
+    for path, digest in sorted(view.get("files", {}).items()):
+        if not shippable(path):
+            continue
+        src = repo / path
+        data = src.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ValueError(f"{path}: sha256 differs from its provenance record; rebuild")
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        shipped.append(f"{digest}  {path}")
+    if shipped:
+        write_text(dest / "data" / "SHA256SUMS", "\n".join(shipped) + "\n")
+    return shipped
+
+
 def _short(digest: str) -> str:
     return digest[:12]
 
@@ -237,9 +272,17 @@ def details_html(
         label = src.get("dataset", d["path"])
         origin = f" — {_esc(src['source'])}" if src.get("source") else ""
         synth = "<strong>Synthetic:</strong> " if src.get("synthetic") else ""
+        path = _esc(d["path"])
+        # the file itself ships with the edition (ship_data); the dataset's
+        # description is in the provenance appendix
+        code = (
+            f'<a class="prp-data-file" href="{path}"><code>{path}</code></a>'
+            if shippable(d["path"])
+            else f"<code>{path}</code>"
+        )
         items.append(
-            f'<li>{synth}<a href="#{_anchor(label)}"><code>{_esc(d["path"])}</code></a> '
-            f"sha256 <code>{_short(d['sha256'])}</code>{origin}</li>"
+            f"<li>{synth}{code} sha256 <code>{_short(d['sha256'])}</code>{origin} "
+            f'(<a href="#{_anchor(label)}">about the data</a>)</li>'
         )
     params = shown_params(rec["params"])
     shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "none"
@@ -276,9 +319,12 @@ def file_details_html(d: dict[str, Any]) -> str:
     return f'<details class="provenance"><summary>File record</summary><dl>{body}</dl></details>'
 
 
-def _html_block(html_text: str, indent: str = "  ") -> list[str]:
-    """A raw HTML block (dropped from the PDF), indented into a list item."""
-    return ["", f"{indent}```{{=html}}", f"{indent}{html_text}", f"{indent}```"]
+def _record_ref(keys: list[str], indent: str = "  ") -> list[str]:
+    """A marker for technical records, indented into a list item: the HTML
+    edition's format (prp-provenance.lua) puts the records ``boxes[key]`` of
+    provenance.json in its place; the PDF drops it. The appendix is read like
+    any generated snippet (no raw HTML), so the records travel in the JSON."""
+    return ["", f'{indent}::: {{.prp-provenance-ref boxes="{" ".join(keys)}"}}', f"{indent}:::"]
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#@$|~^])")
@@ -396,10 +442,12 @@ def provenance_view(
     The appendix is written for readers in both formats: per table and
     figure, per chapter's numbers, and per dataset, the data named by their
     titles with citations. The technical record (rules, scripts, files,
-    hashes, parameters) is added in raw HTML blocks, which only the HTML
-    edition shows. ``usage`` (from :func:`book_usage`) orders the tables and
-    figures as the book does and groups the numbers by the chapters that
-    quote them; without it, records are listed by name."""
+    hashes, parameters) goes into the view's ``boxes``, named by markers in
+    the appendix (Div.prp-provenance-ref), which only the HTML edition
+    fills; ``files`` lists the data files with their sha256 (shipped with the
+    edition by :func:`ship_data`). ``usage`` (from :func:`book_usage`)
+    orders the tables and figures as the book does and groups the numbers by
+    the chapters that quote them; without it, records are listed by name."""
     records = load_records(records_dir)
     usage = usage or {}
     position = {n: i for i, n in enumerate(usage.get("order", []))}
@@ -456,6 +504,7 @@ def provenance_view(
     ]
     groups += [("Other numbers", [ns]) for ns in numbers if not cited_in.get(ns)]
     lines_num: list[str] = []
+    boxes: dict[str, str] = {}
     for title, group in groups:
         merged: dict[str, dict[str, Any]] = {}
         for ns in group:
@@ -466,11 +515,12 @@ def provenance_view(
             if ref not in used_by.setdefault(path, []):
                 used_by[path].append(ref)
         lines_num += entry_in_words(title, list(merged.values()))
-        boxes = "".join(
-            details_html(numbers[ns][0], numbers[ns][1], f"Provenance of the numbers “{ns}”")
-            for ns in group
-        )
-        lines_num += _html_block(boxes)
+        for ns in group:
+            boxes.setdefault(
+                f"numbers-{ns}",
+                details_html(numbers[ns][0], numbers[ns][1], f"Provenance of the numbers “{ns}”"),
+            )
+        lines_num += _record_ref([f"numbers-{ns}" for ns in group])
     lines_data: list[str] = []
     for path in sorted(datasets, key=lambda p: (datasets[p].get("source") or {}).get("title", p)):
         d = datasets[path]
@@ -482,7 +532,8 @@ def provenance_view(
         uses = used_by.get(path, [])
         used = f" Used for {_and(uses)}." if uses else ""
         lines_data.append(f"- [*{title}*]{{#{_anchor(name)}}}{cite}.{synth}{used}")
-        lines_data += _html_block(file_details_html(d))
+        boxes[f"file-{_anchor(name)}"] = file_details_html(d)
+        lines_data += _record_ref([f"file-{_anchor(name)}"])
     md = "\n".join(
         [
             "## Tables and figures {#sec-provenance-artifacts}",
@@ -499,7 +550,8 @@ def provenance_view(
             "",
         ]
     )
-    return {"artifacts": artifacts, "vars": variables}, md
+    files = {path: d["sha256"] for path, d in sorted(datasets.items())}
+    return {"artifacts": artifacts, "vars": variables, "boxes": boxes, "files": files}, md
 
 
 def swap_into(rendered: Path, dest: Path) -> list[str]:
@@ -559,6 +611,11 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
             engine=params["engine"],
             quarto=params.get("quarto"),
         )
+        view_file = assembling / GENERATED_INCLUDE / "provenance.json"
+        if view_file.exists():
+            repo = report_dir.resolve().parent
+            shipped = ship_data(json.loads(view_file.read_text(encoding="utf-8")), repo, staging)
+            log.info("%s: %d data files shipped", dest, len(shipped))
     except BaseException:
         for folder in (assembling, staging):
             shutil.rmtree(folder, ignore_errors=True)

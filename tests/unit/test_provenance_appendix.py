@@ -1,20 +1,26 @@
 """The provenance appendix (render_edition.provenance_view) reads as written
 for a reader: in the text both editions show, every table, figure and group
 of numbers names its data by title with one citation per work, and file
-paths, hashes, rule and script names appear only in raw HTML blocks (the
-web edition's provenance records), never in what the PDF prints."""
+paths, hashes, rule and script names appear only in the records the
+appendix's markers name (the web edition's provenance boxes, carried in
+provenance.json), never in what the PDF prints; the data files the boxes name
+ship with the edition, public files only, checked against their hashes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
 
+import pytest
 from render_edition import (
     MANY_DATASETS,
     book_usage,
     entry_in_words,
     provenance_view,
+    ship_data,
+    shippable,
     sources_in_words,
 )
 
@@ -66,8 +72,8 @@ def write_records(folder: Path, build: Path) -> list[str]:
 
 
 def printed(md: str) -> str:
-    """What the PDF shows: the markdown without its raw HTML blocks."""
-    return re.sub(r"```\{=html\}.*?```", "", md, flags=re.S)
+    """What the PDF shows: the markdown without its record markers."""
+    return re.sub(r"::: \{\.prp-provenance-ref [^}]*\}\s*:::", "", md)
 
 
 def test_appendix_names_data_in_words_and_keeps_records_to_html(tmp_path):
@@ -85,9 +91,15 @@ def test_appendix_names_data_in_words_and_keeps_records_to_html(tmp_path):
     assert "Used for @tbl-states and the numbers of @sec-crime." in text
     for technical in ("data/", ".csv", ".py", "sha256", HASH[:12], "table_states", "k=5"):
         assert technical not in text, technical
-    blocks = re.findall(r"```\{=html\}(.*?)```", md, flags=re.S)
+    # no raw HTML in the appendix (it is read as a generated snippet); each
+    # marker names records that the view carries
+    assert "{=html}" not in md and "<details" not in md
+    keys = [k for m in re.findall(r'boxes="([^"]*)"', md) for k in m.split()]
+    assert keys and set(keys) <= set(view["boxes"])
+    blocks = [view["boxes"][k] for k in keys]
     assert any("data/released/events.csv" in b and HASH in b for b in blocks)
     assert any("numbers_events" in b and "scripts/numbers_events.py" in b for b in blocks)
+    assert view["files"]["data/released/events.csv"] == HASH
     # the HTML view: provenance boxes and number links, the tooltip in words
     assert "scripts/table_states.py" in view["artifacts"]["tbl-states"]["html"]
     assert view["vars"]["events"] == {
@@ -142,3 +154,29 @@ def test_book_usage_orders_artifacts_and_finds_quoting_chapters(tmp_path):
     assert usage["order"] == ["figures/map", "tables/t"]
     assert usage["cited_in"] == {"front": ["sec-front", "sec-a"], "events": ["sec-a"]}
     assert usage["sections"] == ["sec-front", "sec-a"]
+
+
+def test_only_public_data_files_ship_and_hashes_must_match(tmp_path):
+    assert shippable("data/raw/a.csv") and shippable("data/released/events_by_state.csv")
+    for path in (
+        "build/restricted-src/data/events.csv",
+        "restricted/data/events.csv.age",
+        "data/restricted/x.csv",
+        "data/raw/../../restricted/x.csv",
+        "/etc/passwd",
+        "data/datapackage.yaml",
+    ):
+        assert not shippable(path), path
+    repo, dest = tmp_path / "repo", tmp_path / "out"
+    (repo / "data/raw").mkdir(parents=True)
+    (repo / "data/raw/a.csv").write_text("x\n1\n")
+    (repo / "build/restricted-src/data").mkdir(parents=True)
+    (repo / "build/restricted-src/data/e.csv").write_text("secret\n")
+    good = hashlib.sha256(b"x\n1\n").hexdigest()
+    files = {"data/raw/a.csv": good, "build/restricted-src/data/e.csv": "0" * 64}
+    assert ship_data({"files": files}, repo, dest) == [f"{good}  data/raw/a.csv"]
+    assert (dest / "data/raw/a.csv").read_text() == "x\n1\n"
+    assert not (dest / "build").exists()
+    assert (dest / "data/SHA256SUMS").read_text() == f"{good}  data/raw/a.csv\n"
+    with pytest.raises(ValueError, match="sha256 differs"):
+        ship_data({"files": {"data/raw/a.csv": "0" * 64}}, repo, tmp_path / "out2")

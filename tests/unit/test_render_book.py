@@ -151,7 +151,11 @@ def test_numbering_and_crossref_links(editions):
     annex = body(out / "sec-annex.html")
     assert "Annex: event records" in annex and "Part 3" not in annex  # unnumbered
     assert "Figure 1: Events by month." in annex
-    assert '<table id="tbl-costs">' in two and '<figure id="fig-routes">' in html
+    # a numbered table is a figure (its caption outside the box that scrolls)
+    assert '<figure id="tbl-costs" class="prp-table">' in two and '<figure id="fig-routes">' in html
+    fig = two[two.index('<figure id="tbl-costs"') : two.index("</figure>", two.index("tbl-costs"))]
+    assert '<div class="table-responsive">' in fig and "<caption>" not in fig
+    assert re.search(r"<figcaption>.*Table 2\.1", fig, re.S)
     for text in (all_text(out), "".join(pdf_pages(out / "report.pdf"))):
         assert "??" not in text and "@fig-" not in text and "@tbl-" not in text
 
@@ -220,22 +224,26 @@ def test_pdf_structure_and_marking(editions):
     res = pdf_pages(editions["restricted"] / "report.pdf")
     assert len(res) >= 8
     assert "Restricted edition" in res[0]
-    title = res[0]
+    title, imprint = res[0], res[1]
     for fact in (
         "Transit Routes and Risks",
         "POLICY RESEARCH PROJECT REPORT",
         "999",
-        "ISBN 978-0-00000-000-0",
         "Dana Director",
-        "Cleo Gamma",
         "June 2018",
     ):
         assert fact in title, fact
     assert title.count(MARKING) >= 2  # running header and title-page box
-    assert "Contents" in res[1] and "Part 1. Routes" in res[1]
+    # the imprint page (verso): participants, ISBN; neither page is numbered
+    for fact in ("ISBN 978-0-00000-000-0", "Cleo Gamma"):
+        assert fact in imprint, fact
+    for page in (title, imprint):
+        assert not re.search(r"\b[12]\s*(" + re.escape(MARKING) + r"\s*)?$", page)
+    assert "Contents" in res[2] and "Part 1. Routes" in res[2]
+    assert "List of Figures" in res[2] and "Figure 1.1" in res[2]
     # chapters start on new pages; page numbers in the footer
     starts = {
-        name: next(i for i, p in enumerate(res) if i > 1 and re.search(rf"{name}\b", p))
+        name: next(i for i, p in enumerate(res) if i > 2 and re.search(rf"{name}\b", p))
         for name in ("Part 1. Routes", "Part 2. Costs", "Annex: event records")
     }
     assert starts["Part 1. Routes"] < starts["Part 2. Costs"] < starts["Annex: event records"]

@@ -305,3 +305,11 @@ def write_html(
     (dest / "search.json").write_text(
         json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+    # the search box (search.js) reads the same entries from a script, which a
+    # browser also loads from a folder opened with file:// (fetch is refused
+    # there); ASCII JSON is a plain literal, text from data is never code
+    (dest / "search-index.js").write_text(
+        "window.PRP_SEARCH_INDEX = " + json.dumps(index, ensure_ascii=True) + ";\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(TEMPLATES / "search.js", dest / "search.js")

@@ -23,7 +23,9 @@ spans into links in HTML. After each marked value it inserts a double dagger (�
   * HTML: `<span class="prp-synthetic" title="<note>"><sup>‡</sup></span>`
     (the tooltip names the synthetic stand-in);
   * PDF: a superscript ‡; the first one of each chapter also carries a
-    footnote with the note, so a printed page explains the mark.
+    footnote with the note, so a printed page explains the mark. That
+    footnote has no number (the ‡ marks it) and does not count, so the
+    numbered notes of a chapter read the same in the PDF and in HTML.
 Values inside figures, tables and headings get the mark only (no footnote
 there).
 ]]
@@ -54,9 +56,14 @@ local function marker(cfg, with_note)
       { { 'title', cfg.note }, { 'aria-label', cfg.note } }))
   end
   if with_note then
-    local text = pandoc.Inlines({ pandoc.Str(MARK), pandoc.Space() })
+    -- a footnote without a number of its own (the ‡ is its mark), so that
+    -- the numbered notes count the same in the PDF as on the HTML pages
+    -- (before the mark: typst drops the space that follows a footnote)
+    local text = pandoc.Inlines({ pandoc.RawInline('typst', '#footnote(numbering: _ => [])['),
+      pandoc.Str(MARK), pandoc.Space() })
     text:extend(pandoc.Inlines(cfg.note))
-    return pandoc.Span({ sup, pandoc.Note({ pandoc.Para(text) }) })
+    text:insert(pandoc.RawInline('typst', ']#counter(footnote).update(n => n - 1)'))
+    return pandoc.Span({ pandoc.Span(text), sup })
   end
   return sup
 end

@@ -182,6 +182,7 @@ def render_book(
     (:data:`CROSSREF_REGISTRY`; not written by default).
     """
     src, out = Path(src).resolve(), Path(out).resolve()
+    registry = Path(registry).resolve() if registry is not None else None  # pandoc runs in src
     if engine not in ("pandoc", "quarto"):
         raise ValueError(f"engine must be 'pandoc' or 'quarto', not {engine!r}")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -305,11 +305,13 @@ def rebuild(
     state: BuildState,
     running: Callable[[subprocess.Popen[str] | None], None] | None = None,
     done: Callable[[], object] | None = None,
+    extra: Sequence[str] = (),
 ) -> int:
     """Run ``prp.tools.build <edition>``; print each job as it finishes. A successful
     build gets a new build id (open pages then reload) before it is reported,
-    after ``done()``. ``running`` is told the build's process (and None at its end)."""
-    cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), edition]
+    after ``done()``. ``running`` is told the build's process (and None at its end);
+    ``extra``: more Snakemake options."""
+    cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), *extra, edition]
     started = time.monotonic()
     log = SnakemakeLog()
     tail: list[str] = []
@@ -385,6 +387,10 @@ class _Filter(watchfiles.DefaultFilter):
     ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".ruff_cache", ".snakemake", "build")
 
 
+# The build after edits made during a build: Snakemake records its inputs'
+# checksums when a job ends and then takes a newer input with the same
+# checksum as built; without checksums, the newer modification time decides.
+CATCH_UP = ("--max-checksum-file-size", "0")
 DEBOUNCE_MS = 100  # changes are grouped over this long before anything runs
 STEP_MS = 50  # ... and yielded once none came for this long
 
@@ -498,6 +504,7 @@ class Builder:
 
     def _run(self) -> None:
         limit = False
+        catch_up = False
         while True:
             with self._cond:
                 if self._closed or not self._pending:
@@ -515,6 +522,7 @@ class Builder:
                 self.state,
                 running=self._running,
                 done=partial(self.overlay.drop_upto, upto),
+                extra=CATCH_UP if catch_up else (),
             )
             if code == BUSY:
                 time.sleep(1)
@@ -522,8 +530,11 @@ class Builder:
                 self.builds += 1
                 during = set(self._pending)
             # Edits made while this build ran: the outputs it wrote are newer
-            # than them, so Snakemake would find the next build up to date.
+            # than them, and the input checksums Snakemake recorded at the end
+            # of its jobs may already be theirs, so it would find the next
+            # build up to date. Make them newer and let mtimes decide.
             self._freshen(during, started)
+            catch_up = bool(during)
             with self._cond:
                 limit = self.max_builds is not None and self.builds >= self.max_builds
                 if limit:

@@ -9,8 +9,9 @@ with automatic reload.
   time (from the job's benchmark file when it has one, otherwise from
   Snakemake's own time stamps). Changes made while a build runs start
   another build when it ends (their files are made newer than its outputs
-  first: Snakemake compares modification times, and the outputs it wrote
-  after the edit would otherwise look up to date).
+  first, and that build ignores Snakemake's recorded input checksums: the
+  outputs written after the edit, with the checksums taken after it, would
+  otherwise look up to date).
 * Save-to-preview: a saved chapter (or a text it includes) is first rendered
   alone (:mod:`prp.render.preview`, about a second) into the overlay
   ``build/.preview/<edition>/``, which the server prefers to

@@ -575,7 +575,7 @@ def swap_into(rendered: Path, dest: Path) -> list[str]:
 
 
 def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    from prp.render.book import render_book
+    from prp.render.book import CROSSREF_REGISTRY, render_book
 
     os.environ["SOURCE_DATE_EPOCH"] = str(params["source_date_epoch"])
     report_dir, tree = Path(params["report_dir"]), Path(params["tree"])
@@ -610,6 +610,8 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
             staging,
             engine=params["engine"],
             quarto=params.get("quarto"),
+            # for make watch's one-page preview (prp.render.preview)
+            registry=assembling / CROSSREF_REGISTRY,
         )
         view_file = assembling / GENERATED_INCLUDE / "provenance.json"
         if view_file.exists():

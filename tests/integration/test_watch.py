@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -204,3 +205,142 @@ def test_ctrl_c_stops_server_and_watcher_cleanly(built_repo, tmp_path):
     assert w.proc.returncode == 0, out
     assert "interrupted" in out and "stopped after 0 rebuild(s)" in out
     assert "Traceback" not in out
+
+
+# ---------------------------------------------------------------- save-to-preview
+
+POLICE = "report/chapters/part4-police.qmd"
+XREF = re.compile(r'<a href="([^"]*#(?:tbl|fig|sec)-[^"]+)" class="quarto-xref">(.*?)</a>')
+
+
+@pytest.fixture(scope="module")
+def preview_repo(built_repo, tmp_path_factory) -> Path:
+    """One copy of the built repository for this module's preview tests
+    (each restores what it edits)."""
+    repo = tmp_path_factory.mktemp("preview") / "repo"
+    shutil.copytree(built_repo, repo, symlinks=True)
+    return repo
+
+
+def page_body(page: str) -> str:
+    return page[page.index("<!--prp:body-->") : page.index("<!--/prp:body-->")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "chapter",
+    [
+        "chapters/part4-police.qmd",
+        "chapters/part3-organized-crime.qmd",
+        "chapters/appendix-data.qmd",
+    ],
+)
+def test_the_preview_of_an_unchanged_chapter_is_the_full_builds_page(preview_repo, chapter):
+    """Numbers, cross-references (also to other chapters), citations, variables:
+    byte for byte those of the full build."""
+    from prp.render.preview import plan, render
+
+    todo = plan(preview_repo, "public", [f"report/{chapter}"])
+    assert todo is not None and [c.file for c in todo.chapters] == [chapter]
+    (page,) = render(preview_repo, todo)
+    full = (preview_repo / "build/public" / page.name).read_text(encoding="utf-8")
+    assert page.path == preview_repo / "build/.preview/public" / page.name
+    assert page.path.read_text(encoding="utf-8") == full
+    page.path.unlink()
+
+
+@pytest.mark.slow
+def test_the_preview_refuses_what_only_the_full_build_may_decide(preview_repo):
+    from prp.render.config import RenderError
+    from prp.render.preview import PreviewUnsafe, plan, render
+
+    chapter = preview_repo / POLICE
+    original = chapter.read_text(encoding="utf-8")
+    overlay = preview_repo / "build/.preview/public"
+    edits = {
+        # a restricted variable namespace, table or file: the boundary is the full build's
+        "{{< var restricted_events.total >}}": "other variables",
+        "{{< include ../tables/event-listing.md >}}": "other artifacts",
+        "[x](../restricted/chapters/part5.qmd)": "new reference",
+        "{{< include other.qmd >}}": "other sources",
+    }
+    try:
+        for text, why in edits.items():
+            chapter.write_text(original + f"\n\n{text}\n", encoding="utf-8")
+            with pytest.raises(PreviewUnsafe, match=why):
+                plan(preview_repo, "public", [POLICE])
+        chapter.write_text(original, encoding="utf-8")
+        with pytest.raises(PreviewUnsafe, match="not a chapter"):
+            plan(preview_repo, "public", ["data/raw/human_rights_practices.csv"])
+        # a chapter of the restricted edition only: no page of the public one
+        assert plan(preview_repo, "public", ["report/restricted/chapters/x.qmd"]) is None
+        # a render error: reported, nothing written
+        chapter.write_text(original + "\n\n{{< bogus >}}\n", encoding="utf-8")
+        todo = plan(preview_repo, "public", [POLICE])
+        assert todo is not None
+        with pytest.raises(RenderError, match="unsupported shortcode"):
+            render(preview_repo, todo)
+        assert not (overlay / "sec-police.html").exists()
+    finally:
+        chapter.write_text(original, encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_save_shows_the_preview_then_the_full_build_and_builds_edits_made_meanwhile(
+    preview_repo,
+):
+    repo = preview_repo
+    chapter = repo / POLICE
+    original = chapter.read_text(encoding="utf-8")
+    site, overlay = repo / "build/public", repo / "build/.preview/public"
+    full_xrefs = dict(
+        (href.split("#")[1], text)
+        for href, text in XREF.findall((site / "sec-police.html").read_text())
+    )
+    background = (site / "sec-background.html").read_text()
+    fig = re.search(r'<figure id="(fig-[^"]+)"', background).group(1)
+    fig_label = re.search(
+        r'id="' + fig + r'".*?<span class="prp-caption-label">([^<:]+):', background, re.S
+    ).group(1)
+    w = Watcher(repo, "--no-initial-build", "--max-rebuilds", "3", "--timeout", "1500")
+    url = w.wait_for("serving build/public/ at", 30).split(" at ")[1].strip()
+    w.wait_for("watching", 30)
+    try:
+        # 1. a sentence with references to this chapter's table and another chapter's figure
+        first = "Previewed sentence 4711, see @tbl-police-laws and @" + fig + "."
+        t0 = time.monotonic()
+        chapter.write_text(original + f"\n{first}\n", encoding="utf-8")
+        w.wait_for("preview of sec-police.html", 60)
+        served = get(url + "sec-police.html")
+        took = time.monotonic() - t0
+        assert "Previewed sentence 4711" in served, w.seen
+        assert "Previewed sentence 4711" not in (site / "sec-police.html").read_text()
+        assert (overlay / "sec-police.html").is_file()
+        xrefs = dict((h.split("#")[1], t) for h, t in XREF.findall(page_body(served)))
+        assert xrefs["tbl-police-laws"] == full_xrefs["tbl-police-laws"] == "Table 4.1"
+        assert xrefs[fig] == fig_label
+        assert f'href="sec-background.html#{fig}"' in served
+        print(f"save-to-preview in the test: {took:.2f} s")
+        # 2. a second edit while the full build of the first runs
+        second = "Second sentence 4712, saved during the build."
+        chapter.write_text(original + f"\n{first}\n\n{second}\n", encoding="utf-8")
+        w.wait_for("preview of sec-police.html", 60)
+        assert second in get(url + "sec-police.html")
+        # 3. the first build ends; the second edit is built after it
+        w.wait_for("build of public finished", 900)
+        w.wait_for("ran render_edition[edition=public]", 600)
+        w.wait_for("build of public finished", 600)
+        on_disk = (site / "sec-police.html").read_text()
+        assert first.split(",")[0] in on_disk and second in on_disk
+        assert not (overlay / "sec-police.html").exists()  # replaced by the full build
+        served = get(url + "sec-police.html")
+        assert page_body(served) == page_body(on_disk)
+        # the full build's cross-references read as the preview's did
+        final = dict((h.split("#")[1], t) for h, t in XREF.findall(page_body(on_disk)))
+        assert final["tbl-police-laws"] == xrefs["tbl-police-laws"] and final[fig] == xrefs[fig]
+    finally:
+        chapter.write_text(original, encoding="utf-8")  # the third build; then it stops
+    out = w.finish(900)
+    assert w.proc.returncode == 0, out
+    assert "stopped after 3 rebuild(s)" in out and "Traceback" not in out
+    assert "Second sentence 4712" not in (site / "sec-police.html").read_text()

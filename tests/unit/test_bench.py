@@ -11,6 +11,7 @@ from prp.tools.bench import (
     append_sentence,
     critical_path,
     edit_csv_value,
+    goal_line,
     markdown_table,
     per_rule,
     ratio_line,
@@ -193,3 +194,11 @@ def test_scale_section_uses_the_modules_own_markdown_or_a_generic_table(tmp_path
         encoding="utf-8",
     )
     assert run_scale_section(tmp_path, 5, tmp_path / "w").endswith("OWN TABLE")
+
+
+def test_goal_lines_print_the_median_next_to_the_goal():
+    assert goal_line("save-to-preview", [0.9, 1.4, 0.8], 2.0) == (
+        "save-to-preview: 0.90 s (goal ≤ 2 s; met; median of 3, 0.80 s–1.40 s)"
+    )
+    assert "NOT met" in goal_line("CSV-to-page", [21.0], 5.0)
+    assert goal_line("CSV-to-page", [], 5.0) == "CSV-to-page: not measured (goal ≤ 5 s)"

@@ -28,6 +28,11 @@ from prp.render.quarto import render_with_quarto
 log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf")
+CROSSREF_REGISTRY = "_generated/crossref.json"
+"""Where the pipeline keeps, in the render tree, the cross-reference registry
+of the HTML pass (crossref.lua; ``render_book(registry=...)``): the book's
+numbers and referencable ids, read by the watcher's one-page preview
+(:mod:`prp.render.preview`)."""
 
 
 def _attr(value: str) -> str:
@@ -64,22 +69,26 @@ def build_ast(
     src: Path, work: Path, fmt: str, env: dict[str, str], extra_meta: Iterable[Path] = ()
 ) -> dict[str, Any]:
     """Run the book filters and citeproc for one target format; return the AST."""
+    args = ["-t", "json", *reader_args(src, work, fmt, extra_meta)]
+    out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
+    return json.loads(out)
+
+
+def reader_args(src: Path, work: Path, fmt: str, extra_meta: Iterable[Path] = ()) -> list[str]:
+    """pandoc's arguments that read the driver in ``work`` and run the book
+    filters and citeproc for one target format (the writer's are the caller's)."""
     meta_args: list[str] = []
     for path in extra_meta:
         meta_args += ["--metadata-file", str(path)]
-    args = [
+    return [
         "-f",
         "markdown",
-        "-t",
-        "json",
         *meta_args,
         "--metadata-file",
         str(work / "metadata.json"),
         *filter_args(src, fmt),
         str(work / "book.md"),
     ]
-    out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
-    return json.loads(out)
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -98,28 +107,49 @@ def _written(out: Path) -> list[Path]:
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
+def render_context(
+    src: Path, profile: str, work: Path, only: Iterable[str] | None = None
+) -> tuple[dict[str, Any], dict[str, str], list[Path]]:
+    """Write the driver, metadata and variables of a render into ``work``;
+    return the book's configuration, the filters' environment and the
+    metadata files. ``only``: the chapter files to render (default: all)."""
     config = load_config(src, profile)
     chapters = book_chapters(config)
+    if only is not None:
+        wanted = set(only)
+        chapters = [ch for ch in chapters if ch.file in wanted]
     epoch = source_date_epoch(config)
     meta = pandoc_metadata(config, epoch, src)
+    (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (work / "variables.json").write_text(
+        json.dumps(load_variables(src), ensure_ascii=False), encoding="utf-8"
+    )
+    (work / "book.md").write_text(driver_markdown(chapters), encoding="utf-8")
+    env = {
+        "PRP_RENDER_SRC": str(src),
+        "PRP_RENDER_PROFILE": profile,
+        "PRP_RENDER_VARS": str(work / "variables.json"),
+        # written into the tree by the pipeline (absent: no provenance shown)
+        "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
+        "SOURCE_DATE_EPOCH": str(epoch),
+    }
+    return config, env, metadata_files(src, config)
+
+
+def render_with_pandoc(
+    src: Path, profile: str, staging: Path, registry: Path | None = None
+) -> None:
     with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
         work = Path(tmp)
-        (work / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        (work / "variables.json").write_text(
-            json.dumps(load_variables(src), ensure_ascii=False), encoding="utf-8"
-        )
-        (work / "book.md").write_text(driver_markdown(chapters), encoding="utf-8")
-        env = {
-            "PRP_RENDER_SRC": str(src),
-            "PRP_RENDER_PROFILE": profile,
-            "PRP_RENDER_VARS": str(work / "variables.json"),
-            # written into the tree by the pipeline (absent: no provenance shown)
-            "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
-            "SOURCE_DATE_EPOCH": str(epoch),
+        config, env, extra = render_context(src, profile, work)
+        epoch = source_date_epoch(config)
+        save = {"PRP_CROSSREF_SAVE": str(registry)} if registry is not None else {}
+        if registry is not None:
+            registry.parent.mkdir(parents=True, exist_ok=True)
+        asts = {
+            fmt: build_ast(src, work, fmt, {**env, **save} if fmt == "html" else env, extra)
+            for fmt in FORMATS
         }
-        extra = metadata_files(src, config)
-        asts = {fmt: build_ast(src, work, fmt, env, extra) for fmt in FORMATS}
         write_html(
             asts["html"],
             src=src,
@@ -132,7 +162,13 @@ def render_with_pandoc(src: Path, profile: str, staging: Path) -> None:
 
 
 def render_book(
-    src: Path, profile: str, out: Path, *, engine: str = "pandoc", quarto: str | None = None
+    src: Path,
+    profile: str,
+    out: Path,
+    *,
+    engine: str = "pandoc",
+    quarto: str | None = None,
+    registry: Path | None = None,
 ) -> list[Path]:
     """Render the edition ``profile`` of the Quarto book ``src`` into ``out``.
 
@@ -142,8 +178,11 @@ def render_book(
     ``out`` as it was. Returns the files written, sorted. ``engine="quarto"``
     runs Quarto (``quarto``: its executable, see
     :func:`prp.render.quarto.quarto_executable`) instead of pandoc + typst.
+    ``registry``: where the pandoc engine writes the cross-reference registry
+    (:data:`CROSSREF_REGISTRY`; not written by default).
     """
     src, out = Path(src).resolve(), Path(out).resolve()
+    registry = Path(registry).resolve() if registry is not None else None  # pandoc runs in src
     if engine not in ("pandoc", "quarto"):
         raise ValueError(f"engine must be 'pandoc' or 'quarto', not {engine!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +194,7 @@ def render_book(
         if engine == "quarto":
             render_with_quarto(src, profile, staging, quarto)
         else:
-            render_with_pandoc(src, profile, staging)
+            render_with_pandoc(src, profile, staging, registry)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -243,6 +243,37 @@ def fix_cross_page_links(pages: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def write_chunks(ast: dict[str, Any], *, src: Path, chunk_dir: Path, env: dict[str, str]) -> None:
+    """pandoc's chunkedhtml writer: one page per level-1 heading, named after
+    its id, into ``chunk_dir`` (the preview renders one chapter the same way)."""
+    run_pandoc(
+        ["-f", "json", *chunk_writer_args(src, chunk_dir)],
+        cwd=src,
+        env=env,
+        stdin=json.dumps(ast).encode("utf-8"),
+    )
+
+
+def chunk_writer_args(src: Path, chunk_dir: Path) -> list[str]:
+    """pandoc's arguments for the pages: chunkedhtml, one page per level-1
+    heading named after its id, with the book's template, into ``chunk_dir``."""
+    return [
+        "-t",
+        "chunkedhtml",
+        "--template",
+        str(TEMPLATES / "page.html"),
+        "--split-level=1",
+        "--chunk-template=%i.html",
+        "--toc",
+        "--toc-depth=2",
+        "--wrap=none",
+        "--resource-path",
+        str(src),
+        "-o",
+        str(chunk_dir),
+    ]
+
+
 def write_html(
     ast: dict[str, Any], *, src: Path, work: Path, dest: Path, env: dict[str, str], book_title: str
 ) -> None:
@@ -251,28 +282,7 @@ def write_html(
     index = search_index(ast, book_title)
     ast = strip_private_attrs(ast)
     chunk_dir = work / "html"
-    run_pandoc(
-        [
-            "-f",
-            "json",
-            "-t",
-            "chunkedhtml",
-            "--template",
-            str(TEMPLATES / "page.html"),
-            "--split-level=1",
-            "--chunk-template=%i.html",
-            "--toc",
-            "--toc-depth=2",
-            "--wrap=none",
-            "--resource-path",
-            str(src),
-            "-o",
-            str(chunk_dir),
-        ],
-        cwd=src,
-        env=env,
-        stdin=json.dumps(ast).encode("utf-8"),
-    )
+    write_chunks(ast, src=src, chunk_dir=chunk_dir, env=env)
     (chunk_dir / "sitemap.json").unlink(missing_ok=True)
     pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(chunk_dir.glob("*.html"))}
     extra = sorted(set(pages) - {"index.html"} - {f"{ch['id']}.html" for ch in chapters})

@@ -530,6 +530,153 @@ def rehash(repo: Path, env: Mapping[str, str]) -> None:
     )
 
 
+# --------------------------------------------------------------------------
+# make watch: from saving a file to the served page showing it
+
+PREVIEW_GOAL = 2.0  # seconds, save-to-preview (issue 18)
+CSV_GOAL = 5.0  # seconds, raw CSV to page
+PREVIEW_PAGE = "sec-police.html"  # the page of CHAPTER
+# One cell of a raw table that feeds one table of CHAPTER's page.
+CSV_CELL = ("data/raw/human_rights_practices.csv", 0, "practice")
+
+
+def goal_line(name: str, values: Sequence[float], goal: float) -> str:
+    """``save-to-preview: 0.91 s (goal ≤ 2 s)``, with the range and count."""
+    if not values:
+        return f"{name}: not measured (goal ≤ {goal:g} s)"
+    st = stat(values)
+    verdict = "met" if st.median <= goal else "NOT met"
+    return (
+        f"{name}: {fmt_s(st.median)} (goal ≤ {goal:g} s; {verdict}; "
+        f"median of {st.n}, {fmt_s(st.low)}–{fmt_s(st.high)})"
+    )
+
+
+class WatchSession:
+    """``python -m prp.tools.watch --no-initial-build`` in a built copy, its
+    output collected in a thread."""
+
+    def __init__(self, repo: Path, env: Mapping[str, str], edition: str = "public") -> None:
+        import queue
+        import threading
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prp.tools.watch", "--edition", edition]
+            + ["--port", "0", "--no-initial-build"],
+            cwd=repo,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        url = self.wait_for("serving build/", 60).split(" at ")[1].strip()
+        self.url = url
+        self.wait_for("watching", 30)
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            self.output.append(line)
+            if text in line:
+                return line
+        raise BuildFailed(f"make watch: no {text!r} within {timeout} s:\n{''.join(self.output)}")
+
+    def page(self, name: str) -> str:
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + name, timeout=10) as r:
+            return str(r.read().decode("utf-8"))
+
+    def until(self, name: str, text: str, since: float, timeout: float) -> float:
+        """Seconds from ``since`` until page ``name`` shows ``text``."""
+        while time.perf_counter() - since < timeout:
+            if text in self.page(name):
+                return time.perf_counter() - since
+            time.sleep(0.02)
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
+        raise BuildFailed(
+            f"make watch: {name} did not show {text!r} within {timeout} s:\n" + "".join(self.output)
+        )
+
+    def close(self) -> None:
+        """Ctrl-C (the watcher stops its build), else kill."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=90)
+        stop_group(self.proc)  # type: ignore[arg-type]
+
+
+def measure_watch(
+    repo: Path,
+    env: Mapping[str, str],
+    results: Results,
+    log: Callable[[str], None],
+    edits: int = 3,
+    csv_edits: int = 1,
+) -> None:
+    """Save-to-preview: append a sentence to CHAPTER, time until the served
+    page shows it (the one-page preview), then until the full build has
+    replaced the preview (the page on disk shows it); ``edits`` times. Then
+    CSV-to-page: change one cell of a raw table (+ rehash), time until the
+    served page shows the new text. Everything is restored and rebuilt."""
+    chapter = repo / CHAPTER
+    original = chapter.read_text(encoding="utf-8")
+    path, row, column = CSV_CELL
+    table = repo / path
+    table_text = table.read_text(encoding="utf-8")
+    watch = WatchSession(repo, env)
+    try:
+        for i in range(edits):
+            token = f"Preview probe {i} {time.time_ns()}."
+            t0 = time.perf_counter()
+            chapter.write_text(append_sentence(original, token), encoding="utf-8")
+            results.preview.append(watch.until(PREVIEW_PAGE, token, t0, 120))
+            watch.wait_for("build of public finished", 900)
+            site = (repo / "build" / "public" / PREVIEW_PAGE).read_text(encoding="utf-8")
+            if token not in site:
+                raise BuildFailed("make watch: the full build did not replace the preview")
+            results.preview_full.append(time.perf_counter() - t0)
+            fast, full = results.preview[-1], results.preview_full[-1]
+            log(f"save-to-preview {fast:.2f} s, full build's page {full:.1f} s")
+        chapter.write_text(original, encoding="utf-8")
+        watch.wait_for("build of public finished", 900)
+        for i in range(csv_edits):
+            value = f"Probe practice {i} {time.time_ns()}"
+            t0 = time.perf_counter()
+            table.write_text(edit_csv_value(table_text, row, column, value), encoding="utf-8")
+            rehash(repo, env)
+            results.csv_page.append(watch.until(PREVIEW_PAGE, value, t0, 900))
+            log(f"CSV-to-page {results.csv_page[-1]:.1f} s")
+            time.sleep(1)
+            with contextlib.suppress(BuildFailed):
+                watch.wait_for("build of public finished", 60)
+    finally:
+        chapter.write_text(original, encoding="utf-8")
+        table.write_text(table_text, encoding="utf-8")
+        rehash(repo, env)
+        watch.close()
+    build(repo, env, "rebuild after restoring the watch edits")
+
+
 def bench_rows(repo: Path, jobs: Sequence[Job]) -> list[tuple[str, Job, dict[str, float]]]:
     rows = []
     for job in jobs:
@@ -546,6 +693,9 @@ class Results:
     measures: dict[str, Measure] = field(default_factory=dict)
     cold_rules: list[list[tuple[str, Mapping[str, float]]]] = field(default_factory=list)
     parallelism: list[tuple[float, float, float, float]] = field(default_factory=list)
+    preview: list[float] = field(default_factory=list)  # save -> served preview
+    preview_full: list[float] = field(default_factory=list)  # save -> full build's page
+    csv_page: list[float] = field(default_factory=list)  # raw CSV saved -> served page
 
     def add(self, name: str, run: Run, jobs: int) -> None:
         m = self.measures.setdefault(name, Measure())
@@ -603,6 +753,20 @@ def one_repetition(
     table.write_text(original, encoding="utf-8")
     rehash(repo, env)
     build(repo, env, f"rebuild after restoring {path}")
+
+    log("make watch: save-to-preview and CSV-to-page ...")
+    measure_watch(repo, env, results, log)
+
+
+def watch_lines(results: Results) -> list[str]:
+    return [
+        "- " + goal_line("save-to-preview", results.preview, PREVIEW_GOAL),
+        "- " + goal_line("CSV-to-page", results.csv_page, CSV_GOAL),
+        "- "
+        + goal_line("save-to-full-page", results.preview_full, float("inf")).replace(
+            "goal ≤ inf s; met; ", ""
+        ),
+    ]
 
 
 def floor_workflow(root: Path, floor: Path) -> Path:
@@ -702,8 +866,43 @@ def report(
             rule_table(per_rule(results.cold_rules)),
             "",
         ]
+    if results.preview or results.csv_page:
+        lines += [
+            "## make watch",
+            "",
+            f"From writing the file to the page served by `make watch` (public edition, "
+            f"`{PREVIEW_PAGE}`) showing the new text: *save-to-preview* appends a sentence "
+            f"to `{CHAPTER}` (the one-page preview), *save-to-full-page* waits until the "
+            f"background full build has replaced that preview; *CSV-to-page* sets "
+            f"`{CSV_CELL[2]}` of data row {CSV_CELL[1] + 1} of `{CSV_CELL[0]}` "
+            "(+ rehash), which only the full build shows.",
+            "",
+            *watch_lines(results),
+            "",
+        ]
     lines += ["## Scale", "", scale, ""]
     return "\n".join(lines)
+
+
+def watch_only(edits: int, keep: bool, log: Callable[[str], None]) -> int:
+    """``--watch-only``: a copy, its public edition built, then the make-watch
+    figures (printed, RESULTS.md untouched)."""
+    work = Path(tempfile.mkdtemp(prefix="prp-bench-watch-"))
+    try:
+        repo = copy_repo(ROOT, work / "repo", restricted=False)
+        env = clean_env(repo)
+        log("public build ...")
+        build(repo, env, "public build")
+        results = Results()
+        measure_watch(repo, env, results, log, edits=edits)
+    finally:
+        if keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(watch_lines(results)))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -722,6 +921,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="report file"
     )
     ap.add_argument("--keep", action="store_true", help="keep the temporary copies")
+    ap.add_argument(
+        "--watch-only",
+        action="store_true",
+        help="only make watch's save-to-preview and CSV-to-page (a public build first)",
+    )
+    ap.add_argument("--edits", type=int, default=3, help="chapter edits for --watch-only")
     args = ap.parse_args(argv)
     reps = 1 if args.quick else args.reps
     if reps < 1:
@@ -733,6 +938,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # stop cleanly (temporary copies removed, builds stopped) on kill as on Ctrl-C
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     started = dt.datetime.now(dt.UTC)
+    if args.watch_only:
+        return watch_only(args.edits, args.keep, log)
     info = machine(ROOT)
     results = Results()
     work = Path(tempfile.mkdtemp(prefix="prp-bench-"))

@@ -2,14 +2,28 @@
 with automatic reload.
 
 * Watches ``report/``, ``data/``, ``scripts/``, ``config/``, ``rules/``,
-  ``profiles/`` and the ``Snakefile`` (watchfiles); after each batch of
-  changes it rebuilds the edition through ``prp.tools.build`` (so it never runs
-  alongside another build of the same folder) and prints every job that ran
-  with its wall time (from the job's benchmark file when it has one,
-  otherwise from Snakemake's own time stamps).
+  ``profiles/`` and the ``Snakefile`` (watchfiles, changes grouped over
+  ~100 ms); after each batch of changes it rebuilds the edition through
+  ``prp.tools.build`` (so it never runs alongside another build of the same
+  folder), in the background, and prints every job that ran with its wall
+  time (from the job's benchmark file when it has one, otherwise from
+  Snakemake's own time stamps). Changes made while a build runs start
+  another build when it ends (their files are made newer than its outputs
+  first, and that build ignores Snakemake's recorded input checksums: the
+  outputs written after the edit, with the checksums taken after it, would
+  otherwise look up to date).
+* Save-to-preview: a saved chapter (or a text it includes) is first rendered
+  alone (:mod:`prp.render.preview`, about a second) into the overlay
+  ``build/.preview/<edition>/``, which the server prefers to
+  ``build/<edition>/``; the background build then replaces it (the overlay
+  pages of the changes it built are dropped when it succeeds). When the fast
+  path cannot decide safely (a new table, variable, file or chapter, the
+  front page, configuration) only the full build runs; when the chapter does
+  not render, the error is printed and shown on the pages, and the last good
+  page stays.
 * Serves ``build/<edition>/`` on localhost. HTML responses get a small
   script injected that polls ``/__build_id`` and reloads the page when a
-  rebuild has finished; the files on disk are never modified.
+  rebuild or a preview has finished; the files on disk are never modified.
 * With ``--engine quarto`` (``make watch ENGINE=quarto``, where Quarto is
   installed: ``$PRP_QUARTO``, the ``quarto`` key of config/config.yaml, or
   PATH) the edition is built once, then ``quarto preview`` serves its render
@@ -28,9 +42,11 @@ with automatic reload.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,9 +78,9 @@ RELOAD_SCRIPT = """<script>/* injected by prp.tools.watch: reload after a rebuil
       .then(function (r) { return r.text(); })
       .then(function (id) { if (id !== seen) { location.reload(); } })
       .catch(function () {})
-      .finally(function () { setTimeout(poll, 1000); });
+      .finally(function () { setTimeout(poll, 250); });
   }
-  setTimeout(poll, 1000);
+  setTimeout(poll, 250);
 })();
 </script>"""
 
@@ -72,9 +88,19 @@ RELOAD_SCRIPT = """<script>/* injected by prp.tools.watch: reload after a rebuil
 # ---------------------------------------------------------------- pure helpers
 
 
-def inject_reload(page: str, build_id: str) -> str:
-    """The page with the reload script before its last ``</body>``."""
+ERROR_BANNER = (
+    '<div role="alert" style="position:fixed;top:0;left:0;right:0;z-index:9999;'
+    "padding:.6em 1em;background:#8b0000;color:#fff;font:14px/1.4 monospace;"
+    'white-space:pre-wrap">prp.tools.watch: %s</div>'
+)
+
+
+def inject_reload(page: str, build_id: str, error: str | None = None) -> str:
+    """The page with the reload script (and ``error``, shown on top of the
+    page) before its last ``</body>``."""
     script = RELOAD_SCRIPT % (html.escape(build_id), BUILD_ID_PATH)
+    if error:
+        script = ERROR_BANNER % html.escape(error) + script
     at = page.lower().rfind("</body>")
     return page + script if at < 0 else page[:at] + script + page[at:]
 
@@ -176,29 +202,41 @@ def describe_changes(changes: Iterable[tuple[object, str]], root: Path, limit: i
 
 
 class BuildState:
-    """The id of the last finished build, shared with the server threads."""
+    """The id of the last finished build or preview (open pages reload when
+    it changes) and the preview's error, shared with the server threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._id = str(time.time_ns())
+        self._error: str | None = None
 
     @property
     def id(self) -> str:
         with self._lock:
             return self._id
 
-    def bump(self) -> None:
+    @property
+    def error(self) -> str | None:
+        with self._lock:
+            return self._error
+
+    def bump(self, error: str | None = None) -> None:
         with self._lock:
             self._id = str(time.time_ns())
+            self._error = error
 
 
 class ReloadingHandler(SimpleHTTPRequestHandler):
     """Static files of the edition; HTML gets the reload script."""
 
     state: BuildState
+    overlay: Path | None
 
-    def __init__(self, *args: Any, state: BuildState, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, state: BuildState, overlay: Path | None = None, **kwargs: Any
+    ) -> None:
         self.state = state
+        self.overlay = overlay
         super().__init__(*args, **kwargs)
 
     def end_headers(self) -> None:
@@ -216,8 +254,20 @@ class ReloadingHandler(SimpleHTTPRequestHandler):
         target = Path(self.translate_path(self.path))
         if target.is_dir() and path.endswith("/"):
             target = target / "index.html"
+        if target.suffix == ".html" and self.overlay is not None:
+            # a preview page, until the full build replaces it
+            try:
+                rel = target.resolve().relative_to(Path(self.directory).resolve())
+            except ValueError:
+                rel = None
+            if rel is not None and (self.overlay / rel).is_file():
+                target = self.overlay / rel
         if target.suffix == ".html" and target.is_file():
-            page = inject_reload(target.read_text(encoding="utf-8"), self.state.id)
+            try:
+                text = target.read_text(encoding="utf-8")
+            except FileNotFoundError:  # an overlay page dropped meanwhile
+                text = (Path(self.translate_path(self.path))).read_text(encoding="utf-8")
+            page = inject_reload(text, self.state.id, self.state.error)
             self._send(page.encode("utf-8"), "text/html; charset=utf-8")
             return
         super().do_GET()
@@ -230,8 +280,10 @@ class ReloadingHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def make_server(host: str, port: int, site: Path, state: BuildState) -> ThreadingHTTPServer:
-    handler = partial(ReloadingHandler, directory=str(site), state=state)
+def make_server(
+    host: str, port: int, site: Path, state: BuildState, overlay: Path | None = None
+) -> ThreadingHTTPServer:
+    handler = partial(ReloadingHandler, directory=str(site), state=state, overlay=overlay)
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -246,10 +298,21 @@ def _env() -> dict[str, str]:
     return env
 
 
-def rebuild(edition: str, cores: int, root: Path, verbose: bool, state: BuildState) -> int:
+def rebuild(
+    edition: str,
+    cores: int,
+    root: Path,
+    verbose: bool,
+    state: BuildState,
+    running: Callable[[subprocess.Popen[str] | None], None] | None = None,
+    done: Callable[[], object] | None = None,
+    extra: Sequence[str] = (),
+) -> int:
     """Run ``prp.tools.build <edition>``; print each job as it finishes. A successful
-    build gets a new build id (open pages then reload) before it is reported."""
-    cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), edition]
+    build gets a new build id (open pages then reload) before it is reported,
+    after ``done()``. ``running`` is told the build's process (and None at its end);
+    ``extra``: more Snakemake options."""
+    cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), *extra, edition]
     started = time.monotonic()
     log = SnakemakeLog()
     tail: list[str] = []
@@ -262,6 +325,8 @@ def rebuild(edition: str, cores: int, root: Path, verbose: bool, state: BuildSta
         text=True,
         start_new_session=True,  # Ctrl-C is forwarded by us, once
     )
+    if running is not None:
+        running(proc)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -276,9 +341,14 @@ def rebuild(edition: str, cores: int, root: Path, verbose: bool, state: BuildSta
     except KeyboardInterrupt:
         _stop_build(proc)
         raise
+    finally:
+        if running is not None:
+            running(None)
     took = format_seconds(time.monotonic() - started)
     ran = sum(1 for j in log.jobs.values() if j.finished and j.rule not in (edition, "all"))
     if code == 0:
+        if done is not None:
+            done()
         state.bump()
         what = "nothing to do" if log.nothing_to_do or not ran else f"{ran} jobs"
         print(f"prp.tools.watch: build of {edition} finished in {took} ({what})", flush=True)
@@ -316,6 +386,219 @@ def _read(path: Path) -> str | None:
 
 class _Filter(watchfiles.DefaultFilter):
     ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".ruff_cache", ".snakemake", "build")
+
+
+# The build after edits made during a build: Snakemake records its inputs'
+# checksums when a job ends and then takes a newer input with the same
+# checksum as built; without checksums, the newer modification time decides.
+CATCH_UP = ("--max-checksum-file-size", "0")
+DEBOUNCE_MS = 100  # changes are grouped over this long before anything runs
+STEP_MS = 50  # ... and yielded once none came for this long
+
+
+def lower_priority(pid: int) -> None:
+    """Give a background build's session less CPU than the watcher, whose
+    previews should not wait for it (its own autogroup; best effort)."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text("10")
+
+
+class Overlay:
+    """The preview pages of an edition (``build/.preview/<edition>/``), each
+    with the number of the change it shows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._pages: dict[str, int] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self._pages.clear()
+
+    def shown(self, names: Iterable[str], change: int) -> None:
+        with self._lock:
+            for name in names:
+                self._pages[name] = change
+
+    def drop_upto(self, change: int) -> list[str]:
+        """Drop the pages of changes up to ``change`` (a full build that read
+        them has replaced them); later ones stay."""
+        with self._lock:
+            gone = sorted(n for n, c in self._pages.items() if c <= change)
+            for name in gone:
+                (self.folder / name).unlink(missing_ok=True)
+                del self._pages[name]
+            return gone
+
+    def pages(self) -> list[str]:
+        with self._lock:
+            return sorted(self._pages)
+
+
+class Builder:
+    """Full builds in a background thread: one at a time; changes that come
+    in while one runs start another when it ends."""
+
+    def __init__(
+        self,
+        edition: str,
+        cores: int,
+        root: Path,
+        verbose: bool,
+        state: BuildState,
+        overlay: Overlay,
+        max_builds: int | None = None,
+        on_idle: Callable[[], None] | None = None,
+    ) -> None:
+        self.edition, self.cores, self.root, self.verbose = edition, cores, root, verbose
+        self.state, self.overlay = state, overlay
+        self.max_builds, self.on_idle = max_builds, on_idle
+        self.builds = 0
+        self._cond = threading.Condition()
+        self._pending: set[str] = set()
+        self._change = 0
+        self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._closed = False
+        self._touched: dict[str, int] = {}  # path -> the mtime (ns) we gave it
+
+    def next_change(self) -> int:
+        with self._cond:
+            self._change += 1
+            return self._change
+
+    def own_touch(self, rel: str) -> bool:
+        """Whether the only change to ``rel`` is our own :meth:`_freshen`."""
+        with self._cond:
+            mtime = self._touched.get(rel)
+        if mtime is None:
+            return False
+        try:
+            return (self.root / rel).stat().st_mtime_ns == mtime
+        except OSError:
+            return False
+
+    def request(self, rels: Iterable[str]) -> None:
+        """Build (again) for these changed files."""
+        with self._cond:
+            if self._closed:
+                return
+            self._pending.update(rels)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="prp.tools.watch build", daemon=True
+                )
+                self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        with self._cond:
+            return self._thread is not None
+
+    def _running(self, proc: subprocess.Popen[str] | None) -> None:
+        with self._cond:
+            self._proc = proc
+        if proc is not None:
+            lower_priority(proc.pid)
+
+    def _run(self) -> None:
+        limit = False
+        catch_up = False
+        while True:
+            with self._cond:
+                if self._closed or not self._pending:
+                    self._thread = None
+                    self._cond.notify_all()
+                    break
+                self._pending.clear()
+                upto = self._change
+            started = time.time()
+            code = rebuild(
+                self.edition,
+                self.cores,
+                self.root,
+                self.verbose,
+                self.state,
+                running=self._running,
+                done=partial(self.overlay.drop_upto, upto),
+                extra=CATCH_UP if catch_up else (),
+            )
+            if code == BUSY:
+                time.sleep(1)
+            with self._cond:
+                self.builds += 1
+                during = set(self._pending)
+            # Edits made while this build ran: the outputs it wrote are newer
+            # than them, and the input checksums Snakemake recorded at the end
+            # of its jobs may already be theirs, so it would find the next
+            # build up to date. Make them newer and let mtimes decide.
+            self._freshen(during, started)
+            catch_up = bool(during)
+            with self._cond:
+                limit = self.max_builds is not None and self.builds >= self.max_builds
+                if limit:
+                    self._closed = True
+        if self.on_idle is not None and (limit or self._closed):
+            self.on_idle()
+
+    def _freshen(self, rels: Iterable[str], since: float) -> None:
+        for rel in sorted(rels):
+            path = self.root / rel
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if st.st_mtime >= since - 2:
+                now = time.time_ns()
+                os.utime(path, ns=(st.st_atime_ns, now))
+                with self._cond:
+                    self._touched[rel] = now
+
+    def close(self, timeout: float = 60) -> None:
+        """Stop: no more builds; a running one is interrupted."""
+        with self._cond:
+            self._closed = True
+            proc, thread = self._proc, self._thread
+        if proc is not None:
+            _stop_build(proc)
+        if thread is not None:
+            thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no build runs or is pending."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._thread is None, timeout)
+
+
+def show_preview(
+    root: Path, edition: str, rels: list[str], overlay: Overlay, state: BuildState, change: int
+) -> None:
+    """Render the changed chapters' pages into the overlay, if the fast path
+    is safe for these changes; print what happened."""
+    from prp.render.config import RenderError
+    from prp.render.preview import PreviewUnsafe, plan, render
+
+    started = time.monotonic()
+    try:
+        todo = plan(root, edition, rels)
+        if todo is None:
+            return
+        pages = render(root, todo)
+    except PreviewUnsafe as exc:
+        print(f"prp.tools.watch: no preview ({exc}); waiting for the full build", flush=True)
+        return
+    except RenderError as exc:
+        message = f"preview FAILED: {exc}"
+        print(f"prp.tools.watch: {message} (the page shows the last good version)", flush=True)
+        state.bump(error=message)
+        return
+    overlay.shown([p.name for p in pages], change)
+    state.bump()
+    names = ", ".join(p.name for p in pages)
+    took = format_seconds(time.monotonic() - started)
+    print(f"prp.tools.watch: preview of {names} in {took}", flush=True)
 
 
 # ---------------------------------------------------------------- main
@@ -439,21 +722,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path.cwd().resolve()
     if args.engine == "quarto":
         return preview_with_quarto(args, root)
+    from prp.render.preview import overlay_dir
+
     site = root / "build" / args.edition
     site.mkdir(parents=True, exist_ok=True)
     paths = [root / p for p in WATCHED if (root / p).exists()]
     state = BuildState()
+    overlay = Overlay(overlay_dir(root, args.edition))
+    overlay.clear()  # pages of an earlier session
     stop = threading.Event()
     timer = threading.Timer(args.timeout, stop.set) if args.timeout else None
-    server = make_server(args.host, args.port, site, state)
+    builder = Builder(
+        args.edition,
+        args.cores,
+        root,
+        args.verbose,
+        state,
+        overlay,
+        max_builds=args.max_rebuilds,
+        on_idle=stop.set,
+    )
+    server = make_server(args.host, args.port, site, state, overlay.folder)
     serving = threading.Thread(
         target=server.serve_forever, name="prp.tools.watch http", daemon=True
     )
     serving.start()
     host, port = str(server.server_address[0]), int(server.server_address[1])
     print(f"prp.tools.watch: serving build/{args.edition}/ at http://{host}:{port}/", flush=True)
-    print(f"prp.tools.watch: watching {', '.join(p.name for p in paths)}; Ctrl-C stops", flush=True)
-    rebuilds = 0
+    ready = False
     try:
         if timer:
             timer.daemon = True
@@ -461,21 +757,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_initial_build:
             rebuild(args.edition, args.cores, root, args.verbose, state)
         for changes in watchfiles.watch(
-            *paths, watch_filter=_Filter(), stop_event=stop, debounce=800, rust_timeout=1000
+            *paths,
+            watch_filter=_Filter(),
+            stop_event=stop,
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            rust_timeout=200,
+            yield_on_timeout=True,
         ):
+            if not ready:  # the first yield: the watches are in place
+                ready = True
+                names = ", ".join(p.name for p in paths)
+                print(f"prp.tools.watch: watching {names}; Ctrl-C stops", flush=True)
+            rels = sorted(
+                rel
+                for rel in {Path(p).resolve().relative_to(root).as_posix() for _, p in changes}
+                if not builder.own_touch(rel)
+            )
+            if not rels:
+                continue
             print(f"prp.tools.watch: changed: {describe_changes(changes, root)}", flush=True)
-            rebuild(args.edition, args.cores, root, args.verbose, state)
-            rebuilds += 1
-            if args.max_rebuilds is not None and rebuilds >= args.max_rebuilds:
-                break
+            change = builder.next_change()
+            show_preview(root, args.edition, rels, overlay, state, change)
+            builder.request(rels)
     except KeyboardInterrupt:
         print("\nprp.watch: interrupted", flush=True)
     finally:
         if timer:
             timer.cancel()
+        builder.close()
         server.shutdown()
         server.server_close()
-        print(f"prp.tools.watch: stopped after {rebuilds} rebuild(s)", flush=True)
+        print(f"prp.tools.watch: stopped after {builder.builds} rebuild(s)", flush=True)
     return 0
 
 

@@ -22,6 +22,16 @@ source.lua and before --citeproc).
 
 Labels come from the metadata map `prp-crossref` (ch-prefix, apx-prefix,
 fig-prefix, tbl-prefix, title-delim, references-title).
+
+The registry (for the watcher's one-page preview, prp.render.preview):
+* PRP_CROSSREF_SAVE=<file>: the whole book's registry is written there as
+  JSON after numbering: per chapter file its heading id, number, position and
+  the counters before it; per referencable id its kind, number, label, title
+  (pandoc JSON) and chapter file; every id with its chapter file.
+* PRP_CROSSREF_LOAD=<file>: the document holds only some of the book's
+  chapters; they are numbered from the counters saved for them, and
+  references to the other chapters resolve from the saved registry, to the
+  same numbers and labels as in the whole book.
 ]]
 
 package.path = pandoc.path.directory(PANDOC_SCRIPT_FILE) .. '/?.lua;' .. package.path
@@ -132,6 +142,27 @@ local function typst_float(el, kind, prefix)
   return out
 end
 
+local function read_json(path)
+  local fh = io.open(path, 'rb')
+  if not fh then U.fail('cannot read the cross-reference registry ' .. path) end
+  local data = pandoc.json.decode(fh:read('a'), false)
+  fh:close()
+  return data
+end
+
+local function write_json(path, data)
+  local fh = io.open(path, 'wb')
+  if not fh then U.fail('cannot write the cross-reference registry ' .. path) end
+  fh:write(pandoc.json.encode(data))
+  fh:close()
+end
+
+local function copy_counts(c)
+  -- integers (JSON numbers come back as floats: 3.0 + 1 would print "4.0")
+  local function int(v) return math.tointeger(v) or v end
+  return { chapter = int(c.chapter), appendix = int(c.appendix), fig = int(c.fig), tbl = int(c.tbl) }
+end
+
 local function prefix_caption(long, label)
   if #long == 0 then
     long:insert(pandoc.Plain({}))
@@ -171,6 +202,41 @@ function Pandoc(doc)
   local part_pending = nil
   local chapter = nil       -- { num = '1' | nil, fig = 0, tbl = 0 }
   local counts = { chapter = 0, appendix = 0, fig = 0, tbl = 0 }
+  local saved_chapters = {} -- file -> { id, num, index, counts } (PRP_CROSSREF_SAVE)
+  local known = {}          -- ids of the chapters not in this document (PRP_CROSSREF_LOAD)
+  local registry = nil
+  local load_path = os.getenv('PRP_CROSSREF_LOAD')
+  if load_path and load_path ~= '' then
+    registry = read_json(load_path)
+    local here, first = {}, nil
+    for _, block in ipairs(blocks) do
+      if block.t == 'Div' and block.classes:includes('prp-chapter') then
+        local f = block.attributes.file
+        local saved = registry.chapters[f]
+        if not saved then U.fail(f .. ': not in the cross-reference registry of the last build') end
+        here[f] = true
+        if not first or saved.index < first then first = saved.index end
+      end
+    end
+    for id, r in pairs(registry.refs) do
+      if not here[r.file] then
+        refs[id] = { kind = r.kind, num = r.num, label = r.label, prefix = r.prefix, file = r.file,
+          title = r.title and pandoc.Inlines(pandoc.json.decode(r.title)) or nil }
+      end
+    end
+    for id, f in pairs(registry.ids) do
+      local ch = registry.chapters[f]
+      if not here[f] then
+        known[id] = f
+        -- ids before the first chapter here were seen when the book reached it
+        if ch and first and ch.index < first then seen[id] = f end
+      end
+    end
+    for f, ch in pairs(registry.chapters) do
+      if not here[f] and ch.id then chapter_ids[f] = ch.id end
+    end
+  end
+  local n_chapters = 0
 
   local function check_heading_found()
     if marker and awaiting_heading and marker.attributes.kind ~= 'index' then
@@ -181,11 +247,11 @@ function Pandoc(doc)
 
   local function unique(id, file, strict)
     if id == '' then return id end
-    if not seen[id] then seen[id] = true return id end
+    if not seen[id] then seen[id] = file or true return id end
     if strict then U.fail(string.format('%s: duplicate id "#%s"', file, id)) end
     local n = 1
     while seen[id .. '-' .. n] do n = n + 1 end
-    seen[id .. '-' .. n] = true
+    seen[id .. '-' .. n] = file or true
     return id .. '-' .. n
   end
 
@@ -221,10 +287,10 @@ function Pandoc(doc)
       end,
       Figure = function(f) number_float(f, 'fig', file) end,
       Div = function(d)
-        if d.identifier ~= '' then seen[d.identifier] = true end
+        if d.identifier ~= '' then seen[d.identifier] = file end
       end,
       Span = function(s)
-        if s.identifier ~= '' then seen[s.identifier] = true end
+        if s.identifier ~= '' then seen[s.identifier] = file end
       end,
       Table = function(t) number_float(t, 'tbl', file) end,
     })[1]
@@ -235,6 +301,10 @@ function Pandoc(doc)
       check_heading_found()
       marker = block
       awaiting_heading = true
+      local f = block.attributes.file
+      n_chapters = n_chapters + 1
+      if registry then counts = copy_counts(registry.chapters[f].counts) end
+      saved_chapters[f] = { index = n_chapters, counts = copy_counts(counts) }
       local part = block.attributes.part
       if part and part ~= '' then part_pending = part end
     else
@@ -266,6 +336,8 @@ function Pandoc(doc)
         end
         if awaiting_heading and marker then
           chapter_ids[marker.attributes.file] = block.identifier
+          saved_chapters[marker.attributes.file].id = block.identifier
+          saved_chapters[marker.attributes.file].num = num
           awaiting_heading = false
         end
       else
@@ -275,6 +347,19 @@ function Pandoc(doc)
     end
   end
   check_heading_found()
+
+  local save_path = os.getenv('PRP_CROSSREF_SAVE')
+  if save_path and save_path ~= '' then
+    local out = { chapters = saved_chapters, refs = {}, ids = {} }
+    for id, r in pairs(refs) do
+      out.refs[id] = { kind = r.kind, num = r.num, label = r.label, prefix = r.prefix,
+        file = r.file, title = r.title and pandoc.json.encode(r.title) or nil }
+    end
+    for id, f in pairs(seen) do
+      if type(f) == 'string' then out.ids[id] = f end
+    end
+    write_json(save_path, out)
+  end
 
   -- Pass 2: heading and caption labels, reference links.
   local unresolved = pandoc.List({})
@@ -353,7 +438,7 @@ function Pandoc(doc)
     local id = anchor
     if not id then
       id = chapter_ids[target_file]
-    elseif not seen[id] then
+    elseif not (seen[id] or known[id]) then
       id = nil
     end
     if not id then

@@ -215,7 +215,8 @@ def _us_form(match: re.Match[str], replacement: str) -> str:
 def variants(text: str) -> list[tuple[str, str]]:
     """(British form, US form) for every variant in ``text``, in order;
     phrases of ``KEPT`` are skipped."""
-    text = re.sub("\u00ad\\s*", "", text)  # a word hyphenated at a line end, joined
+    # a word hyphenated at a line end (soft or hard hyphen), joined
+    text = re.sub("\u00ad\\s*|-[ \\t]*\\n\\s*(?=[a-z])", "", text)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\S*(/|www\.|https?:)\S*", " ", text)  # web addresses and paths keep theirs
     for phrase in KEPT:

@@ -148,7 +148,9 @@ def test_changed_raw_value_reports_exactly_its_consequences(diffed):
 
     # provenance: the one raw file (and nothing from the commit or the folder)
     assert [c.path for c in d.provenance.inputs] == ["data/raw/migrant_base.csv"]
-    assert d.provenance.code == [] and d.provenance.params == []
+    # validation is given the sha256 the data package records for its file
+    assert d.provenance.code == []
+    assert [(p.job, p.key) for p in d.provenance.params] == [("clean/migrant_base", "sha256")]
     assert d.provenance.environment == [] and d.provenance.other == []
 
     md = (repo / "build/diff/public.md").read_text()

@@ -110,7 +110,15 @@ def test_quarto_renders_what_the_fallback_renders(built_repo, quarto_repo, quart
 def test_citations_are_author_date_in_both_pdfs(built_repo, quarto_repo, edition):
     for repo in (built_repo, quarto_repo):
         pdf = read_pdf(repo / "build" / edition / "report.pdf")
-        text = " ".join(pdf.pages)
+        # a citation may run across a page break: the running head, the
+        # marking and the page number come between its halves
+        furniture = re.compile(
+            r"^(Organized Crime and Central American Migration in Mexico|RESTRICTED|\d+$)"
+        )
+        text = " ".join(
+            "\n".join(ln for ln in page.splitlines() if not furniture.match(ln.strip()))
+            for page in pdf.pages
+        )
         assert not re.search(r"\[\d+(?:[,–-]\s*\d+)*\]", text), "numeric citation in the PDF"
         cites = {
             t for page in html_pages(repo / "build" / edition).values() for t in page.cite_texts

@@ -26,7 +26,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 RESULTS: list[tuple[str, str, int, str]] = []
-IGNORED = ("build/logs/", "build/.build.lock")
+# logs and benchmark files are measurements of a run, not outputs
+IGNORED = ("build/logs/", "build/benchmarks/", "build/.build.lock")
 
 
 def snapshot(repo: Path) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,18 +110,8 @@ SKIP = (
 
 
 @pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
-def test_the_public_edition_builds_through_slurm(built_repo, tmp_path):
-    """A copy of the built repository whose acronym table lost its validated
-    file: the jobs that remake it and everything downstream of it (the table,
-    the public edition, its exports) go through sbatch, whatever kind of job
-    they are (in Snakemake's process or a script, the renderer), and the
-    result is an ordinary up-to-date build. Every rule's resources are
-    checked by the dry run above; building all ~90 jobs through the cluster
-    again would only repeat this."""
-    repo = tmp_path / "repo"
-    shutil.copytree(built_repo, repo, symlinks=True)
-    (repo / "build" / "clean" / "acronyms.parquet").unlink()
-    shutil.rmtree(repo / "build" / "restricted")
+def test_the_public_edition_builds_through_slurm(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
     with cluster(tmp_path / "slurm") as layout:
         env = build_env({"SLURM_CONF": str(layout.conf)})
         env["PATH"] = f"{layout.bin}{os.pathsep}{env['PATH']}"
@@ -138,9 +127,7 @@ def test_the_public_edition_builds_through_slurm(built_repo, tmp_path):
         ).stdout.split()
     ran = [job for job in parse_jobs(log) if job.rule != "public"]
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", log)
-    assert len(submitted) == len(ran), "every job should have gone through sbatch"
-    rules = {job.rule for job in ran}
-    assert {"validate_dataset", "table_acronyms", "render_edition"} <= rules, rules
+    assert len(submitted) == len(ran) > 80, "every job should have gone through sbatch"
     states = dict(zip(queue[::2], queue[1::2], strict=True))
     assert {states.get(j) for j in submitted} == {"COMPLETED"}, states
     for name in ("index.html", "report.pdf", "provenance.json", "ro-crate-metadata.json"):

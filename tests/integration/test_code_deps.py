@@ -128,6 +128,7 @@ def test_every_code_file_is_read_by_some_rule_or_is_a_tool():
                 "scripts/prp/data/synth.py",
                 "scripts/prp/runtime/deps.py",
                 "scripts/prp/runtime/boundary.py",
+                "scripts/prp/render/preview.py",  # make watch's one-page preview
                 "scripts/prp/data/crypt.py",
                 "scripts/prp/runtime/env.py",
                 "scripts/prp/artifacts/catalog.py",

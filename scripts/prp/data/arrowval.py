@@ -145,8 +145,11 @@ def _check_text(path: Path, names: list[str]) -> bool:
             fh.seek(0)
             records = csv.reader(iter(fh))
             next(records)
-            if any(row and len(row) != len(names) for row in records):
-                raise NotProven("a record of another width")
+            try:
+                if any(row and len(row) != len(names) for row in records):
+                    raise NotProven("a record of another width")
+            except csv.Error as err:  # e.g. a quoted field past the field limit
+                raise NotProven(f"not readable as CSV ({err})") from None
     return quoted
 
 

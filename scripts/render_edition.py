@@ -218,7 +218,7 @@ def assemble_tree(
 # Data files that may ship with an edition (under build/<edition>/data/, so
 # that a reviewer can open what a provenance box names): the public raw
 # tables, map data, the 2018 print's values and the released aggregates.
-# Restricted data live elsewhere (restricted/, build/restricted-src/) and
+# Restricted data live elsewhere (encrypted, and decrypted only for a keyed build) and
 # never qualify, whatever the edition.
 SHIPPABLE = ("data/raw/", "data/geo/", "data/published/", "data/released/")
 

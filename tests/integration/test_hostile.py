@@ -156,7 +156,11 @@ def edited_plaintext(f: Files) -> None:
 
 
 def bad_identity(f: Files) -> None:
-    f.write("bad.agekey", "# created\nAGE-SECRET-KEY-QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n")
+    """A throwaway identity with one character changed (its checksum fails)."""
+    from pyrage import x25519
+
+    key = str(x25519.Identity.generate())
+    f.write("bad.agekey", f"# created\n{key[:-1]}{'P' if key.endswith('Q') else 'Q'}\n")
 
 
 def stranger_identity(f: Files) -> None:

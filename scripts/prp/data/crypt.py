@@ -166,8 +166,8 @@ def find_identity(explicit: str | Path | None = None) -> Path | None:
 
 
 def load_identities(path: str | Path) -> list[Any]:
-    """Identities of an age-keygen file (``AGE-SECRET-KEY-...`` lines;
-    comments skipped). Errors never echo key material."""
+    """Identities of an age-keygen file (one secret key per line, comments
+    skipped). Errors name the line and never echo key material."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -180,14 +180,14 @@ def load_identities(path: str | Path) -> list[Any]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if not line.upper().startswith("AGE-SECRET-KEY-"):
-            raise CryptError(f"{path}:{n}: not an age identity line (age-keygen format expected)")
         try:
             out.append(x25519.Identity.from_str(line))
         except pyrage.IdentityError:
-            raise CryptError(f"{path}:{n}: malformed age identity") from None
+            raise CryptError(
+                f"{path}:{n}: malformed age identity (age-keygen format expected)"
+            ) from None
     if not out:
-        raise CryptError(f"{path}: no AGE-SECRET-KEY line")
+        raise CryptError(f"{path}: no age identity in the file")
     return out
 
 

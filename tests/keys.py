@@ -19,8 +19,10 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+from tests.shared import shared_candidates
+
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_NAME = Path("shared/keys/demo-restricted.agekey")
+DEMO_NAME = Path("keys/demo-restricted.agekey")
 
 
 @cache
@@ -33,18 +35,7 @@ def demo_identity() -> Path | None:
     env = os.environ.get("PRP_AGE_IDENTITY")
     if env:
         return Path(env)
-    candidates = [ROOT.parent / DEMO_NAME]
-    try:
-        common = subprocess.run(
-            ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        candidates.append(Path(common).parent.parent / DEMO_NAME)
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pass
+    candidates = shared_candidates(DEMO_NAME)
     return next((p for p in candidates if p.is_file()), None)
 
 

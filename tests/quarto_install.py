@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.shared import shared_candidates
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "quarto"
 BUNDLE_ENV = "PRP_QUARTO_BUNDLE"
@@ -25,18 +27,7 @@ def bundle_candidates() -> list[Path]:
     out = []
     if os.environ.get(BUNDLE_ENV):
         out.append(Path(os.environ[BUNDLE_ENV]))
-    out.append(ROOT.parent / "shared" / "tools" / "quarto")
-    try:  # a git worktree: ../shared next to the main checkout
-        common = subprocess.run(
-            ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        out.append(Path(common).parent.parent / "shared" / "tools" / "quarto")
-    except (OSError, subprocess.CalledProcessError):
-        pass
+    out += shared_candidates(Path("tools") / "quarto")
     return out
 
 

@@ -18,7 +18,7 @@ from prp.artifacts.fmt import english_list, number_word, percent, thousands
 from prp.artifacts.numbers import number_file
 from prp.artifacts.regions import SOUTHERN_STATES, US_BORDER_STATES
 from prp.data.io import write_yaml
-from prp.events.audit import Key, public_bounds
+from prp.events.audit import IDENTIFIED, Key, public_bounds
 from prp.events.disclosure import TOTAL
 from prp.events.released import (
     CRIME_LABELS,
@@ -42,13 +42,6 @@ LOCATION_PHRASES = {  # as used inside a sentence
     "shelter": "shelters",
     "other": "other places",
 }
-IDENTIFIED = [
-    "transnational_criminal_organization",
-    "gang",
-    "smuggler",
-    "local_actors",
-    "authorities",
-]
 
 
 def month_name(yyyy_mm: str) -> str:

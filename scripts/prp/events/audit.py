@@ -608,7 +608,7 @@ def label_bounds(tables: Mapping[str, pd.DataFrame], k: int, which: Iterable[str
     return out
 
 
-IDENTIFIED = [
+IDENTIFIED = [  # the identified kinds of perpetrator; the text's leads are among them
     "transnational_criminal_organization",
     "gang",
     "smuggler",

@@ -54,6 +54,7 @@ def test_snakemake_log_reports_finished_jobs_with_times():
         "export_provenance[edition=public]",
     ]
     assert done[0].benchmark == "build/benchmarks/editions-public.tsv"
+    assert done[0].outputs == ["build/public/index.html"] and done[1].outputs == []
     bench = {"build/benchmarks/editions-public.tsv": "s\th:m:s\n17.25\t0:00:17\n"}
     assert job_seconds(done[0], bench.get) == 17.25  # the benchmark wins
     assert job_seconds(done[1], bench.get) == 19.0  # else Snakemake's time stamps
@@ -283,6 +284,46 @@ def test_the_preview_refuses_what_only_the_full_build_may_decide(preview_repo):
         assert not (overlay / "sec-police.html").exists()
     finally:
         chapter.write_text(original, encoding="utf-8")
+
+
+TABLE = "build/tables/police-laws.md"
+
+
+@pytest.mark.slow
+def test_a_table_the_build_rewrote_is_shown_in_the_pages_that_include_it(preview_repo):
+    """CSV-to-page: the watcher previews a table as soon as its job ends
+    (before the edition is rendered): only the chapters that include it,
+    with the new file; a figure waits for the full build (its image would be
+    the old one)."""
+    from prp.render.preview import PreviewUnsafe, plan, render
+
+    table = preview_repo / TABLE
+    original = table.read_text(encoding="utf-8")
+    try:
+        word = original.split("\n| ", 2)[1].split()[0]  # the first cell of the first row
+        table.write_text(
+            original.replace("| " + word, "| Rewritten cell 4713 " + word, 1), encoding="utf-8"
+        )
+        todo = plan(preview_repo, "public", [TABLE])
+        assert todo is not None and [c.file for c in todo.chapters] == [
+            "chapters/part4-police.qmd"
+        ]
+        assert todo.artifacts == ("tables/police-laws.md",)
+        (page,) = render(preview_repo, todo)
+        shown = page.path.read_text(encoding="utf-8")
+        assert "Rewritten cell 4713" in page_body(shown)
+        assert "Rewritten cell 4713" not in (preview_repo / "build/public" / page.name).read_text()
+        # the render tree of the last full build is not touched
+        assert "Rewritten cell 4713" not in (
+            preview_repo / "build/src/public/tables/police-laws.md"
+        ).read_text(encoding="utf-8")
+        page.path.unlink()
+        with pytest.raises(PreviewUnsafe, match="not a generated table"):
+            plan(preview_repo, "public", ["build/figures/homicide-rates.svg"])
+        # a table no public chapter includes: no page
+        assert plan(preview_repo, "public", ["build/tables/not-included.md"]) is None
+    finally:
+        table.write_text(original, encoding="utf-8")
 
 
 @pytest.mark.slow

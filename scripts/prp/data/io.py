@@ -9,10 +9,10 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import pandas as pd
-import yaml
+if TYPE_CHECKING:  # imported where used: the build wrapper reads this module too
+    import pandas as pd
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -61,6 +61,8 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def write_yaml(path: str | Path, data: Any) -> None:
+    import yaml
+
     write_text(path, yaml.safe_dump(data, sort_keys=True, allow_unicode=True, width=100))
 
 
@@ -92,6 +94,8 @@ def neutralise(value: Any) -> Any:
 
 def write_csv(path: str | Path, df: pd.DataFrame) -> None:
     """Write a frame as CSV atomically, with formula-like text neutralised."""
+    import pandas as pd
+
     out = df
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     if text:

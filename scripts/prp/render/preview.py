@@ -21,12 +21,20 @@ second, until the full build replaces it:
   done. ``build/<edition>/`` itself (the pipeline's outputs, with their
   provenance) is never written here.
 
+A table that a running full build has just rewritten (after a raw CSV
+changed, say) is previewed the same way: the chapters that include
+it are rendered with the new file while the build goes on to the edition
+(the watcher calls :func:`plan` with ``build/tables/...`` paths as each job
+ends). Numbers and provenance boxes on such a page are the last full
+build's until the full build replaces the page.
+
 The fast path is taken only when it is safe (:func:`plan`): the edited files
-are sources of the edition's chapters, the book's chapter list and what the
-chapters use (sources, generated tables and figures, variable namespaces) are
-those of the last full build, and the references the chapters make (as the
-edition boundary, :mod:`prp.runtime.boundary`, reads them) are a subset of
-those the last full build made, which the workflow checked. Anything else
+are sources of the edition's chapters or tables they include, the book's
+chapter list and what the chapters use (sources, generated tables and
+figures, variable namespaces) are those of the last full build, and the
+references the chapters make (as the edition boundary,
+:mod:`prp.runtime.boundary`, reads them) are a subset of those the last
+full build made, which the workflow checked. Anything else
 raises :class:`PreviewUnsafe`, and the watcher waits for the full build.
 """
 
@@ -46,11 +54,12 @@ import yaml
 from prp.render.book import CROSSREF_REGISTRY, reader_args, render_context
 from prp.render.config import Chapter, RenderError, book_chapters, load_config
 from prp.render.html import chunk_writer_args
-from prp.render.needs import INCLUDE_RE, edition_needs, relative, source_file
+from prp.render.needs import INCLUDE_RE, artifact_files, edition_needs, relative, source_file
 from prp.render.pandoc import run_pandoc
 
 PREVIEW = Path("build") / ".preview"
 MAX_PAGES = 3  # more chapters touched at once: wait for the full build
+ARTIFACT_DIRS = ("tables/", "figures/")  # generated files chapters include, under build/
 BODY_OPEN, BODY_CLOSE = "<!--prp:body-->", "<!--/prp:body-->"
 _ID_RE = re.compile(r'\sid="([^"]+)"')
 _LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
@@ -75,6 +84,7 @@ class Plan:
     overlay: dict[str, str]
     chapters: tuple[Chapter, ...]  # chapters whose page changes
     sources: tuple[str, ...]  # every source of the edition, relative to report/
+    artifacts: tuple[str, ...] = ()  # generated files taken from build/, not the tree
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,8 @@ def edition_settings(root: Path, edition: str) -> tuple[str, dict[str, str]]:
 
 
 def _closure(report: Path, rel: str, overlay: Mapping[str, str], seen: set[str]) -> None:
-    """``rel`` and every (non-generated) source it includes, into ``seen``."""
+    """``rel``, every source it includes and every generated table or figure
+    they include (``tables/x.md``, a figure with its image), into ``seen``."""
     if rel in seen:
         return
     seen.add(rel)
@@ -116,7 +127,9 @@ def _closure(report: Path, rel: str, overlay: Mapping[str, str], seen: set[str])
         return
     for target in INCLUDE_RE.findall(path.read_text(encoding="utf-8")):
         inc = relative(target.strip("\"'"), rel)
-        if not inc.startswith(("tables/", "figures/", "_generated/", "../")):
+        if inc.startswith(ARTIFACT_DIRS):
+            seen.update(artifact_files(inc))
+        elif not inc.startswith(("_generated/", "../")):
             _closure(report, inc, overlay, seen)
 
 
@@ -139,8 +152,14 @@ def plan(root: Path, edition: str, changed: Iterable[str]) -> Plan | None:
     :class:`PreviewUnsafe` when only the full build can tell."""
     changed = sorted(set(changed))
     report, tree = root / "report", root / "build" / "src" / edition
+    built = {rel[len("build/") :] for rel in changed if rel.startswith("build/")}
     for rel in changed:
-        if not (rel.startswith("report/") and rel.endswith((".qmd", ".md"))):
+        if rel.startswith("build/"):
+            # a figure's image is served from the full build's folder: its
+            # new page would show the old picture
+            if not rel.startswith("build/tables/"):
+                raise PreviewUnsafe(f"{rel} is not a generated table")
+        elif not (rel.startswith("report/") and rel.endswith((".qmd", ".md"))):
             raise PreviewUnsafe(f"{rel} is not a chapter or an included text")
     if not (tree / CROSSREF_REGISTRY).is_file() or not (root / "build" / edition).is_dir():
         raise PreviewUnsafe("no full build of the edition to start from")
@@ -162,7 +181,8 @@ def plan(root: Path, edition: str, changed: Iterable[str]) -> Plan | None:
     if new:
         shown = ", ".join(f"{kind} {name}" for kind, name in sorted(new)[:3])
         raise PreviewUnsafe(f"new reference(s) to check first: {shown}")
-    touched = {rel[len("report/") :] for rel in changed} & set(needs_now["sources"])
+    artifacts = built & set(needs_now["artifacts"])
+    touched = {rel[len("report/") :] for rel in changed} & set(needs_now["sources"]) | artifacts
     if not touched:
         return None
     chapters = []
@@ -175,7 +195,14 @@ def plan(root: Path, edition: str, changed: Iterable[str]) -> Plan | None:
         raise PreviewUnsafe("the front page is assembled by the full build")
     if len(chapters) > MAX_PAGES:
         raise PreviewUnsafe(f"{len(chapters)} chapters changed")
-    return Plan(edition, profile, overlay, tuple(chapters), tuple(needs_now["sources"]))
+    return Plan(
+        edition,
+        profile,
+        overlay,
+        tuple(chapters),
+        tuple(needs_now["sources"]),
+        tuple(sorted(artifacts)),
+    )
 
 
 def _mirror(tree: Path, dest: Path) -> None:
@@ -259,6 +286,10 @@ def render(root: Path, p: Plan) -> list[Page]:
         dest.unlink(missing_ok=True)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source_file(report, rel, p.overlay), dest)
+    for rel in p.artifacts:  # as the running build has just written them
+        dest = src / rel
+        dest.unlink(missing_ok=True)
+        shutil.copyfile(root / "build" / rel, dest)
     registry = json.loads((tree / CROSSREF_REGISTRY).read_text(encoding="utf-8"))
     pages: list[tuple[str, Chapter, str, float]] = []
     for ch in p.chapters:

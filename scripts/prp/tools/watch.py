@@ -21,6 +21,9 @@ with automatic reload.
   front page, configuration) only the full build runs; when the chapter does
   not render, the error is printed and shown on the pages, and the last good
   page stays.
+* CSV-to-page: when the background build rewrites a table (a raw CSV
+  changed), the pages that include it are previewed the same way as soon as
+  the table's job ends, before the edition is rendered.
 * Serves ``build/<edition>/`` on localhost. HTML responses get a small
   script injected that polls ``/__build_id`` and reloads the page when a
   rebuild or a preview has finished; the files on disk are never modified.
@@ -111,6 +114,7 @@ class Job:
     rule: str
     wildcards: str = ""
     benchmark: str = ""
+    output: str = ""  # Snakemake's "output:" line: comma-separated paths
     started: datetime | None = None
     finished: datetime | None = None
 
@@ -118,10 +122,14 @@ class Job:
     def name(self) -> str:
         return f"{self.rule}[{self.wildcards}]" if self.wildcards else self.rule
 
+    @property
+    def outputs(self) -> list[str]:
+        return [p.strip() for p in self.output.split(",") if p.strip()]
+
 
 STAMP_LINE = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 RULE_LINE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
-FIELD_LINE = re.compile(r"^\s+(jobid|benchmark|wildcards): (.*)$")
+FIELD_LINE = re.compile(r"^\s+(jobid|benchmark|wildcards|output): (.*)$")
 FINISHED_LINE = re.compile(r"^Finished jobid: (\d+)")
 
 
@@ -307,11 +315,13 @@ def rebuild(
     running: Callable[[subprocess.Popen[str] | None], None] | None = None,
     done: Callable[[], object] | None = None,
     extra: Sequence[str] = (),
+    finished: Callable[[Job], object] | None = None,
 ) -> int:
     """Run ``prp.tools.build <edition>``; print each job as it finishes. A successful
     build gets a new build id (open pages then reload) before it is reported,
     after ``done()``. ``running`` is told the build's process (and None at its end);
-    ``extra``: more Snakemake options."""
+    ``extra``: more Snakemake options; ``finished`` is called with each job
+    that ends (while the build goes on)."""
     cmd = [sys.executable, "-m", "prp.tools.build", "--cores", str(cores), *extra, edition]
     started = time.monotonic()
     log = SnakemakeLog()
@@ -337,6 +347,8 @@ def rebuild(
             if job is not None and job.rule not in (edition, "all"):
                 seconds = job_seconds(job, lambda p: _read(root / p))
                 print(f"  ran {job.name:<50} {format_seconds(seconds):>10}", flush=True)
+                if finished is not None:
+                    finished(job)
         code = proc.wait()
     except KeyboardInterrupt:
         _stop_build(proc)
@@ -524,6 +536,7 @@ class Builder:
                 running=self._running,
                 done=partial(self.overlay.drop_upto, upto),
                 extra=CATCH_UP if catch_up else (),
+                finished=partial(self._table_built, upto),
             )
             if code == BUSY:
                 time.sleep(1)
@@ -542,6 +555,21 @@ class Builder:
                     self._closed = True
         if self.on_idle is not None and (limit or self._closed):
             self.on_idle()
+
+    def _table_built(self, upto: int, job: Job) -> None:
+        """CSV-to-page: a table the build has just rewritten is shown at
+        once in the pages that include it (the build goes on; its end
+        replaces them)."""
+        tree = self.root / "build" / "src" / self.edition
+        tables = [
+            p
+            for p in job.outputs
+            if p.startswith("build/tables/")
+            and p.endswith(".md")
+            and _read(self.root / p) != _read(tree / p[len("build/") :])
+        ]
+        if tables:
+            show_preview(self.root, self.edition, tables, self.overlay, self.state, upto)
 
     def _freshen(self, rels: Iterable[str], since: float) -> None:
         for rel in sorted(rels):
@@ -587,7 +615,11 @@ def show_preview(
             return
         pages = render(root, todo)
     except PreviewUnsafe as exc:
-        print(f"prp.tools.watch: no preview ({exc}); waiting for the full build", flush=True)
+        print(
+            f"prp.tools.watch: no preview ({exc}); the build shows it (a table it rewrites "
+            "is previewed as soon as it is written)",
+            flush=True,
+        )
         return
     except RenderError as exc:
         message = f"preview FAILED: {exc}"

@@ -305,9 +305,7 @@ def test_a_table_the_build_rewrote_is_shown_in_the_pages_that_include_it(preview
             original.replace("| " + word, "| Rewritten cell 4713 " + word, 1), encoding="utf-8"
         )
         todo = plan(preview_repo, "public", [TABLE])
-        assert todo is not None and [c.file for c in todo.chapters] == [
-            "chapters/part4-police.qmd"
-        ]
+        assert todo is not None and [c.file for c in todo.chapters] == ["chapters/part4-police.qmd"]
         assert todo.artifacts == ("tables/police-laws.md",)
         (page,) = render(preview_repo, todo)
         shown = page.path.read_text(encoding="utf-8")

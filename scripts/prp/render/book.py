@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +147,15 @@ def render_with_pandoc(
         save = {"PRP_CROSSREF_SAVE": str(registry)} if registry is not None else {}
         if registry is not None:
             registry.parent.mkdir(parents=True, exist_ok=True)
-        asts = {
-            fmt: build_ast(src, work, fmt, {**env, **save} if fmt == "html" else env, extra)
-            for fmt in FORMATS
-        }
+        # the two formats' passes are independent pandoc processes: run at once
+        with ThreadPoolExecutor(max_workers=len(FORMATS)) as pool:
+            futures = {
+                fmt: pool.submit(
+                    build_ast, src, work, fmt, {**env, **save} if fmt == "html" else env, extra
+                )
+                for fmt in FORMATS
+            }
+            asts = {fmt: future.result() for fmt, future in futures.items()}
         write_html(
             asts["html"],
             src=src,

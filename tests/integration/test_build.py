@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,11 +118,11 @@ BAD_INPUTS = [
 ]
 
 
-def test_bad_input_fails_and_leaves_build_unchanged(tmp_path):
+def test_bad_input_fails_and_leaves_build_unchanged(built_repo, tmp_path):
     from prp.data.datapackage import rehash_text
 
-    repo = copy_repo(tmp_path)
-    snakemake(repo, "all")
+    repo = tmp_path / "repo"  # a copy of the built repository: both editions up to date
+    shutil.copytree(built_repo, repo, symlinks=True)
     descriptor = repo / "data" / "datapackage.yaml"
     described = descriptor.read_text(encoding="utf-8")
     for rel, old, new, words in BAD_INPUTS:

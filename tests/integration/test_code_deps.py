@@ -1,24 +1,30 @@
 """Editing any code file reruns exactly the jobs whose scripts reach it.
 
-In a copy of the built repository, each module of the ``prp`` package, each
-file the renderer reads at run time (Lua filters, templates) and each file
-of the report's format (the Quarto extension under ``report/_extensions/``,
-code of every edition's render job) in turn gets a comment appended;
-``snakemake --dry-run all`` must then schedule exactly the jobs of the rules
-whose scripts import it, directly or transitively (every job of each such
-rule), and the jobs that read what those
-rewrite -- nothing else. A scheduled job that no other scheduled job feeds
-must name the edited file as its reason; every other scheduled job runs
-because its inputs are rebuilt. (Snakemake names only the first reason: a job
-that both imports the file and reads a rebuilt file is listed for the
-latter.) The expected rules come from tests/codewalk.py, an import walk
-written independently of prp.runtime.deps. The file is restored (content and
-mtime) before the next.
+For each module of the ``prp`` package, each file the renderer reads at run
+time (Lua filters, templates) and each file of the report's format (the
+Quarto extension under ``report/_extensions/``, code of every edition's
+render job), the jobs that declare it as an input in Snakemake's job graph
+(``--dry-run --forceall``, read once), with everything downstream of them,
+must be exactly the jobs of the rules whose scripts import it, directly or
+transitively (every job of each such rule), and the jobs that read what
+those rewrite -- nothing else. Snakemake reruns a job when a declared input
+is newer than its outputs; that it does so for code is shown for real on one
+file of each folder and kind (a Python module of each subpackage, a Lua
+filter, a template, a typst partial, the extension's files): in a copy of
+the built repository the file gets a comment appended and
+``snakemake --dry-run all`` must schedule exactly those jobs. A scheduled
+job that no other scheduled job feeds must name the edited file as its
+reason; every other scheduled job runs because its inputs are rebuilt.
+(Snakemake names only the first reason: a job that both imports the file
+and reads a rebuilt file is listed for the latter.) The expected rules
+come from tests/codewalk.py, an import walk written independently of
+prp.runtime.deps. The file is restored (content and mtime) before the next.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -59,8 +65,10 @@ def code_files() -> list[str]:
     )
 
 
+@functools.cache
 def readers() -> dict[str, set[str]]:
-    """Code file -> rules whose scripts reach it (independent walk)."""
+    """Code file -> rules whose scripts reach it (independent walk; computed
+    once: callers must not change it)."""
     out: dict[str, set[str]] = collections.defaultdict(set)
     for rule in rule_scripts():
         for f in rule_code(rule):
@@ -136,12 +144,53 @@ def test_every_code_file_is_read_by_some_rule_or_is_a_tool():
             } or rel.endswith("__init__.py"), f"{rel} is read by no rule"
 
 
-@pytest.mark.parametrize("rel", [f for f in code_files() if "/prp/tools/" not in f])
+CODE = [f for f in code_files() if "/prp/tools/" not in f]
+
+
+def one_per_folder_and_kind(files: list[str]) -> list[str]:
+    """The first file of each (folder, suffix) that some rule reads (a
+    package's ``__init__.py`` only where it is the only one): the files
+    edited for real."""
+    read = readers()
+    first: dict[tuple[str, str], str] = {}
+    for rel in sorted(files, key=lambda r: (r not in read, Path(r).name == "__init__.py", r)):
+        first.setdefault((str(Path(rel).parent), Path(rel).suffix), rel)
+    return sorted(first.values())
+
+
+def expected_jobs(graph: list[Job], rel: str) -> tuple[set[str], set[str]]:
+    """(jobs of the rules whose scripts reach ``rel``, those and everything
+    downstream of them), by the independent import walk."""
+    rules = readers().get(rel, frozenset())
+    importers = {j.key for j in graph if j.rule in rules}
+    return importers, downstream(graph, importers)
+
+
+def test_every_folder_and_kind_of_code_is_edited_for_real():
+    edited = one_per_folder_and_kind(CODE)
+    kinds = {Path(rel).suffix for rel in edited}
+    assert {".py", ".lua", ".typ", ".css", ".yml", ".html", ".js"} <= kinds
+    for sub in ("data", "events", "artifacts", "render", "runtime"):
+        assert any(rel.startswith(f"scripts/prp/{sub}/") for rel in edited), sub
+    assert any(rel.startswith("report/_extensions/") for rel in edited)
+
+
+@pytest.mark.parametrize("rel", CODE)
+def test_the_jobs_declaring_each_code_file_are_exactly_its_readers(code_copy, rel):
+    _, graph = code_copy
+    _, expected = expected_jobs(graph, rel)
+    declaring = {j.key for j in graph if rel in j.inputs}
+    assert downstream(graph, declaring) == expected, (
+        f"{rel}: declared by {sorted(declaring)}; "
+        f"missing {sorted(expected - downstream(graph, declaring))}; "
+        f"extra {sorted(downstream(graph, declaring) - expected)}"
+    )
+
+
+@pytest.mark.parametrize("rel", one_per_folder_and_kind(CODE))
 def test_editing_code_reruns_exactly_its_readers(code_copy, rel):
     repo, graph = code_copy
-    rules = readers().get(rel, set())
-    importers = {j.key for j in graph if j.rule in rules}
-    expected = downstream(graph, importers)
+    importers, expected = expected_jobs(graph, rel)
     jobs = {j.key: j for j in edited_dry_run(repo, rel)}
     assert set(jobs) == expected, (
         f"{rel}: not scheduled {sorted(expected - set(jobs))}; "

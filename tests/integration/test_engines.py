@@ -41,7 +41,7 @@ from tests.parity import differences, html_pages, marking_problems, read_pdf
 from tests.quarto_install import NoQuarto, install
 
 from .conftest import snakemake
-from .test_leaks import find_canary
+from .test_leaks import find_canaries
 
 pytestmark = pytest.mark.slow
 
@@ -173,5 +173,5 @@ def test_no_restricted_text_in_the_public_quarto_edition(quarto_repo):
     public = quarto_repo / "build" / "public"
     strings = restricted_only(quarto_repo)
     assert len(strings) > 5
-    leaks = {s: hits for s in strings if (hits := find_canary(public, s))}
+    leaks = {s: hits for s, hits in find_canaries(public, strings).items() if hits}
     assert not leaks, leaks

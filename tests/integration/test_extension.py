@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,6 @@ import pytest
 import yaml
 
 from prp.render.needs import source_file
-
-from .conftest import copy_repo
 
 pytestmark = pytest.mark.slow
 
@@ -90,8 +89,10 @@ RESTRICTED_FIGURE_DATA = 'return clean[["state", "beds"]].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
-def extended(tmp_path_factory) -> Path:
-    repo = copy_repo(tmp_path_factory.mktemp("student"))
+def extended(built_repo, tmp_path_factory) -> Path:
+    # a checkout whose editions are built, as a student's would be
+    repo = tmp_path_factory.mktemp("student") / "repo"
+    shutil.copytree(built_repo, repo, symlinks=True)
     (repo / ".venv").symlink_to(Path(sys.prefix))
 
     # Recipe "add a chapter" (both editions) and "add restricted material".

@@ -31,7 +31,7 @@ import secrets
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -185,16 +185,24 @@ def squeeze(text: str) -> str:
     return re.sub(r"[\s\u00ad\-‐‑]+", "", text)
 
 
+def find_canaries(folder: Path, canaries: Iterable[str]) -> dict[str, list[str]]:
+    """For each canary, '<file>: <channel>' for every file under ``folder``
+    in which it is seen (each file's channels are read once for all)."""
+    wanted = {c: squeeze(c) for c in canaries}
+    hits: dict[str, list[str]] = {c: [] for c in wanted}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for channel, text in channels(path):
+            squeezed = squeeze(text) if channel == "pdf" else ""
+            for canary, short in wanted.items():
+                if canary in text or (channel == "pdf" and short in squeezed):
+                    hits[canary].append(f"{path.relative_to(folder)}: {channel}")
+    return hits
+
+
 def find_canary(folder: Path, canary: str) -> list[str]:
     """'<file>: <channel>' for every file under ``folder`` in which the
     canary is seen."""
-    hits = []
-    plain, squeezed = canary, squeeze(canary)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        for channel, text in channels(path):
-            if plain in text or (channel == "pdf" and squeezed in squeeze(text)):
-                hits.append(f"{path.relative_to(folder)}: {channel}")
-    return hits
+    return find_canaries(folder, [canary])[canary]
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:

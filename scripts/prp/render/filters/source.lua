@@ -34,7 +34,9 @@ local U = require('prp_util')
 local MAX_DEPTH = 16
 local VARS = nil
 local GENERATED = { 'tables/', 'figures/', '_generated/' }
-local SAFE_READER = 'markdown-raw_html-raw_tex-raw_attribute'
+local SAFE_READER = 'markdown-raw_html-raw_tex-raw_attribute-implicit_header_references'
+-- as the report's format reads (report/_extensions/prp/_extension.yml: from)
+local READER = 'markdown-implicit_header_references'
 
 local function is_generated(rel)
   for _, prefix in ipairs(GENERATED) do
@@ -310,7 +312,7 @@ load_file = function(rel, stack)
     local doc = pandoc.read(text, SAFE_READER, PANDOC_READER_OPTIONS)
     return defuse_links(doc.blocks, rel, true), doc.meta
   end
-  local doc = pandoc.read(protect_includes(text), 'markdown', PANDOC_READER_OPTIONS)
+  local doc = pandoc.read(protect_includes(text), READER, PANDOC_READER_OPTIONS)
   local new_stack = { table.unpack(stack) }
   new_stack[#new_stack + 1] = rel
   local blocks = U.apply_visibility(doc.blocks, rel)

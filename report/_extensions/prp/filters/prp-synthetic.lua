@@ -68,20 +68,6 @@ local function marker(cfg, with_note)
   return sup
 end
 
--- Is ``el`` a mark this filter inserted? (Quarto's typst book runs the
--- pre-render filters on the chapters and again on the assembled book: a
--- value is marked once.)
-local function is_marker(el)
-  if el == nil then return false end
-  if el.t == 'Superscript' then return pandoc.utils.stringify(el) == MARK end
-  if el.t == 'Span' then
-    if el.classes:includes('prp-synthetic') then return true end
-    local last = el.content[#el.content]
-    return last ~= nil and last.t == 'Superscript' and pandoc.utils.stringify(last) == MARK
-  end
-  return false
-end
-
 -- A value span inside another of the same variable (Quarto's typst path
 -- wraps the shortcode's output once more) is one value: keep the inner one.
 local function single_spans(doc)
@@ -105,11 +91,10 @@ function Pandoc(doc)
 
   local function mark_inlines(inlines, notes_allowed)
     local out, changed = pandoc.Inlines({}), false
-    for i, el in ipairs(inlines) do
+    for _, el in ipairs(inlines) do
       out:insert(el)
       if el.t == 'Span' and el.classes:includes('prp-var')
-          and cfg.names[el.attributes['data-var'] or '']
-          and not is_marker(inlines[i + 1]) then
+          and cfg.names[el.attributes['data-var'] or ''] then
         local with_note = notes_allowed and not noted
         if with_note then noted = true end
         out:insert(marker(cfg, with_note))

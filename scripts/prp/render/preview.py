@@ -60,6 +60,7 @@ from prp.render.pandoc import run_pandoc
 PREVIEW = Path("build") / ".preview"
 MAX_PAGES = 3  # more chapters touched at once: wait for the full build
 ARTIFACT_DIRS = ("tables/", "figures/")  # generated files chapters include, under build/
+PREVIEWED = "build/tables/"  # generated files previewed when a build rewrites them
 BODY_OPEN, BODY_CLOSE = "<!--prp:body-->", "<!--/prp:body-->"
 _ID_RE = re.compile(r'\sid="([^"]+)"')
 _LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
@@ -157,7 +158,7 @@ def plan(root: Path, edition: str, changed: Iterable[str]) -> Plan | None:
         if rel.startswith("build/"):
             # a figure's image is served from the full build's folder: its
             # new page would show the old picture
-            if not rel.startswith("build/tables/"):
+            if not rel.startswith(PREVIEWED):
                 raise PreviewUnsafe(f"{rel} is not a generated table")
         elif not (rel.startswith("report/") and rel.endswith((".qmd", ".md"))):
             raise PreviewUnsafe(f"{rel} is not a chapter or an included text")

@@ -560,11 +560,13 @@ class Builder:
         """CSV-to-page: a table the build has just rewritten is shown at
         once in the pages that include it (the build goes on; its end
         replaces them)."""
+        from prp.render.preview import PREVIEWED
+
         tree = self.root / "build" / "src" / self.edition
         tables = [
             p
             for p in job.outputs
-            if p.startswith("build/tables/")
+            if p.startswith(PREVIEWED)
             and p.endswith(".md")
             and _read(self.root / p) != _read(tree / p[len("build/") :])
         ]

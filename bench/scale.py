@@ -4,8 +4,10 @@
 
 Generates an N-event database with prp.data.generate_events (the seeded
 generator, so the file is the same every time), then runs four steps, each
-in its own subprocess so that its peak resident memory can be read from the
-kernel (``wait4``):
+in its own subprocess so that its peak resident memory is its own (the
+child reports the kernel's high-water mark of its address space, ``VmHWM``;
+``ru_maxrss`` would also count the parent's memory at the moment it spawned
+the child, which Linux carries across ``exec``):
 
 floor
     pyarrow alone reads the CSV (``pyarrow.csv.read_csv``): the least any
@@ -199,7 +201,7 @@ def rule_params(root: Path = ROOT) -> dict[str, Any]:
 
 def run_step(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
     """Run ``python bench/scale.py --step ...`` in a child; its wall seconds,
-    peak RSS in MB (from wait4, this child only) and the result it printed."""
+    CPU seconds (from wait4), its own peak RSS in MB and the result it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     env["PYTHONPATH"] = str(SCRIPTS)
     began = time.perf_counter()
@@ -219,13 +221,21 @@ def run_step(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
         raise RuntimeError(
             f"step {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}"
         )
-    # ru_maxrss is in kilobytes on Linux
+    printed = json.loads(out.decode().strip().splitlines()[-1])
     return {
         "seconds": round(seconds, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "result": json.loads(out.decode().strip().splitlines()[-1]),
+        "peak_rss_mb": printed["peak_rss_mb"],
+        "result": printed["result"],
     }
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: the high-water mark of its
+    own address space (``VmHWM``), which starts afresh at ``exec``."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return round(int(kilobytes) / 1024, 1)
 
 
 def generate(events: int, csv: Path, seed: int | None = None) -> dict[str, Any]:
@@ -238,14 +248,9 @@ def generate(events: int, csv: Path, seed: int | None = None) -> dict[str, Any]:
         [sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
     )
     err = proc.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.wait() != 0:
         raise RuntimeError(f"generate_events failed:\n{err.decode()[-3000:]}")
-    return {
-        "seconds": round(time.perf_counter() - began, 3),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "bytes": csv.stat().st_size,
-    }
+    return {"seconds": round(time.perf_counter() - began, 3), "bytes": csv.stat().st_size}
 
 
 def _median(values: list[float]) -> float:
@@ -468,7 +473,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     if a.step:
-        print(json.dumps(_child(a)))
+        result = _child(a)
+        print(json.dumps({"result": result, "peak_rss_mb": own_peak_rss_mb()}))
         return 0
     steps = tuple(s for s in a.steps.split(",") if s)
     results = run_scale(a.events, Path(a.workdir), steps, a.repeats)

@@ -1,6 +1,6 @@
 """Scale: validation and aggregation run in bounded memory (bench/scale.py).
 
-Peak resident memory of each step is read per subprocess (wait4). Both sizes
+Peak resident memory of each step is its subprocess's own (VmHWM). Both sizes
 span several chunks (100,000 rows each), so with bounded memory ten times the
 events cost about the same memory (measured: 1M and 10M events peak within
 10% of each other), where the old whole-file code grew about tenfold. The

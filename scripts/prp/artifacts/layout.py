@@ -289,6 +289,7 @@ def place_in_regions(
     can. Returns the texts (gid "state-label")."""
     import numpy as np
     import shapely
+    import shapely.affinity
     from cartopy import crs as ccrs
     from shapely.geometry import box
 
@@ -310,11 +311,11 @@ def place_in_regions(
         # inside the region first, nearest its middle; then just outside it
         pts = [start, *sorted(grid, key=lambda p: (not shape.contains(p), p.distance(start)))]
         inv = ax.transData.inverted()
-        best, best_cost = None, None
-        for p in pts:
+
+        def write(p: Any) -> Any:
             x, y = inv.transform((p.x, p.y))
             lon, lat = ccrs.PlateCarree().transform_point(x, y, ax.projection)
-            t = ax.text(
+            return ax.text(
                 lon,
                 lat,
                 text,
@@ -327,18 +328,23 @@ def place_in_regions(
                 bbox=bbox,
                 gid="state-label",
             )
-            b = _box(t, rend)
+
+        # the text is centred on its point: its box at any other point is the
+        # box at the first one, moved (measured once, not once per point)
+        first = write(start)
+        box0 = _box(first, rend)
+        first.remove()
+        best, best_cost = None, None
+        for p in pts:
+            b = shapely.affinity.translate(box0, p.x - start.x, p.y - start.y)
             cost = b.intersection(blocked).area + 10 * sum(b.intersection(o).area for o in taken)
             cost += 10 * b.difference(frame).area
             if best_cost is None or cost < best_cost - 1e-6:
-                if best is not None:
-                    best.remove()
-                best, best_cost = t, cost
-            else:
-                t.remove()
+                best, best_cost = p, cost
             if best_cost == 0:
                 break
         if best is not None:
-            taken.append(_box(best, rend))
-            out.append(best)
+            label = write(best)
+            taken.append(_box(label, rend))
+            out.append(label)
     return out

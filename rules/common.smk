@@ -18,6 +18,7 @@ from prp.render.needs import edition_needs, source_file  # noqa: E402
 from prp.runtime import boundary  # noqa: E402
 from prp.runtime.deps import script_code  # noqa: E402
 from prp.runtime.env import configure  # noqa: E402
+from prp.runtime.forked import run_forked  # noqa: E402
 from prp.runtime.inproc import run_in_process  # noqa: E402
 from prp.runtime.provenance import RESTRICTED_DIR_ENV  # noqa: E402
 
@@ -171,18 +172,19 @@ def table_params(table_id):
     }
 
 
-def code_of(script, in_process=False):
+def code_of(script, in_process=False, forked=False):
     """Project code that scripts/<script>.py reaches through its imports
     (prp modules, other scripts, and the files those modules declare in
     RUNTIME_FILES), derived by prp.runtime.deps; editing any of it reruns the
     rule's jobs. Paths are relative, so a moved checkout reruns nothing. A
-    rule that runs its script in Snakemake's process (prp.runtime.inproc)
-    declares the script too (Snakemake tracks only a `script:` by itself),
-    and the runner that calls it with its own imports: it writes the job's
-    log and provenance record."""
+    rule whose `run:` block calls its script, in Snakemake's process
+    (in_process: prp.runtime.inproc) or in a forked one (forked:
+    prp.runtime.forked), declares the script too (Snakemake tracks only a
+    `script:` by itself), and the runner that calls it with its own imports:
+    it writes the job's log and provenance record."""
     code = script_code(SCRIPTS, script, cache_file=CODE_CACHE)
-    if in_process:
-        runner = "prp/runtime/inproc"
+    if in_process or forked:
+        runner = "prp/runtime/forked" if forked else "prp/runtime/inproc"
         code = sorted(
             {
                 *code,

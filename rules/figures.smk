@@ -6,7 +6,7 @@
 rule plot_border_apprehensions_monthly:
     input:
         clean=clean("cbp_sw_border_monthly"),
-        code=code_of("plot_border_apprehensions_monthly"),
+        code=code_of("plot_border_apprehensions_monthly", forked=True),
     output:
         svg=report(f"{BUILD}/figures/border-apprehensions-monthly.svg", category="Figures"),
         csv=f"{BUILD}/figures/border-apprehensions-monthly.csv",
@@ -18,14 +18,14 @@ rule plot_border_apprehensions_monthly:
         bench_path("figures-border-apprehensions-monthly")
     params:
         **figure_params("border-apprehensions-monthly"),
-    script:
-        "../scripts/plot_border_apprehensions_monthly.py"
+    run:
+        run_forked(rule, "plot_border_apprehensions_monthly", input, output, params, wildcards, log)
 
 
 rule plot_homicide_rates:
     input:
         clean=clean("homicide_rates"),
-        code=code_of("plot_homicide_rates"),
+        code=code_of("plot_homicide_rates", forked=True),
     output:
         svg=report(f"{BUILD}/figures/homicide-rates.svg", category="Figures"),
         csv=f"{BUILD}/figures/homicide-rates.csv",
@@ -37,8 +37,8 @@ rule plot_homicide_rates:
         bench_path("figures-homicide-rates")
     params:
         **figure_params("homicide-rates"),
-    script:
-        "../scripts/plot_homicide_rates.py"
+    run:
+        run_forked(rule, "plot_homicide_rates", input, output, params, wildcards, log)
 
 
 # --- Part 3 (w2): sensitivity of Table 3.4 (appendix) and the Oaxaca justice funnel ---
@@ -48,7 +48,7 @@ rule plot_revenue_sensitivity:
     input:
         assumptions=clean("revenue_assumptions"),
         base=clean("migrant_base"),
-        code=code_of("plot_revenue_sensitivity"),
+        code=code_of("plot_revenue_sensitivity", forked=True),
     output:
         svg=report(f"{BUILD}/figures/revenue-sensitivity.svg", category="Figures"),
         csv=f"{BUILD}/figures/revenue-sensitivity.csv",
@@ -60,14 +60,14 @@ rule plot_revenue_sensitivity:
         bench_path("figures-revenue-sensitivity")
     params:
         **figure_params("revenue-sensitivity"),
-    script:
-        "../scripts/plot_revenue_sensitivity.py"
+    run:
+        run_forked(rule, "plot_revenue_sensitivity", input, output, params, wildcards, log)
 
 
 rule plot_oaxaca_justice_funnel:
     input:
         clean=clean("oaxaca_justice_funnel"),
-        code=code_of("plot_oaxaca_justice_funnel"),
+        code=code_of("plot_oaxaca_justice_funnel", forked=True),
     output:
         svg=report(f"{BUILD}/figures/oaxaca-justice-funnel.svg", category="Figures"),
         csv=f"{BUILD}/figures/oaxaca-justice-funnel.csv",
@@ -79,15 +79,15 @@ rule plot_oaxaca_justice_funnel:
         bench_path("figures-oaxaca-justice-funnel")
     params:
         **figure_params("oaxaca-justice-funnel"),
-    script:
-        "../scripts/plot_oaxaca_justice_funnel.py"
+    run:
+        run_forked(rule, "plot_oaxaca_justice_funnel", input, output, params, wildcards, log)
 
 
 rule plot_federal_agencies:
     input:
         agencies=clean("federal_agencies"),
         relations=clean("agency_relations"),
-        code=code_of("plot_federal_agencies"),
+        code=code_of("plot_federal_agencies", forked=True),
     output:
         svg=report(f"{BUILD}/figures/federal-agencies.svg", category="Figures"),
         csv=f"{BUILD}/figures/federal-agencies.csv",
@@ -100,8 +100,8 @@ rule plot_federal_agencies:
     params:
         **figure_params("federal-agencies"),
         max_slots=6,
-    script:
-        "../scripts/plot_federal_agencies.py"
+    run:
+        run_forked(rule, "plot_federal_agencies", input, output, params, wildcards, log)
 
 
 # Part 3: the crime-event figures (3.1-3.7). They read only the released,
@@ -112,7 +112,7 @@ rule plot_federal_agencies:
 rule plot_crime_locations:
     input:
         location=clean("events_by_state_location"),
-        code=code_of("plot_crime_locations"),
+        code=code_of("plot_crime_locations", forked=True),
     output:
         svg=report(f"{BUILD}/figures/crime-locations.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-locations.csv",
@@ -125,8 +125,8 @@ rule plot_crime_locations:
     params:
         **figure_params("crime-locations"),
         k=DISCLOSURE_K,
-    script:
-        "../scripts/plot_crime_locations.py"
+    run:
+        run_forked(rule, "plot_crime_locations", input, output, params, wildcards, log)
 
 
 rule plot_crime_rail_map:
@@ -134,7 +134,7 @@ rule plot_crime_rail_map:
         **map_inputs(),
         along=clean("events_rail_segments"),
         totals=clean("events_by_state"),
-        code=code_of("plot_crime_rail_map"),
+        code=code_of("plot_crime_rail_map", forked=True),
     output:
         svg=report(f"{BUILD}/figures/crime-rail-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-rail-map.csv",
@@ -148,15 +148,15 @@ rule plot_crime_rail_map:
         **figure_params("crime-rail-map"),
         k=DISCLOSURE_K,
         rail_buffer_km=RAIL_BUFFER_KM,
-    script:
-        "../scripts/plot_crime_rail_map.py"
+    run:
+        run_forked(rule, "plot_crime_rail_map", input, output, params, wildcards, log)
 
 
 rule plot_crime_states_map:
     input:
         **map_inputs(),
         totals=clean("events_by_state"),
-        code=code_of("plot_crime_states_map"),
+        code=code_of("plot_crime_states_map", forked=True),
     output:
         svg=report(f"{BUILD}/figures/crime-states-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/crime-states-map.csv",
@@ -169,14 +169,14 @@ rule plot_crime_states_map:
     params:
         **figure_params("crime-states-map"),
         k=DISCLOSURE_K,
-    script:
-        "../scripts/plot_crime_states_map.py"
+    run:
+        run_forked(rule, "plot_crime_states_map", input, output, params, wildcards, log)
 
 
 rule plot_top_states:
     input:
         totals=clean("events_by_state"),
-        code=code_of("plot_top_states"),
+        code=code_of("plot_top_states", forked=True),
     output:
         svg=report(f"{BUILD}/figures/top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/top-states.csv",
@@ -188,8 +188,8 @@ rule plot_top_states:
         bench_path("figures-top-states")
     params:
         **figure_params("top-states"),
-    script:
-        "../scripts/plot_top_states.py"
+    run:
+        run_forked(rule, "plot_top_states", input, output, params, wildcards, log)
 
 
 rule plot_southern_border_map:
@@ -197,7 +197,7 @@ rule plot_southern_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=code_of("plot_southern_border_map"),
+        code=code_of("plot_southern_border_map", forked=True),
     output:
         svg=report(f"{BUILD}/figures/southern-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/southern-border-map.csv",
@@ -211,8 +211,8 @@ rule plot_southern_border_map:
         **figure_params("southern-border-map"),
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
-    script:
-        "../scripts/plot_southern_border_map.py"
+    run:
+        run_forked(rule, "plot_southern_border_map", input, output, params, wildcards, log)
 
 
 rule plot_us_border_map:
@@ -220,7 +220,7 @@ rule plot_us_border_map:
         **map_inputs(),
         totals=clean("events_by_state"),
         grid=clean("events_grid"),
-        code=code_of("plot_us_border_map"),
+        code=code_of("plot_us_border_map", forked=True),
     output:
         svg=report(f"{BUILD}/figures/us-border-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/us-border-map.csv",
@@ -234,15 +234,15 @@ rule plot_us_border_map:
         **figure_params("us-border-map"),
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
-    script:
-        "../scripts/plot_us_border_map.py"
+    run:
+        run_forked(rule, "plot_us_border_map", input, output, params, wildcards, log)
 
 
 rule plot_perpetrators_top_states:
     input:
         totals=clean("events_by_state"),
         perpetrator=clean("events_by_state_perpetrator"),
-        code=code_of("plot_perpetrators_top_states"),
+        code=code_of("plot_perpetrators_top_states", forked=True),
     output:
         svg=report(f"{BUILD}/figures/perpetrators-top-states.svg", category="Figures"),
         csv=f"{BUILD}/figures/perpetrators-top-states.csv",
@@ -255,8 +255,8 @@ rule plot_perpetrators_top_states:
     params:
         **figure_params("perpetrators-top-states"),
         k=DISCLOSURE_K,
-    script:
-        "../scripts/plot_perpetrators_top_states.py"
+    run:
+        run_forked(rule, "plot_perpetrators_top_states", input, output, params, wildcards, log)
 
 
 # --- chapters/part1-background.qmd: figure poverty-rates (started with prp.tools.scaffold) ---
@@ -265,7 +265,7 @@ rule plot_perpetrators_top_states:
 rule plot_poverty_rates:
     input:
         clean=clean("poverty_rates"),
-        code=code_of("plot_poverty_rates"),
+        code=code_of("plot_poverty_rates", forked=True),
     output:
         svg=report(f"{BUILD}/figures/poverty-rates.svg", category="Figures"),
         csv=f"{BUILD}/figures/poverty-rates.csv",
@@ -277,5 +277,5 @@ rule plot_poverty_rates:
         bench_path("figures-poverty-rates")
     params:
         **figure_params("poverty-rates"),
-    script:
-        "../scripts/plot_poverty_rates.py"
+    run:
+        run_forked(rule, "plot_poverty_rates", input, output, params, wildcards, log)

@@ -131,7 +131,7 @@ rule plot_event_points_map:
     input:
         **map_inputs(),
         events=clean("camrd_events"),
-        code=code_of("plot_event_points_map"),
+        code=code_of("plot_event_points_map", forked=True),
     output:
         svg=report(f"{BUILD}/figures/event-points-map.svg", category="Figures"),
         csv=f"{BUILD}/figures/event-points-map.csv",
@@ -148,5 +148,5 @@ rule plot_event_points_map:
         density_cell_km=ARTIFACTS["figures"]["event-points-map"]["density"]["cell_km"],
         density_alt=ARTIFACTS["figures"]["event-points-map"]["density"]["alt"],
         density_note=ARTIFACTS["figures"]["event-points-map"]["density"]["note"],
-    script:
-        "../scripts/plot_event_points_map.py"
+    run:
+        run_forked(rule, "plot_event_points_map", input, output, params, wildcards, log)

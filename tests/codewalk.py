@@ -29,6 +29,7 @@ def imported_names(path: Path) -> set[str]:
 
 
 RUNNER = SCRIPTS / "prp" / "runtime" / "inproc.py"
+FORKED_RUNNER = SCRIPTS / "prp" / "runtime" / "forked.py"
 
 
 @cache
@@ -46,11 +47,11 @@ def _rule_blocks() -> dict[str, str]:
 @cache
 def rule_scripts() -> dict[str, str]:
     """Rule name -> script stem, read from the rule files (a ``script:``
-    directive, or a ``run:`` block calling prp.runtime.inproc)."""
+    directive, or a ``run:`` block calling prp.runtime.inproc or .forked)."""
     found = {}
     for rule, block in _rule_blocks().items():
         s = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', block) or re.search(
-            r'run_in_process\(rule, "(\w+)"', block
+            r'run_(?:in_process|forked)\(rule, "(\w+)"', block
         )
         if s:
             found[rule] = s.group(1)
@@ -62,15 +63,21 @@ def in_process_rules() -> set[str]:
     return {rule for rule, block in _rule_blocks().items() if "run_in_process(" in block}
 
 
+def forked_rules() -> set[str]:
+    """Rules whose script runs in a forked worker process (prp.runtime.forked)."""
+    return {rule for rule, block in _rule_blocks().items() if "run_forked(" in block}
+
+
 def rule_code(rule: str) -> set[str]:
     """Project files a rule's jobs depend on: its script's closure; for a rule
     run in Snakemake's process, also the script itself and the runner's
     closure (Snakemake tracks only a ``script:`` by itself)."""
     script = SCRIPTS / f"{rule_scripts()[rule]}.py"
     files = independent_closure(script)
-    if rule in in_process_rules():
-        files |= independent_closure(RUNNER)
-        files |= {p.relative_to(ROOT).as_posix() for p in (RUNNER, script)}
+    for runner, rules in ((RUNNER, in_process_rules()), (FORKED_RUNNER, forked_rules())):
+        if rule in rules:
+            files |= independent_closure(runner)
+            files |= {p.relative_to(ROOT).as_posix() for p in (runner, script)}
     return files
 
 

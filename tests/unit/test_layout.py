@@ -96,6 +96,8 @@ def test_every_rule_declares_its_derived_code():
             continue
         if "run_in_process(" in block:
             assert f'code=code_of("{name}", in_process=True)' in block, name
+        elif "run_forked(" in block:
+            assert f'code=code_of("{name}", forked=True)' in block, name
         else:
             assert f'code=code_of("{name}")' in block, (
                 f"rule {name} does not declare code_of({name})"

@@ -203,7 +203,9 @@ def job_record(
             {"path": p, "sha256": sha256_file(root / p)} for p in sorted(declared) if p != script
         ]
     else:
-        modules = shared_modules(scripts_dir, declared)
+        # a script imported by name (prp.runtime.forked) is among the
+        # imported modules; the record names it as the script
+        modules = [m for m in shared_modules(scripts_dir, declared) if m["path"] != script]
     return {
         "schema": SCHEMA_VERSION,
         "rule": rule,

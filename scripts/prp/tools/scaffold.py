@@ -327,10 +327,12 @@ rule {rule}:
 
 # A table's script is light (no plotting library): Snakemake runs it in its own
 # process (prp.runtime.inproc), which saves an interpreter start per job. A
-# figure's imports matplotlib, so it runs as a script in a process of its own.
-SCRIPT_ACTION = '''\
-    script:
-        "../scripts/{rule}.py"'''
+# figure's imports matplotlib, which is not thread-safe: it runs in a process
+# of its own, forked from a worker that has the plotting libraries imported
+# (prp.runtime.forked).
+FORKED_ACTION = """\
+    run:
+        run_forked(rule, "{rule}", input, output, params, wildcards, log)"""
 IN_PROCESS_ACTION = """\
     run:
         run_in_process(rule, "{rule}", input, output, params, wildcards, log)"""
@@ -590,8 +592,8 @@ def add_artifact(
     else:
         rules_file = root / "rules" / ("figures.smk" if figure else "tables.smk")
     outputs = (FIGURE_OUTPUTS if figure else TABLE_OUTPUTS).format(artifact_id=artifact_id)
-    code_args = f'"{rule}"' if figure else f'"{rule}", in_process=True'
-    action = (SCRIPT_ACTION if figure else IN_PROCESS_ACTION).format(rule=rule)
+    code_args = f'"{rule}", forked=True' if figure else f'"{rule}", in_process=True'
+    action = (FORKED_ACTION if figure else IN_PROCESS_ACTION).format(rule=rule)
     with open(rules_file, "a", encoding="utf-8") as fh:
         fh.write(
             RULE.format(

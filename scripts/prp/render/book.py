@@ -147,24 +147,22 @@ def render_with_pandoc(
         save = {"PRP_CROSSREF_SAVE": str(registry)} if registry is not None else {}
         if registry is not None:
             registry.parent.mkdir(parents=True, exist_ok=True)
-        # the two formats' passes are independent pandoc processes: run at once
+        book_title = str(config["book"]["title"])
+
+        def html() -> None:
+            ast = build_ast(src, work, "html", {**env, **save}, extra)
+            write_html(ast, src=src, work=work, dest=staging, env=env, book_title=book_title)
+
+        def pdf() -> None:
+            ast = build_ast(src, work, "pdf", env, extra)
+            write_pdf(ast, src=src, work=work, dest=staging, env=env, timestamp=epoch)
+
+        # the two formats are independent from the first pandoc pass to the
+        # written files (pandoc and typst processes; work/html and work/pdf):
+        # each runs in its own thread, so one's processes overlap the other's
         with ThreadPoolExecutor(max_workers=len(FORMATS)) as pool:
-            futures = {
-                fmt: pool.submit(
-                    build_ast, src, work, fmt, {**env, **save} if fmt == "html" else env, extra
-                )
-                for fmt in FORMATS
-            }
-            asts = {fmt: future.result() for fmt, future in futures.items()}
-        write_html(
-            asts["html"],
-            src=src,
-            work=work,
-            dest=staging,
-            env=env,
-            book_title=str(config["book"]["title"]),
-        )
-        write_pdf(asts["pdf"], src=src, work=work, dest=staging, env=env, timestamp=epoch)
+            for future in [pool.submit(html), pool.submit(pdf)]:
+                future.result()
 
 
 def render_book(

@@ -176,12 +176,12 @@ def code_of(script, in_process=False, forked=False):
     """Project code that scripts/<script>.py reaches through its imports
     (prp modules, other scripts, and the files those modules declare in
     RUNTIME_FILES), derived by prp.runtime.deps; editing any of it reruns the
-    rule's jobs. Paths are relative, so a moved checkout reruns nothing. A
-    rule whose `run:` block calls its script, in Snakemake's process
-    (in_process: prp.runtime.inproc) or in a forked one (forked:
-    prp.runtime.forked), declares the script too (Snakemake tracks only a
-    `script:` by itself), and the runner that calls it with its own imports:
-    it writes the job's log and provenance record."""
+    rule's jobs. Paths are relative, so a moved checkout reruns nothing.
+    Where the rule's run block calls its script, in Snakemake's process
+    (in_process, prp.runtime.inproc) or in a forked one (forked,
+    prp.runtime.forked), the script is declared too (Snakemake tracks only
+    a script directive by itself), and so is the runner that calls it with
+    its own imports, which writes the job's log and provenance record."""
     code = script_code(SCRIPTS, script, cache_file=CODE_CACHE)
     if in_process or forked:
         runner = "prp/runtime/forked" if forked else "prp/runtime/inproc"

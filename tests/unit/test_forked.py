@@ -15,7 +15,7 @@ import pytest
 from prp.runtime.forked import PRELOAD, Job, run_job
 from prp.runtime.inproc import JobFailed
 
-TOY = '''
+TOY = """
 import json, os, sys
 import matplotlib
 
@@ -37,7 +37,7 @@ def main(inputs, outputs, params):
             "font_size": matplotlib.rcParams["font.size"],
             "preloaded": sorted(m for m in sys.modules if m in PRELOAD),
         }, fh)
-'''
+"""
 
 
 @pytest.fixture

@@ -310,10 +310,9 @@ def place_in_regions(
         grid = [p for p in shapely.points(xs.ravel(), ys.ravel()) if near.contains(p)]
         # inside the region first, nearest its middle; then just outside it
         pts = [start, *sorted(grid, key=lambda p: (not shape.contains(p), p.distance(start)))]
-        inv = ax.transData.inverted()
 
-        def write(p: Any) -> Any:
-            x, y = inv.transform((p.x, p.y))
+        def write(p: Any, text: str = text) -> Any:
+            x, y = ax.transData.inverted().transform((p.x, p.y))
             lon, lat = ccrs.PlateCarree().transform_point(x, y, ax.projection)
             return ax.text(
                 lon,

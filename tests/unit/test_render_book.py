@@ -363,10 +363,9 @@ def test_hidden_content_is_not_read(book, tmp_path):
         render_book(book, "restricted", tmp_path / "res")
 
 
-def test_format_conditions_after_the_shared_assembly(book, tmp_path):
-    """The book is read once for both formats; content that one format shows
-    is decided in that format's pass, nested conditions too, and content no
-    rendered format shows is never read."""
+def test_nested_format_conditions(book, tmp_path):
+    """Content one format shows is in that format only, nested conditions
+    too, and content that no rendered format shows is never read."""
     _append(
         book / "chapters" / "one.qmd",
         '\n::: {.content-visible when-format="pdf"}\n'
@@ -382,17 +381,6 @@ def test_format_conditions_after_the_shared_assembly(book, tmp_path):
     assert "PRINT-BUT-PUBLIC-HIDDEN" not in pdf + web
     assert "WEB-OUTER" in web and "WEB-OUTER" not in pdf
     assert "WEB-INNER-PDF-ONLY" not in web + pdf
-    assert "prp-deferred" not in web
-
-
-def test_text_from_data_cannot_make_itself_format_conditional(book, tmp_path):
-    _append(
-        book / "tables" / "costs.md",
-        '\nNote: [DATA-SPAN]{.prp-deferred-visible when-format="pdf"}\n',
-    )
-    render_book(book, "public", tmp_path / "out")
-    web, pdf = all_text(tmp_path / "out"), " ".join(pdf_pages(tmp_path / "out" / "report.pdf"))
-    assert "DATA-SPAN" in web and "DATA-SPAN" in pdf
 
 
 def test_unknown_citation_and_missing_image(book, tmp_path):

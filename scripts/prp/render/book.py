@@ -22,7 +22,7 @@ from prp.render.config import (
     source_date_epoch,
 )
 from prp.render.html import write_html
-from prp.render.pandoc import FALLBACK_BEFORE, FILTERS, filter_args, run_pandoc
+from prp.render.pandoc import filter_args, run_pandoc
 from prp.render.pdf import write_pdf
 from prp.render.quarto import render_with_quarto
 
@@ -66,40 +66,11 @@ def metadata_files(src: Path, config: dict[str, Any]) -> list[Path]:
     return files
 
 
-def assemble(src: Path, work: Path, env: dict[str, str], extra_meta: Iterable[Path] = ()) -> Path:
-    """Read the book's files once for both formats (source.lua: chapters,
-    includes, variables; conditional content that only one format shows is
-    left, marked, for that format's pass) into ``work/assembled.json``, which
-    :func:`build_ast` reads."""
-    args = [
-        "-f",
-        "markdown",
-        *_metadata_args(work, extra_meta),
-        "--lua-filter",
-        str(FILTERS / FALLBACK_BEFORE[0]),
-        "-t",
-        "json",
-        str(work / "book.md"),
-    ]
-    out = work / "assembled.json"
-    out.write_bytes(run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": ",".join(FORMATS)}))
-    return out
-
-
 def build_ast(
-    src: Path,
-    work: Path,
-    fmt: str,
-    env: dict[str, str],
-    extra_meta: Iterable[Path] = (),
-    assembled: Path | None = None,
+    src: Path, work: Path, fmt: str, env: dict[str, str], extra_meta: Iterable[Path] = ()
 ) -> dict[str, Any]:
-    """Run the book filters and citeproc for one target format; return the
-    AST. ``assembled``: start from :func:`assemble`'s book, not the files."""
-    if assembled is None:
-        args = ["-t", "json", *reader_args(src, work, fmt, extra_meta)]
-    else:
-        args = ["-t", "json", "-f", "json", *filter_args(src, fmt, assembled=True), str(assembled)]
+    """Run the book filters and citeproc for one target format; return the AST."""
+    args = ["-t", "json", *reader_args(src, work, fmt, extra_meta)]
     out = run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
     return json.loads(out)
 
@@ -107,20 +78,18 @@ def build_ast(
 def reader_args(src: Path, work: Path, fmt: str, extra_meta: Iterable[Path] = ()) -> list[str]:
     """pandoc's arguments that read the driver in ``work`` and run the book
     filters and citeproc for one target format (the writer's are the caller's)."""
-    return [
-        "-f",
-        "markdown",
-        *_metadata_args(work, extra_meta),
-        *filter_args(src, fmt),
-        str(work / "book.md"),
-    ]
-
-
-def _metadata_args(work: Path, extra_meta: Iterable[Path]) -> list[str]:
     meta_args: list[str] = []
     for path in extra_meta:
         meta_args += ["--metadata-file", str(path)]
-    return [*meta_args, "--metadata-file", str(work / "metadata.json")]
+    return [
+        "-f",
+        "markdown",
+        *meta_args,
+        "--metadata-file",
+        str(work / "metadata.json"),
+        *filter_args(src, fmt),
+        str(work / "book.md"),
+    ]
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -179,15 +148,13 @@ def render_with_pandoc(
         if registry is not None:
             registry.parent.mkdir(parents=True, exist_ok=True)
         book_title = str(config["book"]["title"])
-        # the files are read, and includes and variables expanded, once
-        book = assemble(src, work, env, extra)
 
         def html() -> None:
-            ast = build_ast(src, work, "html", {**env, **save}, assembled=book)
+            ast = build_ast(src, work, "html", {**env, **save}, extra)
             write_html(ast, src=src, work=work, dest=staging, env=env, book_title=book_title)
 
         def pdf() -> None:
-            ast = build_ast(src, work, "pdf", env, assembled=book)
+            ast = build_ast(src, work, "pdf", env, extra)
             write_pdf(ast, src=src, work=work, dest=staging, env=env, timestamp=epoch)
 
         # the two formats are independent from the first pandoc pass to the

@@ -29,9 +29,6 @@ RUNTIME_FILES = ("filters/*.lua", "templates/*", "templates/typst/*")
 #   [post-render, pre-finalize, post-finalize]  extension filters
 #   citeproc
 FALLBACK_BEFORE = ("source.lua",)
-# the first filter instead when the book was assembled once for both formats
-# (source.lua with PRP_RENDER_FORMAT=html,pdf; prp.render.book)
-FALLBACK_AFTER_ASSEMBLY = ("visibility.lua",)
 FALLBACK_CROSSREF = ("crossref.lua",)
 FALLBACK_RENDER = ("callouts.lua", "output.lua")
 
@@ -50,11 +47,9 @@ def pandoc_executable() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def filter_args(src: Path | None = None, fmt: str = "html", assembled: bool = False) -> list[str]:
+def filter_args(src: Path | None = None, fmt: str = "html") -> list[str]:
     """Command-line arguments that run the book filters, the extension's
-    filters for ``fmt`` ("html" or "pdf") and citeproc, in Quarto's order.
-    ``assembled``: pandoc reads the book already assembled by source.lua
-    for both formats (JSON), so the format's own visibility comes first."""
+    filters for ``fmt`` ("html" or "pdf") and citeproc, in Quarto's order."""
     from prp.render.extension import load_format
 
     ext = load_format(src, fmt) if src is not None else None
@@ -68,7 +63,7 @@ def filter_args(src: Path | None = None, fmt: str = "html", assembled: bool = Fa
         return [a for f in ext.at(*names) for a in ("--lua-filter", str(f))]
 
     return [
-        *lua(FALLBACK_AFTER_ASSEMBLY if assembled else FALLBACK_BEFORE),
+        *lua(FALLBACK_BEFORE),
         *points("pre-ast", "post-ast", "pre-quarto"),
         *lua(FALLBACK_CROSSREF),
         *points("post-quarto", "pre-render"),

@@ -6,21 +6,14 @@ environment, never through the document, so nothing of it can leak into the
 output:
   PRP_RENDER_SRC      absolute path of the book project (render tree)
   PRP_RENDER_PROFILE  active Quarto profile(s), comma-separated
-  PRP_RENDER_FORMAT   target format family: "html" or "pdf"; or both,
-                      "html,pdf", for the book assembly that the two
-                      formats' passes share (source.lua), which then leaves
-                      content shown in one of them only for those passes
+  PRP_RENDER_FORMAT   target format family: "html" or "pdf"
   PRP_RENDER_VARS     JSON file holding _variables.yml (all scalars as strings)
 ]]
 
 local M = {}
 
 M.src = os.getenv('PRP_RENDER_SRC') or '.'
-M.formats = {}
-for f in (os.getenv('PRP_RENDER_FORMAT') or FORMAT):gmatch('[^,%s]+') do
-  M.formats[#M.formats + 1] = f
-end
-M.format = M.formats[1]
+M.format = os.getenv('PRP_RENDER_FORMAT') or FORMAT
 M.vars_file = os.getenv('PRP_RENDER_VARS')
 
 M.profiles = {}
@@ -67,7 +60,7 @@ local CONDITIONS = {
 
 --- For a Div or Span: nil if it is not conditional content, else whether it
 --- stays in this rendering (Quarto's .content-visible / .content-hidden).
-local function decide(el, file)
+function M.keep_conditional(el, file)
   local visible = el.classes:includes('content-visible')
   local hidden = el.classes:includes('content-hidden')
   if not (visible or hidden) then return nil end
@@ -84,37 +77,11 @@ local function decide(el, file)
   if visible then return all else return not all end
 end
 
--- Classes of conditional content that the shared assembly (several formats)
--- leaves for each format's own pass (visibility.lua), because one format
--- shows it and another does not.
-M.DEFERRED = { ['content-visible'] = 'prp-deferred-visible', ['content-hidden'] = 'prp-deferred-hidden' }
-
---- As decide() for the target format; with several formats (the shared
---- assembly), 'defer' where they disagree.
-function M.keep_conditional(el, file)
-  local first = decide(el, file)
-  if #M.formats < 2 or first == nil then return first end
-  local target = M.format
-  for i = 2, #M.formats do
-    M.format = M.formats[i]
-    local keep = decide(el, file)
-    M.format = target
-    if keep ~= first then return 'defer' end
-  end
-  return first
-end
-
 --- Remove conditional content that does not belong in this rendering.
 function M.apply_visibility(blocks, file)
   local function handle(el)
     local keep = M.keep_conditional(el, file)
     if keep == nil then return nil end
-    if keep == 'defer' then
-      for i, class in ipairs(el.classes) do
-        if M.DEFERRED[class] then el.classes[i] = M.DEFERRED[class] end
-      end
-      return el
-    end
     if keep then return el.content end
     return {}
   end

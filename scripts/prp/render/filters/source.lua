@@ -12,10 +12,7 @@ after the marker, processing each file (chapters and included files alike) in
 this order:
   1. conditional content (.content-visible / .content-hidden) is removed or
      unwrapped, before anything else, so that hidden content never reads a
-     file or a variable that this edition does not have; when the assembly
-     is shared by the HTML and PDF passes (PRP_RENDER_FORMAT=html,pdf),
-     content that one of them shows and the other does not is kept, marked,
-     for visibility.lua in each pass;
+     file or a variable that this edition does not have;
   2. {{< var key >}} shortcodes are replaced by values from _variables.yml;
   3. {{< include path >}} shortcodes are replaced by the included file, itself
      processed the same way (paths relative to the including file).
@@ -56,22 +53,8 @@ local function unsafe_target(target)
   return not (scheme == 'http' or scheme == 'https' or scheme == 'mailto')
 end
 
---- A class that only the shared assembly may set: text from data cannot
---- make its own content format-conditional (visibility.lua).
-local function undefer(el)
-  local kept = pandoc.List({})
-  for _, class in ipairs(el.classes) do
-    if not class:match('^prp%-deferred%-') then kept:insert(class) end
-  end
-  if #kept == #el.classes then return nil end
-  el.classes = kept
-  return el
-end
-
 local function defuse_links(blocks, file, generated)
   return blocks:walk({
-    Span = generated and undefer or nil,
-    Div = generated and undefer or nil,
     Link = function(link)
       if not unsafe_target(link.target) then return nil end
       if not generated then

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,8 +59,40 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 
 @pytest.fixture(scope="session")
-def built_repo(tmp_path_factory) -> Path:
-    """A temporary copy of the repository with both editions built once."""
-    repo = copy_repo(tmp_path_factory.mktemp("repo"))
-    snakemake(repo, "all")
+def built_repo(tmp_path_factory, worker_id) -> Path:
+    """A temporary copy of the repository with both editions built once per
+    test session, shared by every pytest-xdist worker: the first worker to
+    need it builds it while the others wait. Tests only read it; a test that
+    runs a command in it or changes it works on a copy (:func:`built_copy`)."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # the workers' folders share a parent
+        root = root.parent
+    repo, built, failed = root / "built-repo", root / "built-repo.ok", root / "built-repo.failed"
+    with open(root / "built-repo.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            raise AssertionError(failed.read_text(encoding="utf-8"))
+        if not built.exists():
+            shutil.rmtree(repo, ignore_errors=True)
+            repo.mkdir()
+            try:
+                snakemake(copy_repo(repo), "all")
+            except BaseException as err:
+                failed.write_text(f"the shared build failed:\n{err}", encoding="utf-8")
+                raise
+            built.touch()
     return repo
+
+
+def copy_built(built_repo: Path, dest: Path) -> Path:
+    """A private copy of the built repository, build/ included (mtimes kept,
+    so Snakemake finds it up to date)."""
+    shutil.copytree(built_repo, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def built_copy(built_repo, tmp_path) -> Path:
+    """A private copy of the shared built repository, to run commands in or
+    tamper with."""
+    return copy_built(built_repo, tmp_path / "repo")

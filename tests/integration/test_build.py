@@ -72,8 +72,8 @@ def test_restricted_chapter_only_in_restricted_edition(built_repo):
     assert not (built_repo / "build" / "src" / "public" / "restricted").exists()
 
 
-def test_second_run_schedules_nothing(built_repo):
-    proc = snakemake(built_repo, "-n", "all")
+def test_second_run_schedules_nothing(built_copy):
+    proc = snakemake(built_copy, "-n", "all")
     assert "Nothing to be done" in proc.stdout + proc.stderr, proc.stdout
 
 
@@ -147,16 +147,16 @@ def test_bad_input_fails_and_leaves_build_unchanged(built_repo, tmp_path):
         assert after == {k: v for k, v in before.items() if not k.startswith("benchmarks/")}
 
 
-def test_committed_release_is_current(built_repo):
+def test_committed_release_is_current(built_copy):
     """data/released/ is exactly what release_aggregates makes from the
     restricted data now: a changed event table cannot silently leave stale
     aggregates in the public edition (and the committed release passed the
     disclosure audit, which the rule runs)."""
-    snakemake(built_repo, "release_aggregates")
-    fresh = sorted((built_repo / "build" / "released").glob("*.csv"))
+    snakemake(built_copy, "release_aggregates")
+    fresh = sorted((built_copy / "build" / "released").glob("*.csv"))
     assert fresh
     for path in fresh:
-        committed = built_repo / "data" / "released" / path.name
+        committed = built_copy / "data" / "released" / path.name
         assert committed.read_bytes() == path.read_bytes(), (
             f"{committed} is stale: run make release"
         )

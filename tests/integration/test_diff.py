@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,8 @@ import pytest
 import yaml
 
 from prp.tools.diff_compare import compare, flatten, load_build
+
+from .conftest import copy_built
 
 pytestmark = pytest.mark.slow
 
@@ -40,13 +41,6 @@ def run(repo: Path, *args: str, timeout: float = 900) -> subprocess.CompletedPro
     )  # fmt: skip
     assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
-
-
-def copy_built(built_repo: Path, dest: Path) -> Path:
-    """A copy of the built repository, build/ included (mtimes kept, so
-    Snakemake sees it as up to date)."""
-    shutil.copytree(built_repo, dest, symlinks=True)
-    return dest
 
 
 def variables(build: Path) -> dict[str, str]:

@@ -52,7 +52,8 @@ def restricted_names(repo: Path) -> list[str]:
     return [*ids, *chapters, "restricted_events", "restricted-src", "camrd_events"]
 
 
-def test_the_public_job_graph_names_nothing_restricted(built_repo):
+def test_the_public_job_graph_names_nothing_restricted(built_copy):
+    built_repo = built_copy  # the wrapper takes the build lock: not in the shared build
     names = restricted_names(built_repo)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     # a public build: restricted rules do not even exist
@@ -73,7 +74,8 @@ def test_the_public_job_graph_names_nothing_restricted(built_repo):
         assert not found, found
 
 
-def test_snakemake_report_of_the_public_edition_holds_nothing_restricted(built_repo):
+def test_snakemake_report_of_the_public_edition_holds_nothing_restricted(built_copy):
+    built_repo = built_copy  # writes the report and takes the build lock
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE")}
     out = built_repo / "build" / "snakemake-report-public.html"
     proc = python(built_repo, "prp.tools.build", "--report", str(out), "public", env=env)

@@ -2,8 +2,8 @@
 profile sets for its rule, and the public edition builds through a real
 single-node SLURM cluster (prp.tools.slurm_local) when SLURM is installed:
 in a copy of the built repository, a figure and a table are forced to rerun,
-so that a script job, an in-process job, the edition's render and its
-provenance export each go through sbatch (the whole graph takes ~100 jobs
+so that a forked job (prp.runtime.forked), an in-process job, the edition's
+render (a script job) and its provenance export each go through sbatch (the whole graph takes ~100 jobs
 at 5-second polls; these four jobs prove the same profile)."""
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ SKIP = (
 )
 
 
-FORCED = ("plot_homicide_rates", "table_police_laws")  # a script rule, an in-process rule
+FORCED = ("plot_homicide_rates", "table_police_laws")  # a forked rule, an in-process rule
 
 
 @pytest.mark.skipif(SKIP is not None, reason=SKIP or "")

@@ -29,18 +29,19 @@ from __future__ import annotations
 
 import importlib
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
 import threading
 import traceback
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prp.runtime.inproc import JobFailed
+
+if TYPE_CHECKING:  # imported when the first job runs: a build with no figure to draw never pays
+    from concurrent.futures import ProcessPoolExecutor
 
 # Third-party only: a project module imported by a worker would sit in every
 # job's sys.modules, so every record would list it, used or not.
@@ -146,6 +147,9 @@ def _pool_for(workers: int) -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             _pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),

@@ -863,7 +863,10 @@ def report(
             "## Per rule (cold build)",
             "",
             "From `build/benchmarks/*.tsv`: per rule, the sum of its jobs' wall times, "
-            "its longest job, and the largest peak resident memory (`max_rss`) of one job.",
+            "its longest job, and the largest peak resident memory (`max_rss`) of one job. "
+            "Snakemake measures a `run:` job (run in its own process, or forked from its "
+            "figure workers) as its whole process tree: there the figure is Snakemake's "
+            "memory with its workers', not the job's own.",
             "",
             rule_table(per_rule(results.cold_rules)),
             "",

@@ -3,8 +3,9 @@ profile sets for its rule, and the public edition builds through a real
 single-node SLURM cluster (prp.tools.slurm_local) when SLURM is installed:
 in a copy of the built repository, a figure and a table are forced to rerun,
 so that a forked job (prp.runtime.forked), an in-process job, the edition's
-render (a script job) and its provenance export each go through sbatch (the whole graph takes ~100 jobs
-at 5-second polls; these four jobs prove the same profile)."""
+render (a script job) and its provenance export each go through sbatch (the
+whole graph takes ~100 jobs at 5-second polls; these four jobs prove the same
+profile)."""
 
 from __future__ import annotations
 

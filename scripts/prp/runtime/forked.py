@@ -34,11 +34,11 @@ import pickle
 import sys
 import threading
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prp.runtime.inproc import JobFailed
+from prp.runtime.smk import _named, run
 
 if TYPE_CHECKING:  # imported when the first job runs: a build with no figure to draw never pays
     from concurrent.futures import ProcessPoolExecutor
@@ -91,8 +91,6 @@ class _LastError(logging.Handler):
 def _child(job: Job) -> tuple[int, str]:
     """In the job's process: run the job as a script would run; its exit
     status and, when it failed, the message it logged."""
-    from prp.runtime.smk import run
-
     os.chdir(job.cwd)
     if job.scripts not in sys.path:
         sys.path.insert(0, job.scripts)
@@ -158,10 +156,6 @@ def _pool_for(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def _plain(named: Any) -> dict[str, Any]:
-    return {k: v for k, v in named.items()}
-
-
 def run_forked(
     rule: str,
     script: str,
@@ -179,10 +173,10 @@ def run_forked(
         script=script,
         cwd=os.getcwd(),
         scripts=SCRIPTS,
-        input=_plain(input),
-        output=_plain(output),
-        params=_params(params),
-        wildcards=_plain(wildcards),
+        input=_named(input),
+        output=_named(output),
+        params=_named(params),
+        wildcards=_named(wildcards),
         log=[str(p) for p in log],
     )
     run_job(job)
@@ -195,16 +189,3 @@ def run_job(job: Job) -> None:
     code, message = _pool_for(os.cpu_count() or 2).submit(_in_fork, job).result()
     if code != 0:
         raise JobFailed(message)
-
-
-def _params(params: Any) -> dict[str, Any]:
-    return {k: _unwrap(v) for k, v in params.items()}
-
-
-def _unwrap(value: Any) -> Any:
-    """Snakemake's Namedlist and friends as plain lists and dicts."""
-    if isinstance(value, Mapping):
-        return {k: _unwrap(v) for k, v in value.items()}
-    if type(value) is not list and isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    return value

@@ -199,13 +199,12 @@ def job_record(
         # run inside Snakemake's process (prp.runtime.inproc): sys.modules holds
         # the whole workflow's imports, so the record lists the declared code
         root = Path(scripts_dir).resolve().parent
-        modules = [
-            {"path": p, "sha256": sha256_file(root / p)} for p in sorted(declared) if p != script
-        ]
+        modules = [{"path": p, "sha256": sha256_file(root / p)} for p in sorted(declared)]
     else:
-        # a script imported by name (prp.runtime.forked) is among the
-        # imported modules; the record names it as the script
-        modules = [m for m in shared_modules(scripts_dir, declared) if m["path"] != script]
+        modules = shared_modules(scripts_dir, declared)
+    # the script is named as such, not again among the modules (a runner that
+    # imports it by name, inproc or forked, has it among its imports)
+    modules = [m for m in modules if m["path"] != script]
     return {
         "schema": SCHEMA_VERSION,
         "rule": rule,

@@ -2,7 +2,7 @@
 # Targets: all (both editions; the public one only without the restricted
 # sources), public, restricted. See README.md.
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -10,9 +10,7 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "config/schema.yaml")
-
-
+# validates the configuration (config/schema.yaml) first
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/tables.smk"

@@ -13,14 +13,27 @@ from snakemake.exceptions import WorkflowError  # noqa: E402
 from prp.artifacts.catalog import load_catalog  # noqa: E402
 from prp.data import crypt  # noqa: E402
 from prp.data.checks import geometry_files, references as check_references  # noqa: E402
-from prp.data.datapackage import declared_sha256, load_package, resource, schema_only  # noqa: E402
+from prp.data.datapackage import (  # noqa: E402
+    declared_sha256,
+    load_package,
+    memoise,
+    resource,
+    schema_only,
+)
 from prp.render.needs import edition_needs, source_file  # noqa: E402
 from prp.runtime import boundary  # noqa: E402
 from prp.runtime.deps import script_code  # noqa: E402
 from prp.runtime.env import configure  # noqa: E402
 from prp.runtime.forked import run_forked  # noqa: E402
 from prp.runtime.inproc import run_in_process  # noqa: E402
+from prp.runtime.memo import validate_config  # noqa: E402
 from prp.runtime.provenance import RESTRICTED_DIR_ENV  # noqa: E402
+
+# What every start recomputes from the same bytes is memoised there: the
+# configuration's validation against its schema (with the schema's defaults
+# filled in) and the public data package's descriptor (prp.runtime.memo).
+MEMO = ".snakemake/prp"
+validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml", MEMO)
 
 # PYTHONPATH, offline cartopy, SOURCE_DATE_EPOCH, headless matplotlib.
 CARTOPY_DIR = configure(workflow.basedir, config["source_date_epoch"])
@@ -30,6 +43,7 @@ BUILD = "build"
 CODE_CACHE = ".snakemake/prp/code-deps.json"
 REPORT = "report"
 DATA = config["data_dir"]
+memoise(DATA, MEMO)
 
 # Restricted sources are encrypted at rest in restricted/ (prp.data.crypt)
 # and decrypted into RESTRICTED_SRC by `make restricted`/`make report` when

@@ -23,6 +23,10 @@ from tests.shared import shared_candidates
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_NAME = Path("keys/demo-restricted.agekey")
+THROWAWAY_ENV = "PRP_TEST_THROWAWAY_IDENTITY"
+"""Names the session's throwaway identity, for the processes the session
+starts (pytest-xdist workers inherit ``PRP_AGE_IDENTITY`` too, and must not
+take it for the demonstration identity)."""
 
 
 @cache
@@ -33,7 +37,7 @@ def demo_identity() -> Path | None:
     if os.environ.get("PRP_TEST_THROWAWAY_KEY") == "1":
         return None
     env = os.environ.get("PRP_AGE_IDENTITY")
-    if env:
+    if env and env != os.environ.get(THROWAWAY_ENV):
         return Path(env)
     candidates = shared_candidates(DEMO_NAME)
     return next((p for p in candidates if p.is_file()), None)
@@ -46,12 +50,18 @@ def session_identity() -> Path:
     demo = demo_identity()
     if demo is not None:
         return demo
+    inherited = os.environ.get(THROWAWAY_ENV)
+    if inherited and Path(inherited).is_file():
+        # a pytest-xdist worker: the controller's throwaway identity, so that
+        # every worker opens what any of them sealed
+        return Path(inherited)
     import tempfile
 
     from prp.data.crypt import generate
 
     path = Path(tempfile.mkdtemp(prefix="prp-throwaway-key-")) / "throwaway.agekey"
     generate(path)
+    os.environ[THROWAWAY_ENV] = str(path)
     return path
 
 

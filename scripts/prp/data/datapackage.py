@@ -15,17 +15,41 @@ DESCRIPTOR = "datapackage.yaml"
 YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_MEMO: dict[str, str] = {}
+
+
+def memoise(data_dir: str | Path, folder: str | Path) -> None:
+    """Keep a JSON memo of ``data_dir``'s descriptor in ``folder``
+    (:func:`prp.runtime.memo.json_memo`, keyed by the descriptor's bytes),
+    so that the next :func:`load_package` in a new process reads JSON rather
+    than parsing YAML. The workflow asks it for the public data package only
+    (``.snakemake/prp``): no copy of a restricted descriptor is kept."""
+    _MEMO[_resolved(str(Path(data_dir) / DESCRIPTOR))] = str(folder)
+
+
 @cache
-def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+def _resolved(path: str) -> str:
+    return str(Path(path).resolve())
+
+
+@cache
+def _load(path: str, mtime_ns: int, size: int, memo_dir: str | None) -> dict[str, Any]:
+    from prp.runtime.memo import json_memo
+
+    data = Path(path).read_bytes()
+    return json_memo(
+        memo_dir,
+        "datapackage",
+        data,
+        lambda: yaml.load(data.decode("utf-8"), Loader=YAML_LOADER),  # noqa: S506 - safe loader
+    )
 
 
 def load_package(data_dir: str | Path) -> dict[str, Any]:
     """The descriptor as a dict (cached per path until the file changes)."""
     path = Path(data_dir) / DESCRIPTOR
     st = path.stat()
-    return _load(str(path), st.st_mtime_ns, st.st_size)
+    return _load(str(path), st.st_mtime_ns, st.st_size, _MEMO.get(_resolved(str(path))))
 
 
 def resource(data_dir: str | Path, name: str) -> dict[str, Any]:

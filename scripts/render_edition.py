@@ -36,6 +36,10 @@ from prp.runtime.provenance import data_inputs, load_records, shown_params
 log = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
 TREE_FILES = ("_quarto.yml", "references.bib")
+AST_CACHE = ".snakemake/prp/ast"
+"""Where each edition's render keeps its source files' parses
+(:func:`prp.render.book.render_book`'s ``ast_cache``), relative to the
+workflow's folder."""
 SYNTHETIC_FILE = "_synthetic.yml"
 """Metadata file of the render tree naming the variables computed from
 synthetic data (report/_quarto.yml lists it under ``metadata-files``)."""
@@ -612,6 +616,9 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
             quarto=params.get("quarto"),
             # for make watch's one-page preview (prp.render.preview)
             registry=assembling / CROSSREF_REGISTRY,
+            # each file's parse, read back by the next render of this edition
+            # (beside Snakemake's own state: a cache, not an output)
+            ast_cache=Path(AST_CACHE) / params["profile"],
         )
         view_file = assembling / GENERATED_INCLUDE / "provenance.json"
         if view_file.exists():

@@ -98,7 +98,7 @@ figures:
   event-points-map:
     caption: Stand-in Event Map
     alt: Stand-in map of synthetic events.
-    datasets: [camrd_events, mexico_states, rail_corridor_vertices, countries]
+    datasets: [camrd_events, mexico_states, rail_segments, countries]
     density:
       above: 5000
       cell_km: 40

@@ -3,6 +3,7 @@ errors and determinism. Renders each edition once per module (about 1.5 s)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -280,6 +281,41 @@ def test_same_source_gives_identical_bytes_in_other_directories(editions, tmp_pa
     for rel in files:
         data = (out / rel).read_bytes()
         assert str(tmp_path).encode() not in data and b"prp-render-" not in data, rel
+
+
+def same_files(a: Path, b: Path) -> None:
+    files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_kept_parses_change_no_output_and_an_edit_is_parsed_again(editions, book, tmp_path):
+    cache = tmp_path / "ast"
+    for n in (1, 2):  # the first render keeps the parses, the second reads them back
+        render_book(book, "restricted", tmp_path / f"cached-{n}", ast_cache=cache)
+        same_files(editions["restricted"], tmp_path / f"cached-{n}")
+    kept = sorted(cache.glob("*.json"))
+    assert len(kept) >= 3  # the chapters and the snippets they include
+    assert not [p for p in cache.iterdir() if not p.name.endswith(".json")], "no temporaries"
+    # the second render did read them: a kept parse under its own key is used
+    name = hashlib.sha1(b"markdown-implicit_header_references\nchapters/two.qmd").hexdigest()
+    two = cache / f"{name}.json"
+    two.write_text(
+        two.read_text(encoding="utf-8").replace('"c":"seasonal"', '"c":"kept"'), encoding="utf-8"
+    )
+    render_book(book, "restricted", tmp_path / "read-back", ast_cache=cache)
+    assert "The kept detail is in" in all_text(tmp_path / "read-back")
+    # a parse is read back only under its own key: an edited chapter (and a
+    # parse whose key line does not match, whatever it holds) is parsed anew
+    chapter = book / "chapters" / "one.qmd"
+    _append(chapter, "\nA sentence added after the cache was filled.\n")
+    for path in kept:
+        path.write_text("0" * 40 + "\n" + path.read_text(encoding="utf-8").split("\n", 1)[1])
+    render_book(book, "restricted", tmp_path / "edited", ast_cache=cache)
+    render_book(book, "restricted", tmp_path / "uncached")
+    same_files(tmp_path / "uncached", tmp_path / "edited")
+    assert "A sentence added after the cache was filled." in all_text(tmp_path / "edited")
 
 
 # ---------------------------------------------------------------- errors

@@ -109,11 +109,16 @@ def _written(out: Path) -> list[Path]:
 
 
 def render_context(
-    src: Path, profile: str, work: Path, only: Iterable[str] | None = None
+    src: Path,
+    profile: str,
+    work: Path,
+    only: Iterable[str] | None = None,
+    ast_cache: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list[Path]]:
     """Write the driver, metadata and variables of a render into ``work``;
     return the book's configuration, the filters' environment and the
-    metadata files. ``only``: the chapter files to render (default: all)."""
+    metadata files. ``only``: the chapter files to render (default: all);
+    ``ast_cache``: the folder of parsed files (``render_book``)."""
     config = load_config(src, profile)
     chapters = book_chapters(config)
     if only is not None:
@@ -134,15 +139,21 @@ def render_context(
         "PRP_RENDER_PROVENANCE": str(src / "_generated" / "provenance.json"),
         "SOURCE_DATE_EPOCH": str(epoch),
     }
+    if ast_cache is not None:
+        env["PRP_AST_CACHE"] = str(Path(ast_cache).resolve())
     return config, env, metadata_files(src, config)
 
 
 def render_with_pandoc(
-    src: Path, profile: str, staging: Path, registry: Path | None = None
+    src: Path,
+    profile: str,
+    staging: Path,
+    registry: Path | None = None,
+    ast_cache: Path | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="prp-render-") as tmp:
         work = Path(tmp)
-        config, env, extra = render_context(src, profile, work)
+        config, env, extra = render_context(src, profile, work, ast_cache=ast_cache)
         epoch = source_date_epoch(config)
         save = {"PRP_CROSSREF_SAVE": str(registry)} if registry is not None else {}
         if registry is not None:
@@ -173,6 +184,7 @@ def render_book(
     engine: str = "pandoc",
     quarto: str | None = None,
     registry: Path | None = None,
+    ast_cache: Path | None = None,
 ) -> list[Path]:
     """Render the edition ``profile`` of the Quarto book ``src`` into ``out``.
 
@@ -183,7 +195,10 @@ def render_book(
     runs Quarto (``quarto``: its executable, see
     :func:`prp.render.quarto.quarto_executable`) instead of pandoc + typst.
     ``registry``: where the pandoc engine writes the cross-reference registry
-    (:data:`CROSSREF_REGISTRY`; not written by default).
+    (:data:`CROSSREF_REGISTRY`; not written by default). ``ast_cache``: a
+    folder where the pandoc engine keeps each source file's parse, keyed by
+    its text, the reader and pandoc's version, for the next render to read
+    back (one folder per edition; none by default). It changes no output.
     """
     src, out = Path(src).resolve(), Path(out).resolve()
     registry = Path(registry).resolve() if registry is not None else None  # pandoc runs in src
@@ -198,7 +213,7 @@ def render_book(
         if engine == "quarto":
             render_with_quarto(src, profile, staging, quarto)
         else:
-            render_with_pandoc(src, profile, staging, registry)
+            render_with_pandoc(src, profile, staging, registry, ast_cache)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

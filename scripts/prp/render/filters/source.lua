@@ -275,6 +275,67 @@ local function protect_includes(text)
   return table.concat(lines, '\n')
 end
 
+-- Parsing markdown is most of this filter's time, and most files are the
+-- same from one render to the next (and between an edition's HTML and PDF
+-- passes). With PRP_AST_CACHE set (a folder, one per edition), each file's
+-- parse is kept there as pandoc's JSON, under a name made from its path and
+-- reader, headed by the SHA-1 of everything the parse depends on (pandoc's
+-- version, the reader and its options, the text); a parse is read back only
+-- when that line matches. A parse that logged a message is not kept, so a
+-- warning is given again by every render.
+local AST_CACHE = os.getenv('PRP_AST_CACHE')
+if AST_CACHE == '' then AST_CACHE = nil end
+local READER_KEY = nil
+
+local function reader_key()
+  if not READER_KEY then
+    local o = PANDOC_READER_OPTIONS
+    local parts = { 'prp-ast-1', tostring(PANDOC_VERSION) }
+    for _, k in ipairs({ 'abbreviations', 'columns', 'default_image_extension', 'extensions',
+        'indented_code_classes', 'standalone', 'strip_comments', 'tab_stop', 'track_changes' }) do
+      parts[#parts + 1] = k .. '=' .. pandoc.json.encode(o[k])
+    end
+    READER_KEY = table.concat(parts, '\n')
+  end
+  return READER_KEY
+end
+
+local function store(path, data)
+  -- written in a fresh folder beside it, then renamed into place: a reader
+  -- sees the old file or the new one, never part of one
+  pcall(function()
+    pandoc.system.with_temporary_directory(AST_CACHE, 'ast', function(dir)
+      local tmp = pandoc.path.join({ dir, 'parse.json' })
+      local fh = assert(io.open(tmp, 'wb'))
+      fh:write(data)
+      fh:close()
+      assert(os.rename(tmp, path))
+    end)
+  end)
+end
+
+local function read_markdown(text, reader, rel)
+  if not AST_CACHE then return pandoc.read(text, reader, PANDOC_READER_OPTIONS) end
+  local key = pandoc.utils.sha1(reader_key() .. '\n' .. reader .. '\n' .. text)
+  local path = pandoc.path.join({ AST_CACHE, pandoc.utils.sha1(reader .. '\n' .. rel) .. '.json' })
+  local fh = io.open(path, 'rb')
+  if fh then
+    local stored, body = fh:read('l'), fh:read('a')
+    fh:close()
+    if stored == key and body then
+      local ok, doc = pcall(pandoc.read, body, 'json')
+      if ok then return doc end
+    end
+  end
+  local logged = #PANDOC_STATE.log
+  local doc = pandoc.read(text, reader, PANDOC_READER_OPTIONS)
+  if #PANDOC_STATE.log == logged then
+    pcall(pandoc.system.make_directory, AST_CACHE, true)
+    store(path, key .. '\n' .. pandoc.write(doc, 'json'))
+  end
+  return doc
+end
+
 local load_file -- forward declaration
 
 local function expand_includes(blocks, file, stack)
@@ -309,10 +370,10 @@ load_file = function(rel, stack)
   if not text then U.fail('cannot read ' .. rel) end
   local generated = is_generated(rel)
   if generated then
-    local doc = pandoc.read(text, SAFE_READER, PANDOC_READER_OPTIONS)
+    local doc = read_markdown(text, SAFE_READER, rel)
     return defuse_links(doc.blocks, rel, true), doc.meta
   end
-  local doc = pandoc.read(protect_includes(text), READER, PANDOC_READER_OPTIONS)
+  local doc = read_markdown(protect_includes(text), READER, rel)
   local new_stack = { table.unpack(stack) }
   new_stack[#new_stack + 1] = rel
   local blocks = U.apply_visibility(doc.blocks, rel)

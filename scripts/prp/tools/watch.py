@@ -754,6 +754,10 @@ def preview_with_quarto(args: argparse.Namespace, root: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     root = Path.cwd().resolve()
+    # Ctrl-C (SIGINT) stops the watcher even when it was started with SIGINT
+    # ignored, as a shell script's background commands are: Python would
+    # keep ignoring it, and the watcher would only stop when killed
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.engine == "quarto":
         return preview_with_quarto(args, root)
     from prp.render.preview import overlay_dir

@@ -236,6 +236,19 @@ def test_a_line_one_character_too_long_is_left_to_the_precise_validator(tmp_path
     assert info.value.row == 3
 
 
+def test_lines_at_the_limit_in_a_batch_longer_than_it_are_proven(tmp_path, monkeypatch):
+    """The bytes of a batch's cells bound its lines; where a batch holds
+    more than a line may (many lines), its widest cells decide: many lines
+    of exactly the limit are still proven by the fast path."""
+    monkeypatch.setattr(arrowval, "MAX_LINE", 40)
+    monkeypatch.setattr(validate, "MAX_LINE", 40)
+    raw = tmp_path / "toy.csv"
+    at_limit = ["E" + f"{i:019d}" + f",2017-01-02,1,a,{10 + i}\r\n" for i in range(50)]
+    assert {len(line) for line in at_limit} == {40}
+    raw.write_bytes((toy.HEADER + "".join(at_limit)).encode())
+    assert arrowval.write_valid(raw, tmp_path / "out.parquet", toy.RES, 1000) == 50
+
+
 def test_a_table_checked_whole_is_written_as_one_table(tmp_path, small_batches, monkeypatch):
     """A resource with a check that needs the whole table (sum_matches) is
     read by the precise validator as one chunk and written as one table,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,34 @@ def test_only_a_memoised_data_package_leaves_a_copy(tmp_path: Path) -> None:
         assert datapackage.load_package(public)["resources"][0]["path"] == "raw/bb.csv"
     finally:
         datapackage._MEMO.clear()
+        os.environ.pop(datapackage.MEMO_ENV, None)
+
+
+def test_a_process_the_workflow_starts_reads_the_memo_not_the_yaml(tmp_path: Path) -> None:
+    public, folder = tmp_path / "public", tmp_path / "memo"
+    public.mkdir()
+    (public / "datapackage.yaml").write_text(DESCRIPTOR, encoding="utf-8")
+    datapackage.memoise(public, folder)
+    try:
+        datapackage.load_package(public)  # the workflow's start writes the memo
+        env = {**os.environ, "PYTHONPATH": str(Path(datapackage.__file__).parents[2])}
+    finally:
+        datapackage._MEMO.clear()
+        os.environ.pop(datapackage.MEMO_ENV, None)
+    assert json.loads(env[datapackage.MEMO_ENV]) == {
+        str((public / "datapackage.yaml").resolve()): str(folder.resolve())
+    }
+    # a figure's or a script's process: parsing the YAML would fail there
+    code = (
+        "import sys, yaml\n"
+        "yaml.load = None\n"
+        "from prp.data.datapackage import load_package\n"
+        "print(load_package(sys.argv[1])['resources'][0]['path'])\n"
+    )
+    run = [sys.executable, "-c", code, str(public)]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "raw/a.csv"
+    # without the setting the same process parses the YAML (and fails here)
+    del env[datapackage.MEMO_ENV]
+    assert subprocess.run(run, env=env, capture_output=True, check=False).returncode != 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,27 @@ def memoise(data_dir: str | Path, folder: str | Path) -> None:
     (:func:`prp.runtime.memo.json_memo`, keyed by the descriptor's bytes),
     so that the next :func:`load_package` in a new process reads JSON rather
     than parsing YAML. The workflow asks it for the public data package only
-    (``.snakemake/prp``): no copy of a restricted descriptor is kept."""
-    _MEMO[_resolved(str(Path(data_dir) / DESCRIPTOR))] = str(folder)
+    (``.snakemake/prp``): no copy of a restricted descriptor is kept. The
+    processes the workflow starts (figures, scripts) inherit the setting
+    through :data:`MEMO_ENV`."""
+    _MEMO[_resolved(str(Path(data_dir) / DESCRIPTOR))] = str(Path(folder).resolve())
+    os.environ[MEMO_ENV] = json.dumps(_MEMO, sort_keys=True)
+
+
+MEMO_ENV = "PRP_DESCRIPTOR_MEMOS"
+"""Set by :func:`memoise`: the memoised descriptors and their memo folders
+(JSON), for the processes the workflow starts."""
+
+
+def _memo_dir(path: str) -> str | None:
+    if path in _MEMO:
+        return _MEMO[path]
+    try:
+        inherited = json.loads(os.environ.get(MEMO_ENV) or "{}")
+    except ValueError:
+        return None
+    folder = inherited.get(path) if isinstance(inherited, dict) else None
+    return folder if isinstance(folder, str) else None
 
 
 @cache
@@ -49,7 +70,7 @@ def load_package(data_dir: str | Path) -> dict[str, Any]:
     """The descriptor as a dict (cached per path until the file changes)."""
     path = Path(data_dir) / DESCRIPTOR
     st = path.stat()
-    return _load(str(path), st.st_mtime_ns, st.st_size, _MEMO.get(_resolved(str(path))))
+    return _load(str(path), st.st_mtime_ns, st.st_size, _memo_dir(_resolved(str(path))))
 
 
 def resource(data_dir: str | Path, name: str) -> dict[str, Any]:

@@ -20,9 +20,10 @@ this runner only (a declared input of every rule that uses it), never a
 job's own modules, so ``sys.modules`` in the fork holds nothing another job
 imported (:func:`prp.runtime.provenance.shared_modules`).
 
-The workers are started (``spawn``, not forked from Snakemake's threaded
-process) with the first job and live as long as the Snakemake process, in
-its process group: stopping the build stops them and their jobs.
+The workers are started with the first job, not forked from Snakemake's
+threaded process but from a ``forkserver`` that imported :data:`PRELOAD`
+once for all of them, and live as long as the Snakemake process, in its
+process group: stopping the build stops them and their jobs.
 """
 
 from __future__ import annotations
@@ -148,11 +149,13 @@ def _pool_for(workers: int) -> ProcessPoolExecutor:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            _pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm,
-            )
+            # The workers fork from a server process that imported the
+            # libraries once ("__main__" first: a worker started otherwise
+            # would run Snakemake's own main script again, about 1.7 s of
+            # imports each; under ``python -m snakemake`` it is skipped).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["__main__", *PRELOAD])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm)
         return _pool
 
 

@@ -57,8 +57,9 @@ class Busy(Exception):
 
 
 def snakemake_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("snakemake")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "snakemake"]
+    # as a module, not through the console script: the figure workers
+    # (prp.runtime.forked) then need not run the main script again
+    return [sys.executable, "-m", "snakemake"]
 
 
 def group_alive(pgid: int) -> bool:

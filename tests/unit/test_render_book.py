@@ -318,6 +318,32 @@ def test_kept_parses_change_no_output_and_an_edit_is_parsed_again(editions, book
     assert "A sentence added after the cache was filled." in all_text(tmp_path / "edited")
 
 
+def test_a_first_render_reads_the_files_once_for_both_formats(book, tmp_path, monkeypatch):
+    import prp.render.book as book_module
+
+    calls = []
+    real = book_module.build_ast
+
+    def spy(src, work, fmt, env, extra_meta=()):
+        signal = env.get("PRP_AST_READ_SIGNAL")
+        calls.append((fmt, signal, [p.name for p in work.glob("html-read")]))
+        return real(src, work, fmt, env, extra_meta)
+
+    monkeypatch.setattr(book_module, "build_ast", spy)
+    cache = tmp_path / "ast"
+    render_book(book, "public", tmp_path / "first", ast_cache=cache)
+    (html,) = [c for c in calls if c[0] == "html"]
+    (pdf,) = [c for c in calls if c[0] == "pdf"]
+    # nothing kept yet: the PDF pass started once the HTML pass had read
+    # (and kept) every file, and reads them from the cache
+    assert html[1] and pdf[2] == ["html-read"]
+    calls.clear()
+    render_book(book, "public", tmp_path / "second", ast_cache=cache)
+    # parses kept: both passes start at once, nobody waits for a signal
+    assert [c[1] for c in calls] == [None, None]
+    same_files(tmp_path / "first", tmp_path / "second")
+
+
 # ---------------------------------------------------------------- errors
 
 

@@ -441,5 +441,12 @@ function Pandoc(doc)
     end
   end
   doc.blocks = out
+  -- every file is read (and its parse kept): a render waiting to read the
+  -- same files from PRP_AST_CACHE may start (prp.render.book)
+  local signal = os.getenv('PRP_AST_READ_SIGNAL')
+  if signal and signal ~= '' then
+    local fh = io.open(signal, 'w')
+    if fh then fh:close() end
+  end
   return doc
 end

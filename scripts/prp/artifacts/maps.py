@@ -394,8 +394,11 @@ def draw_lines(
     if not lines:
         return None
     parts = [p for g in lines for p in getattr(g, "geoms", [g])]
+    shown = within_frame(ax, MultiLineString(parts))
+    if shown.is_empty:
+        return None
     artist = ax.add_geometries(
-        [MultiLineString(parts)],
+        [shown],
         crs=lonlat(),
         facecolor="none",
         edgecolor=colour,
@@ -410,6 +413,22 @@ def draw_lines(
 
         layout.add_data(ax, MultiLineString(parts), linewidth)
     return artist
+
+
+FRAME_MARGIN_DEG = 1.0
+"""How far beyond a map's frame (in degrees) :func:`within_frame` keeps lines."""
+
+
+def within_frame(ax: Any, geom: Any) -> Any:
+    """The part of the lines ``geom`` (lon/lat) within ``ax``'s frame, widened by
+    :data:`FRAME_MARGIN_DEG`: cartopy projects every vertex it is given,
+    and on an enlargement most of the rail network lies outside the frame,
+    where nothing is drawn."""
+    import shapely
+
+    lon0, lon1, lat0, lat1 = ax.get_extent(crs=lonlat())
+    m = FRAME_MARGIN_DEG
+    return shapely.clip_by_rect(geom, lon0 - m, lat0 - m, lon1 + m, lat1 + m)
 
 
 LABEL_BOX = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}

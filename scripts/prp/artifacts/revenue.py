@@ -57,6 +57,20 @@ def _scenario_rows(assumptions: pd.DataFrame, scenario: str) -> pd.DataFrame:
     return rows.set_index(rows["crime_id"].astype(str))
 
 
+class _Rows(dict):  # type: ignore[type-arg]
+    """Each scenario's rows (:func:`_scenario_rows`), selected and checked
+    once, on first use: the sensitivity analysis asks for them hundreds of
+    times. The same errors, at the same first use, as without it."""
+
+    def __init__(self, assumptions: pd.DataFrame) -> None:
+        super().__init__()
+        self.assumptions = assumptions
+
+    def __missing__(self, scenario: str) -> pd.DataFrame:
+        rows = self[scenario] = _scenario_rows(self.assumptions, scenario)
+        return rows
+
+
 def migrants(base: pd.DataFrame, scenario: str) -> int:
     """Migrants entering Mexico a year under ``scenario`` (exactly one row)."""
     rows = base[base["scenario"].astype(str) == scenario]
@@ -104,17 +118,24 @@ def parameters(assumptions: pd.DataFrame) -> list[str]:
     return [BASE_PARAMETER] + [f"share:{c}" for c in ids] + [f"revenue:{c}" for c in ids]
 
 
-def total_for(assumptions: pd.DataFrame, base: pd.DataFrame, choice: Mapping[str, str]) -> float:
+def total_for(
+    assumptions: pd.DataFrame,
+    base: pd.DataFrame,
+    choice: Mapping[str, str],
+    rows: Mapping[str, pd.DataFrame] | None = None,
+) -> float:
     """Total annual revenue when each parameter named in ``choice`` takes the
-    value of the scenario it maps to, and every other one its central value."""
+    value of the scenario it maps to, and every other one its central value.
+    ``rows``: the scenarios' rows, kept by a caller that asks many times."""
     unknown = set(choice) - set(parameters(assumptions))
     if unknown:
         raise ValueError(f"unknown parameters {sorted(unknown)}")
+    rows = _Rows(assumptions) if rows is None else rows
     n = migrants(base, choice.get(BASE_PARAMETER, CENTRAL))
     total = 0.0
     for crime in crimes(assumptions):
-        share_rows = _scenario_rows(assumptions, choice.get(f"share:{crime}", CENTRAL))
-        revenue_rows = _scenario_rows(assumptions, choice.get(f"revenue:{crime}", CENTRAL))
+        share_rows = rows[choice.get(f"share:{crime}", CENTRAL)]
+        revenue_rows = rows[choice.get(f"revenue:{crime}", CENTRAL)]
         share = float(share_rows.loc[crime, "share_affected_percent"]) / 100
         total += n * share * float(revenue_rows.loc[crime, "revenue_per_migrant_usd"])
     return total
@@ -135,21 +156,35 @@ def scenario_totals(assumptions: pd.DataFrame, base: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def _value(assumptions: pd.DataFrame, base: pd.DataFrame, parameter: str, scenario: str) -> float:
+def _value(
+    assumptions: pd.DataFrame,
+    base: pd.DataFrame,
+    parameter: str,
+    scenario: str,
+    rows: Mapping[str, pd.DataFrame] | None = None,
+) -> float:
     if parameter == BASE_PARAMETER:
         return float(migrants(base, scenario))
     kind, crime = parameter.split(":", 1)
     column = "share_affected_percent" if kind == "share" else "revenue_per_migrant_usd"
-    return float(_scenario_rows(assumptions, scenario).loc[crime, column])
+    rows = _Rows(assumptions) if rows is None else rows
+    return float(rows[scenario].loc[crime, column])
 
 
-def _basis(assumptions: pd.DataFrame, base: pd.DataFrame, parameter: str, scenario: str) -> str:
+def _basis(
+    assumptions: pd.DataFrame,
+    base: pd.DataFrame,
+    parameter: str,
+    scenario: str,
+    kept: Mapping[str, pd.DataFrame] | None = None,
+) -> str:
     if parameter == BASE_PARAMETER:
         rows = base[base["scenario"].astype(str) == scenario]
         return str(rows["basis"].iloc[0])
     kind, crime = parameter.split(":", 1)
     column = "share_basis" if kind == "share" else "revenue_basis"
-    return str(_scenario_rows(assumptions, scenario).loc[crime, column])
+    kept = _Rows(assumptions) if kept is None else kept
+    return str(kept[scenario].loc[crime, column])
 
 
 def crime_names(assumptions: pd.DataFrame) -> dict[str, str]:
@@ -162,24 +197,25 @@ def tornado(assumptions: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     total with it at low and at high (all others central) and the swing
     |high total − low total|; sorted by swing, largest first (ties in
     parameter order)."""
-    central_total = total_for(assumptions, base, {})
+    kept = _Rows(assumptions)
+    central_total = total_for(assumptions, base, {}, kept)
     names = crime_names(assumptions)
     rows = []
     for order, parameter in enumerate(parameters(assumptions)):
-        low_total = total_for(assumptions, base, {parameter: "low"})
-        high_total = total_for(assumptions, base, {parameter: "high"})
+        low_total = total_for(assumptions, base, {parameter: "low"}, kept)
+        high_total = total_for(assumptions, base, {parameter: "high"}, kept)
         kind, _, crime = parameter.partition(":")
         rows.append(
             {
                 "parameter": parameter,
                 "kind": "migrants" if parameter == BASE_PARAMETER else kind,
                 "crime": names.get(crime, ""),
-                "low_value": _value(assumptions, base, parameter, "low"),
-                "central_value": _value(assumptions, base, parameter, CENTRAL),
-                "high_value": _value(assumptions, base, parameter, "high"),
-                "low_basis": _basis(assumptions, base, parameter, "low"),
-                "central_basis": _basis(assumptions, base, parameter, CENTRAL),
-                "high_basis": _basis(assumptions, base, parameter, "high"),
+                "low_value": _value(assumptions, base, parameter, "low", kept),
+                "central_value": _value(assumptions, base, parameter, CENTRAL, kept),
+                "high_value": _value(assumptions, base, parameter, "high", kept),
+                "low_basis": _basis(assumptions, base, parameter, "low", kept),
+                "central_basis": _basis(assumptions, base, parameter, CENTRAL, kept),
+                "high_basis": _basis(assumptions, base, parameter, "high", kept),
                 "low_total_usd": low_total,
                 "central_total_usd": central_total,
                 "high_total_usd": high_total,

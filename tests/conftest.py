@@ -34,9 +34,33 @@ def root() -> Path:
 # builds the integration tests' shared copy of the repository in the
 # background (tests.shared_build), so that no worker sits waiting for it.
 
+# Then the integration files that take longest (a few minutes of one worker
+# each), so that the short ones even out the workers' loads at the end
+# (pytest-xdist's --dist loadfile hands out whole files in this order).
+LONGEST_FIRST = (
+    "test_engines.py",
+    "test_robust.py",
+    "test_build.py",
+    "test_leaks.py",
+    "test_watch.py",
+    "test_hostile.py",
+    "test_slurm.py",
+    "test_extension.py",
+    "test_diff.py",
+    "test_joblists.py",
+    "test_code_deps.py",
+)
+
+
+def _order(item) -> tuple[int, int]:
+    if "tests/unit/" in item.nodeid:
+        return (0, 0)
+    name = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return (1, LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST))
+
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: 0 if "tests/unit/" in item.nodeid else 1)
+    items.sort(key=_order)  # stable: the order within a file is kept
 
 
 _BACKGROUND: dict[str, object] = {}

@@ -32,7 +32,8 @@ def root() -> Path:
 # ------------------------------------------------------------------ ordering
 # The unit tests run first: under pytest-xdist the controller meanwhile
 # builds the integration tests' shared copy of the repository in the
-# background (tests.shared_build), so that no worker sits waiting for it.
+# background (tests.shared_build), and installs real Quarto
+# (tests.quarto_install), so that no worker sits waiting for them.
 
 # Then the integration files that take longest (a few minutes of one worker
 # each), so that the short ones even out the workers' loads at the end
@@ -69,22 +70,39 @@ _BACKGROUND: dict[str, object] = {}
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node, ids):
     """In the controller, once a worker has collected: start the shared
-    build if integration tests will need it."""
+    build if integration tests will need it, and Quarto's install if the
+    engine tests will."""
     if _BACKGROUND or not any(i.startswith("tests/integration/") for i in ids):
         return
+    import subprocess
+    import sys
+
     from tests.shared_build import start_in_background
 
     root = node.config._tmp_path_factory.getbasetemp()
-    _BACKGROUND["proc"] = start_in_background(root)
+    _BACKGROUND["build"] = start_in_background(root)
+    if any(i.startswith("tests/integration/test_engines.py") for i in ids):
+        # real Quarto's install (a minute, mostly npm and deno caching) too;
+        # the tests' own install() waits for it, then finds it done
+        _BACKGROUND["quarto"] = subprocess.Popen(
+            [sys.executable, "-m", "tests.quarto_install"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):
-    proc = _BACKGROUND.pop("proc", None)
-    if proc is not None and proc.poll() is None:  # interrupted: stop its build
-        import signal
-        import subprocess
+    import signal
+    import subprocess
 
-        try:
+    # A Quarto install still running (an interrupted session) is left to
+    # finish, under its lock: stopped halfway it could look done to the next.
+    _BACKGROUND.pop("quarto", None)
+    proc = _BACKGROUND.pop("build", None)
+    if proc is not None and proc.poll() is None:
+        try:  # interrupted: stop the shared build and its Snakemake
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
         except (ProcessLookupError, OSError, subprocess.TimeoutExpired):

@@ -10,6 +10,7 @@ a second). ``$PRP_QUARTO`` set to an installed Quarto skips the install.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -53,12 +54,17 @@ def install(dest: Path = CACHE, python: str = sys.executable) -> Path:
             f"the offline Quarto bundle was not found (looked in {tried}); set "
             f"{BUNDLE_ENV} to it, or {QUARTO_ENV} to an installed Quarto"
         )
-    proc = subprocess.run(
-        ["bash", str(bundle / "install.sh"), str(dest), python],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # one install at a time (the test controller may have started one in
+    # the background, tests/conftest.py): a second waits, then finds it done
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest.parent / f".{dest.name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(
+            ["bash", str(bundle / "install.sh"), str(dest), python],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"installing Quarto from {bundle} failed:\n{proc.stdout}\n{proc.stderr}")
     exe = dest / "bin" / "quarto"

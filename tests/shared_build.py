@@ -39,15 +39,16 @@ def copy_repo(dest: Path, restricted: bool = True) -> Path:
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Snakemake on two cores in ``workdir``, as a module (as prp.tools.build
-    runs it: the figure workers then need not run its main script)."""
+    """Snakemake on two cores in ``workdir``, as prp.tools.build runs it
+    (:mod:`prp.tools.snakemake_cli`, the copy's own)."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("SNAKEMAKE") and k != "PRP_PUBLIC_ONLY"
     }
+    env["PYTHONPATH"] = "scripts"
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        [sys.executable, "-m", "prp.tools.snakemake_cli", "--cores", "2", *args],
         cwd=workdir,
         env=env,
         capture_output=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,49 @@ def test_a_free_lock_is_not_stale_while_a_process_of_the_last_build_lives(tmp_pa
         orphan.wait()
     with build.build_lock(lock):  # nothing of it is alive: the lock is stale
         assert json.loads(lock.read_text())["pid"] == os.getpid()
+
+
+def test_a_group_of_zombies_is_not_alive(tmp_path):
+    # the forkserver of the figure workers outlives Snakemake by a moment and
+    # is then a zombie until its new parent collects it: the build must not
+    # wait for it (nor take a finished build for a running one)
+    child = subprocess.Popen(["true"], process_group=0)
+    try:
+        deadline = time.monotonic() + 10
+        while build._group_states(child.pid) != ["Z"]:
+            assert time.monotonic() < deadline, build._group_states(child.pid)
+            time.sleep(0.01)
+        os.killpg(child.pid, 0)  # the kernel still counts the group
+        assert not build.group_alive(child.pid)
+        lock = tmp_path / ".build.lock"
+        lock.write_text(json.dumps({"pid": 2**22 + 1, "pgid": child.pid}) + "\n")
+        with build.build_lock(lock):
+            pass
+        start = time.monotonic()
+        build.stop_group(child.pid)
+        assert time.monotonic() - start < 1
+    finally:
+        child.wait()
+    sleeper = subprocess.Popen(["sleep", "60"], process_group=0)
+    try:
+        assert build._group_states(sleeper.pid) in (["S"], ["R"])
+        assert build.group_alive(sleeper.pid)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert not build.group_alive(sleeper.pid)
+
+
+def test_group_states_reads_names_with_spaces_and_parentheses(tmp_path):
+    (tmp_path / "self").mkdir()
+    (tmp_path / "self" / "stat").write_text("1 (x) S 0 1 1\n")
+    for pid, comm, state, pgrp in [(7, "a) (b", "S", 42), (8, "plain", "Z", 42), (9, "o", "R", 5)]:
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} ({comm}) {state} 1 {pgrp} {pgrp} 0\n")
+    assert sorted(build._group_states(42, tmp_path)) == ["S", "Z"]
+    assert build._group_states(5, tmp_path) == ["R"]
+    assert build._group_states(6, tmp_path) == []
+    assert build._group_states(42, tmp_path / "absent") is None
 
 
 def test_public_builds_drop_the_identity_and_the_restricted_sources(monkeypatch):

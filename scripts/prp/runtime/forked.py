@@ -152,7 +152,8 @@ def _pool_for(workers: int) -> ProcessPoolExecutor:
             # The workers fork from a server process that imported the
             # libraries once ("__main__" first: a worker started otherwise
             # would run Snakemake's own main script again, about 1.7 s of
-            # imports each; under ``python -m snakemake`` it is skipped).
+            # imports each; under ``python -m snakemake`` or prp.tools.build's
+            # ``python -m prp.tools.snakemake_cli`` it is skipped).
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["__main__", *PRELOAD])
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prp.tools.build import group_alive
 from prp.tools.dag import Job, parse_jobs
 
 # --------------------------------------------------------------------------
@@ -412,14 +413,6 @@ class Run:
     output: str
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def stop_group(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     """Stop a process and everything it started (its process group): SIGTERM,
     then SIGKILL whatever is left after ``timeout``; return once all are gone."""
@@ -430,7 +423,7 @@ def stop_group(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
         while time.monotonic() < deadline:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.2)
-            if not _group_alive(proc.pid):
+            if not group_alive(proc.pid):
                 return
 
 

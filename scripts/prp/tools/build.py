@@ -59,11 +59,32 @@ class Busy(Exception):
 def snakemake_cmd() -> list[str]:
     # as a module, not through the console script: the figure workers
     # (prp.runtime.forked) then need not run the main script again
-    return [sys.executable, "-m", "snakemake"]
+    return [sys.executable, "-m", "prp.tools.snakemake_cli"]
+
+
+def _group_states(pgid: int, proc: Path = Path("/proc")) -> list[str] | None:
+    """The states (``R``, ``S``, ``Z`` ...) of the processes in group
+    ``pgid``, from ``/proc``; None where there is no ``/proc`` to read."""
+    if not (proc / "self" / "stat").is_file():
+        return None
+    states = []
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="ascii", errors="replace")
+        except OSError:  # exited while we looked
+            continue
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
+        fields = text[text.rfind(")") + 2 :].split()
+        if len(fields) > 2 and fields[2] == str(pgid):
+            states.append(fields[0])
+    return states
 
 
 def group_alive(pgid: int) -> bool:
-    """Is any process of process group ``pgid`` alive?"""
+    """Is any process of process group ``pgid`` alive? A zombie is not: it
+    runs nothing and holds no file, it only waits for whoever adopted it to
+    collect its exit status (the forkserver of the figure workers, whose
+    parent is Snakemake, is one for a moment after every build)."""
     if pgid <= 1:
         return False
     try:
@@ -72,7 +93,8 @@ def group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    states = _group_states(pgid)
+    return states is None or any(s != "Z" for s in states)
 
 
 def read_holder(fh: IO[str]) -> dict[str, Any]:

@@ -69,55 +69,60 @@ local function marker(cfg, with_note)
 end
 
 -- A value span inside another of the same variable (Quarto's typst path
--- wraps the shortcode's output once more) is one value: keep the inner one.
-local function single_spans(doc)
-  return doc:walk({
-    Span = function(sp)
-      local inner = sp.content[1]
-      if sp.classes:includes('prp-var') and #sp.content == 1 and inner.t == 'Span'
-          and inner.classes:includes('prp-var')
-          and inner.attributes['data-var'] == sp.attributes['data-var'] then
-        return inner
-      end
-    end,
-  })
+-- wraps the shortcode's output once more) is one value: the inner one.
+local function single(sp)
+  local inner = sp.content[1]
+  if #sp.content == 1 and inner.t == 'Span' and sp.classes:includes('prp-var')
+      and inner.classes:includes('prp-var')
+      and inner.attributes['data-var'] == sp.attributes['data-var'] then
+    return inner
+  end
+  return sp
 end
 
+-- One pass over the document, top down so that an outer value span is met
+-- before the one it wraps; only spans and the elements that take no
+-- footnote call into Lua (a filter on every list of inlines cost the book's
+-- render half a second per pass).
 function Pandoc(doc)
   local cfg = settings(doc.meta)
   if not cfg then return nil end
-  doc = single_spans(doc)
   local noted = false  -- a footnote already explains the mark in this chapter
 
-  local function mark_inlines(inlines, notes_allowed)
-    local out, changed = pandoc.Inlines({}), false
-    for _, el in ipairs(inlines) do
-      out:insert(el)
-      if el.t == 'Span' and el.classes:includes('prp-var')
-          and cfg.names[el.attributes['data-var'] or ''] then
+  local function value_span(notes_allowed)
+    return function(sp)
+      local one = single(sp)
+      if one.classes:includes('prp-var') and cfg.names[one.attributes['data-var'] or ''] then
         local with_note = notes_allowed and not noted
         if with_note then noted = true end
-        out:insert(marker(cfg, with_note))
-        changed = true
+        return pandoc.Inlines({ one, marker(cfg, with_note) })
       end
+      if one ~= sp then return one end
     end
-    if changed then return out end
   end
 
+  local marks_only = { traverse = 'topdown', Span = value_span(false) }
   local function without_notes(el)
-    return el:walk({ Inlines = function(inl) return mark_inlines(inl, false) end }), false
+    return el:walk(marks_only), false
   end
+  local filter = {
+    traverse = 'topdown',
+    Figure = without_notes,
+    Table = without_notes,
+    Header = without_notes,
+    Span = value_span(true),
+  }
 
   local blocks = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
     if block.t == 'Header' and block.level == 1 then noted = false end
-    blocks:insert(block:walk({
-      traverse = 'topdown',
-      Figure = without_notes,
-      Table = without_notes,
-      Header = without_notes,
-      Inlines = function(inl) return mark_inlines(inl, true) end,
-    }))
+    -- (a walk goes below the block it starts from: a heading, figure or
+    -- table at the top level is its own case)
+    if block.t == 'Header' or block.t == 'Figure' or block.t == 'Table' then
+      blocks:insert((without_notes(block)))
+    else
+      blocks:insert(block:walk(filter))
+    end
   end
   doc.blocks = blocks
   return doc

@@ -322,14 +322,14 @@ def test_a_first_render_reads_the_files_once_for_both_formats(book, tmp_path, mo
     import prp.render.book as book_module
 
     calls = []
-    real = book_module.build_ast
+    real = book_module.pandoc_pass
 
-    def spy(src, work, fmt, env, extra_meta=()):
+    def spy(src, work, fmt, env, extra_meta=(), writer=("-t", "json")):
         signal = env.get("PRP_AST_READ_SIGNAL")
         calls.append((fmt, signal, [p.name for p in work.glob("html-read")]))
-        return real(src, work, fmt, env, extra_meta)
+        return real(src, work, fmt, env, extra_meta, writer)
 
-    monkeypatch.setattr(book_module, "build_ast", spy)
+    monkeypatch.setattr(book_module, "pandoc_pass", spy)
     cache = tmp_path / "ast"
     render_book(book, "public", tmp_path / "first", ast_cache=cache)
     (html,) = [c for c in calls if c[0] == "html"]

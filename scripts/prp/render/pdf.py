@@ -7,34 +7,13 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from prp.render.config import RenderError
-from prp.render.pandoc import TEMPLATES, run_pandoc
+from prp.render.pandoc import FILTERS, TEMPLATES
 
 log = logging.getLogger(__name__)
-
-
-def local_images(node: Any) -> list[str]:
-    """Root-relative paths of the local images an AST fragment shows."""
-    found: list[str] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, list):
-            for item in n:
-                walk(item)
-        elif isinstance(n, dict):
-            if n.get("t") == "Image":
-                target = n["c"][2][0]
-                if "://" not in target and not target.startswith(("data:", "#")):
-                    found.append(target)
-            walk(n.get("c"))
-            if "blocks" in n:
-                walk(n["blocks"])
-
-    walk(node)
-    return sorted(set(found))
 
 
 def assemble_template(src: Path, work: Path) -> Path:
@@ -56,22 +35,35 @@ def assemble_template(src: Path, work: Path) -> Path:
     return dest / "template.typ"
 
 
-def typst_source(ast: dict[str, Any], *, src: Path, env: dict[str, str], template: Path) -> str:
-    out = run_pandoc(
-        [
-            "-f",
-            "json",
-            "-t",
-            "typst-citations",
-            "--template",
-            str(template),
-            "--wrap=none",
-        ],
-        cwd=src,
-        env=env,
-        stdin=json.dumps(ast).encode("utf-8"),
-    )
-    return out.decode("utf-8")
+IMAGES_FILTER = FILTERS / "images.lua"
+"""Last filter of the PDF pass: lists the local images the document shows."""
+
+Pass = Callable[[list[str], dict[str, str]], bytes]
+"""Runs the book's pandoc pass for the PDF with the given writer arguments
+and environment (:func:`prp.render.book.pandoc_pass`)."""
+
+
+def typst_source(
+    run_pass: Pass, *, env: dict[str, str], template: Path, images_out: Path
+) -> tuple[str, list[str]]:
+    """The book as typst source (pandoc's typst writer with the template;
+    citations from citeproc, not typst's), and the root-relative paths of
+    the local images it shows."""
+    writer = [
+        "--lua-filter",
+        str(IMAGES_FILTER),
+        "-t",
+        "typst-citations",
+        "--template",
+        str(template),
+        "--wrap=none",
+    ]
+    out = run_pass(writer, {**env, "PRP_IMAGES_OUT": str(images_out)})
+    try:
+        images = json.loads(images_out.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"PDF pass: no list of images from {IMAGES_FILTER.name}: {exc}") from exc
+    return out.decode("utf-8"), [str(p) for p in images]
 
 
 def compile_typst(typ: Path, root: Path, timestamp: int) -> bytes:
@@ -89,19 +81,22 @@ def compile_typst(typ: Path, root: Path, timestamp: int) -> bytes:
 
 
 def write_pdf(
-    ast: dict[str, Any], *, src: Path, work: Path, dest: Path, env: dict[str, str], timestamp: int
+    run_pass: Pass, *, src: Path, work: Path, dest: Path, env: dict[str, str], timestamp: int
 ) -> Path:
     """Write ``dest/report.pdf``; the typst project (source + images) lives in
     ``work/pdf`` so that no path outside it can reach the PDF."""
     project = work / "pdf"
     project.mkdir(parents=True, exist_ok=True)
-    for rel in local_images(ast):
+    template = assemble_template(src, work)
+    text, images = typst_source(
+        run_pass, env=env, template=template, images_out=work / "pdf-images.json"
+    )
+    for rel in images:
         target = project / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, target)
     typ = project / "report.typ"
-    template = assemble_template(src, work)
-    typ.write_text(typst_source(ast, src=src, env=env, template=template), encoding="utf-8")
+    typ.write_text(text, encoding="utf-8")
     pdf = compile_typst(typ, project, timestamp)
     out = dest / "report.pdf"
     out.write_bytes(pdf)

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from prp.render.config import RenderError
-from prp.render.pandoc import TEMPLATES, run_pandoc
+from prp.render.pandoc import FILTERS, TEMPLATES, Pass
 
 SEARCH_LEVELS = 3  # headings of levels 1..3 start a search entry
+PAGES_FILTER = FILTERS / "html_pages.lua"
+"""Last filter of the HTML pass: hands the AST over, strips private attributes."""
 
 
 # ----------------------------------------------------------------- pandoc AST
@@ -82,15 +84,6 @@ def chapters_info(ast: dict[str, Any]) -> list[dict[str, str]]:
                 }
             )
     return out
-
-
-def strip_private_attrs(ast: dict[str, Any]) -> dict[str, Any]:
-    """Drop the prp-* attributes of headings (bookkeeping for this module)."""
-    for block in ast["blocks"]:
-        if block["t"] == "Header":
-            attr = block["c"][1]
-            attr[2] = [kv for kv in attr[2] if not kv[0].startswith("prp-")]
-    return ast
 
 
 # ----------------------------------------------------------------- search
@@ -243,17 +236,6 @@ def fix_cross_page_links(pages: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def write_chunks(ast: dict[str, Any], *, src: Path, chunk_dir: Path, env: dict[str, str]) -> None:
-    """pandoc's chunkedhtml writer: one page per level-1 heading, named after
-    its id, into ``chunk_dir`` (the preview renders one chapter the same way)."""
-    run_pandoc(
-        ["-f", "json", *chunk_writer_args(src, chunk_dir)],
-        cwd=src,
-        env=env,
-        stdin=json.dumps(ast).encode("utf-8"),
-    )
-
-
 def chunk_writer_args(src: Path, chunk_dir: Path) -> list[str]:
     """pandoc's arguments for the pages: chunkedhtml, one page per level-1
     heading named after its id, with the book's template, into ``chunk_dir``."""
@@ -274,15 +256,23 @@ def chunk_writer_args(src: Path, chunk_dir: Path) -> list[str]:
     ]
 
 
-def write_html(
-    ast: dict[str, Any], *, src: Path, work: Path, dest: Path, env: dict[str, str], book_title: str
-) -> None:
-    """Write the HTML pages, images, CSS and search.json into ``dest``."""
+def write_html(run_pass: Pass, *, src: Path, work: Path, dest: Path, book_title: str) -> None:
+    """Write the HTML pages, images, CSS and search.json into ``dest``: the
+    pages by the pass's own pandoc process (html_pages.lua hands the
+    finished AST over, for the chapter list and the search index, and drops
+    the headings' bookkeeping attributes before the writer sees them)."""
+    chunk_dir = work / "html"
+    ast_file = work / "html-ast.json"
+    run_pass(
+        ["--lua-filter", str(PAGES_FILTER), *chunk_writer_args(src, chunk_dir)],
+        {"PRP_AST_OUT": str(ast_file)},
+    )
+    try:
+        ast = json.loads(ast_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"HTML pass: no document from {PAGES_FILTER.name}: {exc}") from exc
     chapters = chapters_info(ast)
     index = search_index(ast, book_title)
-    ast = strip_private_attrs(ast)
-    chunk_dir = work / "html"
-    write_chunks(ast, src=src, chunk_dir=chunk_dir, env=env)
     (chunk_dir / "sitemap.json").unlink(missing_ok=True)
     pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(chunk_dir.glob("*.html"))}
     extra = sorted(set(pages) - {"index.html"} - {f"{ch['id']}.html" for ch in chapters})

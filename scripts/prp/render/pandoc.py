@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from prp.render.config import RenderError
@@ -31,6 +32,13 @@ RUNTIME_FILES = ("filters/*.lua", "templates/*", "templates/typst/*")
 FALLBACK_BEFORE = ("source.lua",)
 FALLBACK_CROSSREF = ("crossref.lua",)
 FALLBACK_RENDER = ("callouts.lua", "output.lua")
+
+Pass = Callable[[list[str], dict[str, str]], bytes]
+"""One format's pandoc pass over the book, bound to its book and format: it
+reads the book, runs the filters and citeproc, then writes with the given
+writer arguments (filters that must run after citeproc may lead them), with
+these variables added to the filters' environment; what pandoc printed
+(:func:`prp.render.book.pandoc_pass`)."""
 
 _ERROR_RE = re.compile(r"PRP-RENDER-ERROR: (.*)")
 _MISSING_CITE_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")

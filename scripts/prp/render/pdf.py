@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 from prp.render.config import RenderError
-from prp.render.pandoc import FILTERS, TEMPLATES
+from prp.render.pandoc import FILTERS, TEMPLATES, Pass
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +37,8 @@ def assemble_template(src: Path, work: Path) -> Path:
 IMAGES_FILTER = FILTERS / "images.lua"
 """Last filter of the PDF pass: lists the local images the document shows."""
 
-Pass = Callable[[list[str], dict[str, str]], bytes]
-"""Runs the book's pandoc pass for the PDF with the given writer arguments
-and environment (:func:`prp.render.book.pandoc_pass`)."""
 
-
-def typst_source(
-    run_pass: Pass, *, env: dict[str, str], template: Path, images_out: Path
-) -> tuple[str, list[str]]:
+def typst_source(run_pass: Pass, *, template: Path, images_out: Path) -> tuple[str, list[str]]:
     """The book as typst source (pandoc's typst writer with the template;
     citations from citeproc, not typst's), and the root-relative paths of
     the local images it shows."""
@@ -58,7 +51,7 @@ def typst_source(
         str(template),
         "--wrap=none",
     ]
-    out = run_pass(writer, {**env, "PRP_IMAGES_OUT": str(images_out)})
+    out = run_pass(writer, {"PRP_IMAGES_OUT": str(images_out)})
     try:
         images = json.loads(images_out.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -80,17 +73,13 @@ def compile_typst(typ: Path, root: Path, timestamp: int) -> bytes:
     return pdf
 
 
-def write_pdf(
-    run_pass: Pass, *, src: Path, work: Path, dest: Path, env: dict[str, str], timestamp: int
-) -> Path:
+def write_pdf(run_pass: Pass, *, src: Path, work: Path, dest: Path, timestamp: int) -> Path:
     """Write ``dest/report.pdf``; the typst project (source + images) lives in
     ``work/pdf`` so that no path outside it can reach the PDF."""
     project = work / "pdf"
     project.mkdir(parents=True, exist_ok=True)
     template = assemble_template(src, work)
-    text, images = typst_source(
-        run_pass, env=env, template=template, images_out=work / "pdf-images.json"
-    )
+    text, images = typst_source(run_pass, template=template, images_out=work / "pdf-images.json")
     for rel in images:
         target = project / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,7 @@ _ID_RE = re.compile(r'\sid="([^"]+)"')
 _LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
 _H1_NUMBER_RE = re.compile(r'<h1 data-number="([^"]+)"')
 # the bookkeeping attributes crossref.lua gives chapter headings (the full
-# render drops them from the AST: prp.render.html.strip_private_attrs)
+# render drops them from the AST: filters/html_pages.lua)
 _H1_TAG_RE = re.compile(r"<h1\b[^>]*>")
 _PRIVATE_ATTR_RE = re.compile(r'\sdata-prp-[\w-]+="[^"]*"')
 _DATA_NUMBER_RE = re.compile(r'(<h[1-6] data-number=")([^".]+)((?:\.[^"]*)?")')

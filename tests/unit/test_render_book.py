@@ -324,7 +324,7 @@ def test_a_first_render_reads_the_files_once_for_both_formats(book, tmp_path, mo
     calls = []
     real = book_module.pandoc_pass
 
-    def spy(src, work, fmt, env, extra_meta=(), writer=("-t", "json")):
+    def spy(src, work, fmt, env, extra_meta, writer):
         signal = env.get("PRP_AST_READ_SIGNAL")
         calls.append((fmt, signal, [p.name for p in work.glob("html-read")]))
         return real(src, work, fmt, env, extra_meta, writer)

@@ -72,12 +72,12 @@ def pandoc_pass(
     work: Path,
     fmt: str,
     env: dict[str, str],
-    extra_meta: Iterable[Path] = (),
-    writer: Iterable[str] = ("-t", "json"),
+    extra_meta: Iterable[Path],
+    writer: Iterable[str],
 ) -> bytes:
     """One pandoc process: read the book, run its filters and citeproc for
     the target format ``fmt``, write with ``writer`` (pandoc's writer
-    arguments; default: the AST as JSON); what pandoc printed."""
+    arguments); what pandoc printed."""
     args = [*reader_args(src, work, fmt, extra_meta), *writer]
     return run_pandoc(args, cwd=src, env={**env, "PRP_RENDER_FORMAT": fmt})
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from prp.render.config import RenderError
-from prp.render.pandoc import FILTERS, TEMPLATES, Pass
+from prp.render.pandoc import FILTERS, TEMPLATES, Pass, filter_output
 
 SEARCH_LEVELS = 3  # headings of levels 1..3 start a search entry
 PAGES_FILTER = FILTERS / "html_pages.lua"
@@ -267,10 +267,7 @@ def write_html(run_pass: Pass, *, src: Path, work: Path, dest: Path, book_title:
         ["--lua-filter", str(PAGES_FILTER), *chunk_writer_args(src, chunk_dir)],
         {"PRP_AST_OUT": str(ast_file)},
     )
-    try:
-        ast = json.loads(ast_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RenderError(f"HTML pass: no document from {PAGES_FILTER.name}: {exc}") from exc
+    ast = filter_output(ast_file, PAGES_FILTER)
     chapters = chapters_info(ast)
     index = search_index(ast, book_title)
     (chunk_dir / "sitemap.json").unlink(missing_ok=True)

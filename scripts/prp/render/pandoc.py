@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from prp.render.config import RenderError
 
@@ -93,6 +95,14 @@ def filter_args(src: Path | None = None, fmt: str = "html") -> list[str]:
         *points("post-render", "pre-finalize", "post-finalize"),
         "--citeproc",
     ]
+
+
+def filter_output(path: Path, lua_filter: Path) -> Any:
+    """The JSON a filter of a pass wrote for the renderer to ``path``."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"pandoc pass: nothing usable from {lua_filter.name}: {exc}") from exc
 
 
 def problems(stderr: str) -> tuple[list[str], list[str]]:

@@ -4,13 +4,12 @@ package with its embedded fonts only."""
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from pathlib import Path
 
 from prp.render.config import RenderError
-from prp.render.pandoc import FILTERS, TEMPLATES, Pass
+from prp.render.pandoc import FILTERS, TEMPLATES, Pass, filter_output
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,7 @@ def typst_source(run_pass: Pass, *, template: Path, images_out: Path) -> tuple[s
         "--wrap=none",
     ]
     out = run_pass(writer, {"PRP_IMAGES_OUT": str(images_out)})
-    try:
-        images = json.loads(images_out.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RenderError(f"PDF pass: no list of images from {IMAGES_FILTER.name}: {exc}") from exc
+    images = filter_output(images_out, IMAGES_FILTER)
     return out.decode("utf-8"), [str(p) for p in images]
 
 

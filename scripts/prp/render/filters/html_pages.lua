@@ -16,16 +16,13 @@ function Pandoc(doc)
     fh:write(pandoc.write(doc, 'json'))
     fh:close()
   end
-  for i, block in ipairs(doc.blocks) do
+  for _, block in ipairs(doc.blocks) do
     if block.t == 'Header' then
       local private = {}
       for k, _ in pairs(block.attributes) do
         if k:sub(1, 4) == 'prp-' then private[#private + 1] = k end
       end
-      if #private > 0 then
-        for _, k in ipairs(private) do block.attributes[k] = nil end
-        doc.blocks[i] = block
-      end
+      for _, k in ipairs(private) do block.attributes[k] = nil end
     end
   end
   return doc

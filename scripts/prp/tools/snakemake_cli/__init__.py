@@ -58,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
         snakemake(argv)
     except SystemExit as done:
         return exit_status(done.code)
-    finally:
-        cancel_timers()
     return 0  # pragma: no cover - Snakemake's main always exits
 
 

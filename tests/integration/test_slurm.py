@@ -4,7 +4,7 @@ single-node SLURM cluster (prp.tools.slurm_local) when SLURM is installed:
 in a copy of the built repository, a figure and a table are forced to rerun,
 so that a forked job (prp.runtime.forked), an in-process job, the edition's
 render (a script job) and its provenance export each go through sbatch (the
-whole graph takes ~100 jobs at 5-second polls; these four jobs prove the same
+whole graph takes ~100 jobs through sbatch; these four jobs prove the same
 profile)."""
 
 from __future__ import annotations

@@ -20,26 +20,20 @@ import pytest
 import yaml
 
 from prp.tools.dag import parse_jobs
-from prp.tools.slurm_local import Layout, cluster, missing_binaries, slurm_conf, wrapper
+from prp.tools.slurm_local import (
+    SNAKEMAKE_FLAGS,
+    Layout,
+    cluster,
+    missing_binaries,
+    slurm_conf,
+    wrapper,
+)
 
 from .conftest import ROOT, copy_repo
 
 pytestmark = pytest.mark.slow
 
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
-# For the throwaway cluster: it keeps no accounting (no sacct) and needs no account.
-LOCAL_CLUSTER = (
-    "--slurm-status-command",
-    "squeue",
-    "--slurm-no-account",
-    # the first status check 3 s after a submission rather than 40 s: the
-    # local cluster answers at once. (Each check that finds no job finished
-    # waits 10 s longer for the next; a job here takes 7-15 s from sbatch to
-    # its end, as its Snakemake starts twice on the node: at 3 s each of the
-    # test's three stages took 16 s, at 5 s 20 s, at 1 s 12 or 33 s.)
-    "--slurm-init-seconds-before-status-checks",
-    "3",
-)
 
 
 def build_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -76,7 +70,7 @@ def test_the_profile_gives_every_job_its_rules_resources(tmp_path):
     assert profile["executor"] == "slurm"
     repo = copy_repo(tmp_path / "repo")
     # all + the release step: every rule of the workflow
-    proc = build(repo, "--dry-run", "all", "release_aggregates", *LOCAL_CLUSTER, env=build_env())
+    proc = build(repo, "--dry-run", "all", "release_aggregates", *SNAKEMAKE_FLAGS, env=build_env())
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     listing = proc.stdout + proc.stderr
     resources = job_resources(listing)
@@ -130,7 +124,7 @@ def test_the_public_edition_builds_through_slurm(built_repo, tmp_path):
     with cluster(tmp_path / "slurm") as layout:
         env = build_env({"SLURM_CONF": str(layout.conf)})
         env["PATH"] = f"{layout.bin}{os.pathsep}{env['PATH']}"
-        proc = build(repo, "public", "--forcerun", *FORCED, *LOCAL_CLUSTER, env=env)
+        proc = build(repo, "public", "--forcerun", *FORCED, *SNAKEMAKE_FLAGS, env=env)
         log = proc.stdout + proc.stderr
         assert proc.returncode == 0, log[-5000:]
         queue = subprocess.run(

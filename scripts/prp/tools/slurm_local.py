@@ -37,6 +37,21 @@ from pathlib import Path
 DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("sbatch", "squeue", "sinfo", "scancel", "srun", "scontrol")
 PARTITION = "local"
+SNAKEMAKE_FLAGS = (
+    # it keeps no accounting (no sacct) and needs no account
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-no-account",
+    # the plugin first asks for a job's state 40 s after submitting it, and
+    # waits 10 s longer after each check that finds no job finished; a job
+    # here takes 7-15 s from sbatch to its end (its Snakemake starts twice on
+    # the node). First check at 3 s: the public edition's three stages took
+    # 16 s each; at 5 s 20 s; at 1 s 12 s, or 33 s when the render missed
+    # the second check.
+    "--slurm-init-seconds-before-status-checks",
+    "3",
+)
+"""What to pass to Snakemake's SLURM executor for this cluster."""
 
 
 class ClusterError(RuntimeError):

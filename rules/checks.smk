@@ -15,8 +15,6 @@ rule check_errata:
         provenance=prov("checks/errata"),
     log:
         log_path("check_errata"),
-    benchmark:
-        bench_path("checks-errata")
     run:
         run_in_process(rule, "check_errata", input, output, params, wildcards, log)
 
@@ -31,8 +29,6 @@ rule check_datapackage:
         provenance=prov("checks/datasets"),
     log:
         log_path("check_datapackage"),
-    benchmark:
-        bench_path("checks-datasets")
     params:
         resources=[resource(DATA, n) for n in TABULAR],
     run:

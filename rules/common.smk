@@ -321,11 +321,6 @@ def prov(name):
     return f"{BUILD}/provenance/{name}.json"
 
 
-def bench_path(name):
-    """Snakemake benchmark file of a job (wall time and peak memory)."""
-    return f"{BUILD}/benchmarks/{name}.tsv"
-
-
 # Crime-event aggregates and maps (Part 3, Figures 3.1-3.7). The restricted
 # event table reaches the public edition only through release_aggregates.
 # disclosure.k: smallest count released; disclosure.grid_degrees: grid cell size;

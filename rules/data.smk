@@ -16,8 +16,6 @@ rule validate_dataset:
         provenance=update(prov("clean/{dataset}")),
     log:
         log_path("validate_dataset", "{dataset}"),
-    benchmark:
-        bench_path("clean-{dataset}")
     params:
         resource=dataset_schema,
         references=dataset_references,

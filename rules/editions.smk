@@ -14,8 +14,6 @@ rule render_edition:
         provenance=update(prov("editions/{edition}")),
     log:
         log_path("render_edition", "{edition}"),
-    benchmark:
-        bench_path("editions-{edition}")
     params:
         profile=edition_profile,
         overlay=edition_overlay,

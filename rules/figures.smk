@@ -14,8 +14,6 @@ rule plot_border_apprehensions_monthly:
         provenance=prov("figures/border-apprehensions-monthly"),
     log:
         log_path("plot_border_apprehensions_monthly"),
-    benchmark:
-        bench_path("figures-border-apprehensions-monthly")
     params:
         **figure_params("border-apprehensions-monthly"),
     run:
@@ -33,8 +31,6 @@ rule plot_homicide_rates:
         provenance=prov("figures/homicide-rates"),
     log:
         log_path("plot_homicide_rates"),
-    benchmark:
-        bench_path("figures-homicide-rates")
     params:
         **figure_params("homicide-rates"),
     run:
@@ -56,8 +52,6 @@ rule plot_revenue_sensitivity:
         provenance=prov("figures/revenue-sensitivity"),
     log:
         log_path("plot_revenue_sensitivity"),
-    benchmark:
-        bench_path("figures-revenue-sensitivity")
     params:
         **figure_params("revenue-sensitivity"),
     run:
@@ -75,8 +69,6 @@ rule plot_oaxaca_justice_funnel:
         provenance=prov("figures/oaxaca-justice-funnel"),
     log:
         log_path("plot_oaxaca_justice_funnel"),
-    benchmark:
-        bench_path("figures-oaxaca-justice-funnel")
     params:
         **figure_params("oaxaca-justice-funnel"),
     run:
@@ -95,8 +87,6 @@ rule plot_federal_agencies:
         provenance=prov("figures/federal-agencies"),
     log:
         log_path("plot_federal_agencies"),
-    benchmark:
-        bench_path("figures-federal-agencies")
     params:
         **figure_params("federal-agencies"),
         max_slots=6,
@@ -120,8 +110,6 @@ rule plot_crime_locations:
         provenance=prov("figures/crime-locations"),
     log:
         log_path("plot_crime_locations"),
-    benchmark:
-        bench_path("figures-crime-locations")
     params:
         **figure_params("crime-locations"),
         k=DISCLOSURE_K,
@@ -142,8 +130,6 @@ rule plot_crime_rail_map:
         provenance=prov("figures/crime-rail-map"),
     log:
         log_path("plot_crime_rail_map"),
-    benchmark:
-        bench_path("figures-crime-rail-map")
     params:
         **figure_params("crime-rail-map"),
         k=DISCLOSURE_K,
@@ -164,8 +150,6 @@ rule plot_crime_states_map:
         provenance=prov("figures/crime-states-map"),
     log:
         log_path("plot_crime_states_map"),
-    benchmark:
-        bench_path("figures-crime-states-map")
     params:
         **figure_params("crime-states-map"),
         k=DISCLOSURE_K,
@@ -184,8 +168,6 @@ rule plot_top_states:
         provenance=prov("figures/top-states"),
     log:
         log_path("plot_top_states"),
-    benchmark:
-        bench_path("figures-top-states")
     params:
         **figure_params("top-states"),
     run:
@@ -205,8 +187,6 @@ rule plot_southern_border_map:
         provenance=prov("figures/southern-border-map"),
     log:
         log_path("plot_southern_border_map"),
-    benchmark:
-        bench_path("figures-southern-border-map")
     params:
         **figure_params("southern-border-map"),
         k=DISCLOSURE_K,
@@ -228,8 +208,6 @@ rule plot_us_border_map:
         provenance=prov("figures/us-border-map"),
     log:
         log_path("plot_us_border_map"),
-    benchmark:
-        bench_path("figures-us-border-map")
     params:
         **figure_params("us-border-map"),
         k=DISCLOSURE_K,
@@ -250,8 +228,6 @@ rule plot_perpetrators_top_states:
         provenance=prov("figures/perpetrators-top-states"),
     log:
         log_path("plot_perpetrators_top_states"),
-    benchmark:
-        bench_path("figures-perpetrators-top-states")
     params:
         **figure_params("perpetrators-top-states"),
         k=DISCLOSURE_K,
@@ -273,8 +249,6 @@ rule plot_poverty_rates:
         provenance=prov("figures/poverty-rates"),
     log:
         log_path("plot_poverty_rates"),
-    benchmark:
-        bench_path("figures-poverty-rates")
     params:
         **figure_params("poverty-rates"),
     run:

@@ -11,8 +11,6 @@ rule numbers_apprehensions_mexico:
         provenance=prov("numbers/apprehensions_mexico"),
     log:
         log_path("numbers_apprehensions_mexico"),
-    benchmark:
-        bench_path("numbers-apprehensions_mexico")
     params:
         namespace="apprehensions_mexico",
     run:
@@ -29,8 +27,6 @@ rule numbers_from_spec:
         provenance=prov("numbers/{namespace}"),
     log:
         log_path("numbers_from_spec", "{namespace}"),
-    benchmark:
-        bench_path("numbers-{namespace}")
     params:
         namespace="{namespace}",
     run:
@@ -47,8 +43,6 @@ rule numbers_errata:
         provenance=prov("numbers/errata"),
     log:
         log_path("numbers_errata"),
-    benchmark:
-        bench_path("numbers-errata")
     params:
         namespace="errata",
     run:
@@ -69,8 +63,6 @@ rule numbers_revenue_estimates:
         provenance=prov("numbers/revenue"),
     log:
         log_path("numbers_revenue_estimates"),
-    benchmark:
-        bench_path("numbers-revenue")
     params:
         namespace="revenue",
     run:
@@ -92,8 +84,6 @@ rule numbers_events:
         provenance=prov("numbers/events"),
     log:
         log_path("numbers_events"),
-    benchmark:
-        bench_path("numbers-events")
     params:
         namespace="events",
         k=DISCLOSURE_K,

@@ -13,8 +13,6 @@ rule export_provenance:
         crate=update(f"{BUILD}/{{edition}}/ro-crate-metadata.json"),
     log:
         log_path("export_provenance", "{edition}"),
-    benchmark:
-        bench_path("export_provenance-{edition}")
     params:
         edition="{edition}",
     run:

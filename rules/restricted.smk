@@ -27,8 +27,6 @@ rule release_aggregates:
         provenance=update(prov("released/events")),
     log:
         log_path("release_aggregates"),
-    benchmark:
-        bench_path("released-events")
     params:
         k=DISCLOSURE_K,
         grid_degrees=GRID_DEGREES,
@@ -52,8 +50,6 @@ rule numbers_restricted_events:
         provenance=prov("numbers/restricted_events"),
     log:
         log_path("numbers_restricted_events"),
-    benchmark:
-        bench_path("numbers-restricted_events")
     params:
         namespace="restricted_events",
     run:
@@ -75,8 +71,6 @@ rule table_state_priorities:
         provenance=prov("tables/state-priorities"),
     log:
         log_path("table_state_priorities"),
-    benchmark:
-        bench_path("tables-state-priorities")
     params:
         **table_params("state-priorities"),
         min_events=20,
@@ -94,8 +88,6 @@ rule table_event_counts:
         provenance=prov("tables/event-counts"),
     log:
         log_path("table_event_counts"),
-    benchmark:
-        bench_path("tables-event-counts")
     params:
         **table_params("event-counts"),
         crimes=event_categories()["state_crime"],
@@ -114,8 +106,6 @@ rule table_event_listing:
         provenance=prov("tables/event-listing"),
     log:
         log_path("table_event_listing"),
-    benchmark:
-        bench_path("tables-event-listing")
     params:
         **table_params("event-listing"),
         max_rows=ARTIFACTS["tables"]["event-listing"].get("max_rows"),
@@ -139,8 +129,6 @@ rule plot_event_points_map:
         provenance=prov("figures/event-points-map"),
     log:
         log_path("plot_event_points_map"),
-    benchmark:
-        bench_path("figures-event-points-map")
     params:
         **figure_params("event-points-map"),
         # above this many events the map shows their density (catalog: density)

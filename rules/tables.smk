@@ -12,8 +12,6 @@ rule table_apprehensions_mexico:
         provenance=prov("tables/apprehensions-mexico"),
     log:
         log_path("table_apprehensions_mexico"),
-    benchmark:
-        bench_path("tables-apprehensions-mexico")
     params:
         **table_params("apprehensions-mexico"),
     run:
@@ -30,8 +28,6 @@ rule table_border_apprehensions:
         provenance=prov("tables/border-apprehensions"),
     log:
         log_path("table_border_apprehensions"),
-    benchmark:
-        bench_path("tables-border-apprehensions")
     params:
         **table_params("border-apprehensions"),
         first_year=2013,
@@ -51,8 +47,6 @@ rule table_police_laws:
         provenance=prov("tables/police-laws"),
     log:
         log_path("table_police_laws"),
-    benchmark:
-        bench_path("tables-police-laws")
     params:
         **table_params("police-laws"),
     run:
@@ -70,8 +64,6 @@ rule table_human_rights_practices:
         provenance=prov("tables/human-rights-practices"),
     log:
         log_path("table_human_rights_practices"),
-    benchmark:
-        bench_path("tables-human-rights-practices")
     params:
         **table_params("human-rights-practices"),
     run:
@@ -88,8 +80,6 @@ rule table_acronyms:
         provenance=prov("tables/acronyms"),
     log:
         log_path("table_acronyms"),
-    benchmark:
-        bench_path("tables-acronyms")
     params:
         **table_params("acronyms"),
     run:
@@ -106,8 +96,6 @@ rule table_errata:
         provenance=prov("tables/errata"),
     log:
         log_path("table_errata"),
-    benchmark:
-        bench_path("tables-errata")
     params:
         **table_params("errata"),
     run:
@@ -128,8 +116,6 @@ rule table_criminal_actors:
         provenance=prov("tables/criminal-actors"),
     log:
         log_path("table_criminal_actors"),
-    benchmark:
-        bench_path("tables-criminal-actors")
     params:
         **table_params("criminal-actors"),
     run:
@@ -148,8 +134,6 @@ rule table_transactional_crimes:
         provenance=prov("tables/transactional-crimes"),
     log:
         log_path("table_transactional_crimes"),
-    benchmark:
-        bench_path("tables-transactional-crimes")
     params:
         **table_params("transactional-crimes"),
     run:
@@ -168,8 +152,6 @@ rule table_predatory_crimes:
         provenance=prov("tables/predatory-crimes"),
     log:
         log_path("table_predatory_crimes"),
-    benchmark:
-        bench_path("tables-predatory-crimes")
     params:
         **table_params("predatory-crimes"),
     run:
@@ -187,8 +169,6 @@ rule table_revenue_estimates:
         provenance=prov("tables/revenue-estimates"),
     log:
         log_path("table_revenue_estimates"),
-    benchmark:
-        bench_path("tables-revenue-estimates")
     params:
         **table_params("revenue-estimates"),
     run:
@@ -206,8 +186,6 @@ rule table_revenue_scenarios:
         provenance=prov("tables/revenue-scenarios"),
     log:
         log_path("table_revenue_scenarios"),
-    benchmark:
-        bench_path("tables-revenue-scenarios")
     params:
         **table_params("revenue-scenarios"),
     run:

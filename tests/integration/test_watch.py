@@ -31,8 +31,8 @@ LOG = """\
 localrule render_edition:
     input: build/src/public/index.qmd
     output: build/public/index.html
+    log: build/logs/render_edition/public.log
     jobid: 7
-    benchmark: build/benchmarks/editions-public.tsv
     wildcards: edition=public
 
 [Sun Nov 29 00:23:04 2026]
@@ -53,10 +53,11 @@ def test_snakemake_log_reports_finished_jobs_with_times():
         "render_edition[edition=public]",
         "export_provenance[edition=public]",
     ]
-    assert done[0].benchmark == "build/benchmarks/editions-public.tsv"
+    assert done[0].log == "build/logs/render_edition/public.log"
     assert done[0].outputs == ["build/public/index.html"] and done[1].outputs == []
-    bench = {"build/benchmarks/editions-public.tsv": "s\th:m:s\n17.25\t0:00:17\n"}
-    assert job_seconds(done[0], bench.get) == 17.25  # the benchmark wins
+    # the timing file the job wrote beside its log (prp.runtime.timing)
+    bench = {"build/benchmarks/render_edition/public.tsv": "s\th:m:s\n17.25\t0:00:17\n"}
+    assert job_seconds(done[0], bench.get) == 17.25  # the job's own timing wins
     assert job_seconds(done[1], bench.get) == 19.0  # else Snakemake's time stamps
     assert not log.nothing_to_do
     idle = SnakemakeLog()

@@ -37,7 +37,6 @@ localrule validate_dataset:
     output: build/clean/a.parquet (update), build/provenance/clean/a.json (update)
     log: build/logs/validate_dataset/a.log
     jobid: 2
-    benchmark: build/benchmarks/clean-a.tsv
     reason: Missing output files: build/clean/a.parquet
     wildcards: dataset=a
     resources: tmpdir=/tmp
@@ -56,7 +55,7 @@ localrule all:
 """
 
 
-def test_parse_jobs_reads_rule_wildcards_files_and_benchmark():
+def test_parse_jobs_reads_rule_wildcards_files_and_timing_file():
     jobs = parse_jobs(LOG)
     assert [j.key for j in jobs] == [
         "validate_dataset[dataset=a]",
@@ -66,7 +65,9 @@ def test_parse_jobs_reads_rule_wildcards_files_and_benchmark():
     first = jobs[0]
     assert first.inputs == ("data/raw/a.csv", "/repo/scripts/prp/data/validate.py")
     assert first.outputs == ("build/clean/a.parquet", "build/provenance/clean/a.json")
-    assert first.benchmark == "build/benchmarks/clean-a.tsv"
+    assert first.log == "build/logs/validate_dataset/a.log"
+    # the timing file the job writes beside its log (prp.runtime.timing)
+    assert first.benchmark == "build/benchmarks/validate_dataset/a.tsv"
     assert jobs[1].benchmark is None and jobs[2].inputs == ("build/public/index.html",)
 
 

@@ -35,6 +35,7 @@ import threading
 from typing import Any
 
 from prp.data.errors import InputError
+from prp.runtime.timing import ThreadTimer
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 
@@ -82,11 +83,13 @@ def run_in_process(
             root.setLevel(logging.INFO)
     job_log = logging.getLogger(rule)
     outputs = _named(output)
+    timer = ThreadTimer()
     try:
         module = importlib.import_module(script)
         module.main(_named(input), outputs, dict(params.items()))
         if "provenance" in outputs:
             record_provenance(_Job(rule, wildcards, input, params), outputs, in_process=True)
+        timer.write(log)
     except InputError as err:
         job_log.error("%s", err)
         raise JobFailed(str(err)) from None

@@ -10,7 +10,8 @@ Every script ends with::
 ``main(inputs, outputs, params)`` with plain dicts of strings, and turns a
 :class:`~prp.data.errors.UserError` (bad input, a chapter that cannot be
 rendered) or a full disk into one clear line and exit status 1 (no traceback;
-real bugs keep theirs).
+real bugs keep theirs). A job that succeeds writes its timing beside its log
+(:mod:`prp.runtime.timing`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prp.data.errors import UserError
+from prp.runtime.timing import write_process
 
 
 def _named(namedlist: Any) -> dict[str, Any]:
@@ -73,6 +75,7 @@ def run(main: Callable[..., Any], smk: Any) -> None:
             if extra:
                 outputs = {**outputs, "written": [str(p) for p in extra]}
             record_provenance(smk, outputs)
+        write_process(smk.log)
     except UserError as err:
         log.error("%s", err)
         sys.exit(1)

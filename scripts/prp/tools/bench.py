@@ -18,8 +18,8 @@ each no-op (so both see the same load). Each figure is the median of the
 repetitions. Times are wall-clock times of the whole
 subprocess; CPU is user + system time of the whole process tree (from
 ``getrusage``), so ``CPU / wall`` is the mean number of busy cores. Per-rule
-time and peak memory come from Snakemake's ``benchmark:`` files of the cold
-builds.
+time and peak memory come from the timing files the jobs of the cold builds
+write beside their logs (:mod:`prp.runtime.timing`).
 
 The pure parts (parsing Snakemake's job listing, medians, per-rule
 aggregation, critical path, tables) are functions without I/O; the runner
@@ -84,7 +84,7 @@ def read_benchmark(text: str, path: str = "<benchmark>") -> dict[str, float]:
     if not rows:
         raise ValueError(f"{path}: benchmark file has no data row")
     out: dict[str, float] = {}
-    for key in ("s", "max_rss", "cpu_time", "mean_load"):
+    for key in ("s", "max_rss", "max_rss_children", "cpu_time", "mean_load"):
         raw = rows[0].get(key)
         if raw in (None, "", "NA", "-"):
             continue
@@ -103,7 +103,8 @@ class RuleRow:
     jobs: int
     total_s: float  # sum of the rule's job wall times (median over repetitions)
     max_s: float  # longest single job
-    max_rss_mb: float | None  # largest peak resident memory of one job
+    max_rss_mb: float | None  # largest peak resident memory of one job's process
+    child_rss_mb: float | None = None  # largest peak of a process a job ran
 
 
 def per_rule(reps: Sequence[Sequence[tuple[str, Mapping[str, float]]]]) -> list[RuleRow]:
@@ -116,7 +117,7 @@ def per_rule(reps: Sequence[Sequence[tuple[str, Mapping[str, float]]]]) -> list[
     rules = sorted({rule for rep in reps for rule, _ in rep})
     rows = []
     for rule in rules:
-        totals, longest, rss, counts = [], [], [], []
+        totals, longest, rss, child, counts = [], [], [], [], []
         for rep in reps:
             mine = [row for r, row in rep if r == rule]
             if not mine:
@@ -127,6 +128,9 @@ def per_rule(reps: Sequence[Sequence[tuple[str, Mapping[str, float]]]]) -> list[
             rss_values = [row["max_rss"] for row in mine if "max_rss" in row]
             if rss_values:
                 rss.append(max(rss_values))
+            child_values = [row["max_rss_children"] for row in mine if "max_rss_children" in row]
+            if child_values:
+                child.append(max(child_values))
         rows.append(
             RuleRow(
                 rule=rule,
@@ -134,6 +138,7 @@ def per_rule(reps: Sequence[Sequence[tuple[str, Mapping[str, float]]]]) -> list[
                 total_s=statistics.median(totals),
                 max_s=statistics.median(longest),
                 max_rss_mb=statistics.median(rss) if rss else None,
+                child_rss_mb=statistics.median(child) if child else None,
             )
         )
     return sorted(rows, key=lambda r: (-r.total_s, r.rule))
@@ -302,11 +307,20 @@ def rule_table(rows: Sequence[RuleRow]) -> str:
             fmt_s(r.total_s),
             fmt_s(r.max_s),
             "–" if r.max_rss_mb is None else f"{r.max_rss_mb:.0f}",
+            "–" if r.child_rss_mb is None else f"{r.child_rss_mb:.0f}",
         ]
         for r in rows
     ]
     return markdown_table(
-        ["rule", "jobs:", "time, all jobs:", "longest job:", "peak RSS, MB:"], body
+        [
+            "rule",
+            "jobs:",
+            "time, all jobs:",
+            "longest job:",
+            "peak RSS, MB:",
+            "largest subprocess, MB:",
+        ],
+        body,
     )
 
 
@@ -316,7 +330,7 @@ def parallelism_lines(
     """What the cold build's wall time is made of, against what the DAG allows."""
     bound = max(path, job_total / cores)
     return [
-        f"- sum of all job times (benchmark files): {fmt_s(job_total)}; "
+        f"- sum of all job times (the jobs' timing files): {fmt_s(job_total)}; "
         f"critical path through the DAG: {fmt_s(path)}",
         f"- fastest possible on {cores} cores, as the graph allows: "
         f"max(critical path, sum / {cores}) = {fmt_s(bound)}; measured {fmt_s(cold_wall)} "
@@ -845,21 +859,23 @@ def report(
             "",
             *parallelism_lines(wall, cpu, total, path, cores),
             "",
-            "Job times come from Snakemake's benchmark files, which time each job's "
-            "script process; the difference between the measured wall time and the "
-            "ideal is Snakemake's own scheduling and process start-up, and other load "
-            "on the machine.",
+            "Job times come from the timing files each job writes beside its log "
+            "(`prp.runtime.timing`: a job with a process of its own from that "
+            "process's start, an in-process job in its thread); the difference "
+            "between the measured wall time and the ideal is Snakemake's own "
+            "scheduling and process start-up, and other load on the machine.",
             "",
         ]
     if results.cold_rules:
         lines += [
             "## Per rule (cold build)",
             "",
-            "From `build/benchmarks/*.tsv`: per rule, the sum of its jobs' wall times, "
-            "its longest job, and the largest peak resident memory (`max_rss`) of one job. "
-            "Snakemake measures a `run:` job (run in its own process, or forked from its "
-            "figure workers) as its whole process tree: there the figure is Snakemake's "
-            "memory with its workers', not the job's own.",
+            "From `build/benchmarks/`: per rule, the sum of its jobs' wall times, "
+            "its longest job, the largest peak resident memory (`max_rss`) of one "
+            "job's process and of a process a job ran (pandoc, for a render). A job "
+            "that runs in a thread of Snakemake's process (`prp.runtime.inproc`) has "
+            "no memory of its own to report (–); a forked job's process starts with "
+            "its worker's libraries already resident.",
             "",
             rule_table(per_rule(results.cold_rules)),
             "",

@@ -1,7 +1,7 @@
 """The jobs Snakemake lists, read from its dry run or log (a public interface).
 
 ``parse_jobs(log)`` reads ``rule NAME:`` blocks with their indented
-``input:``, ``output:``, ``wildcards:``, ``benchmark:`` and ``reason:`` lines;
+``input:``, ``output:``, ``wildcards:``, ``log:`` and ``reason:`` lines;
 ``planned_jobs(workdir, targets)`` runs ``snakemake --dry-run`` and returns
 them with repository-relative paths. With ``forceall=True`` it lists the
 whole graph behind the targets, which is how the artifact-discovery tests
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prp.runtime.timing import timing_path
+
 _JOB_HEAD = re.compile(r"^(?:local)?(?:rule|checkpoint) (?P<rule>[A-Za-z_][A-Za-z0-9_]*):$")
 _JOB_FIELD = re.compile(r"^    (?P<key>[a-z_]+): (?P<value>.*)$")
 _FLAG = re.compile(r"\s+\([a-z, ]+\)$")  # "build/x.parquet (update)"
@@ -33,8 +35,15 @@ class Job:
     wildcards: tuple[tuple[str, str], ...] = ()
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
-    benchmark: str | None = None
+    log: str | None = None
     reason: str = ""
+
+    @property
+    def benchmark(self) -> str | None:
+        """The job's timing file, which it writes beside its log when it
+        succeeds (:mod:`prp.runtime.timing`); ``None`` without a log."""
+        path = timing_path(self.log) if self.log else None
+        return path.as_posix() if path is not None else None
 
     @property
     def updated_inputs(self) -> tuple[str, ...]:
@@ -72,7 +81,7 @@ def parse_jobs(log: str) -> list[Job]:
     """Jobs of a Snakemake log or dry-run listing, in the order printed.
 
     A job is a ``rule NAME:`` (or ``localrule NAME:``) line followed by
-    indented ``key: value`` lines (input, output, wildcards, benchmark...)."""
+    indented ``key: value`` lines (input, output, wildcards, log...)."""
     jobs: list[Job] = []
     current: dict[str, Any] | None = None
 
@@ -100,8 +109,8 @@ def parse_jobs(log: str) -> list[Job]:
             current["outputs"] = _split_files(value)
         elif key == "wildcards":
             current["wildcards"] = _split_wildcards(value)
-        elif key == "benchmark":
-            current["benchmark"] = value.strip()
+        elif key == "log":
+            current["log"] = _split_files(value)[0] if value.strip() else None
         elif key == "reason":
             current["reason"] = value.strip()
     close()

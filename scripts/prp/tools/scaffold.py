@@ -318,8 +318,6 @@ rule {rule}:
         provenance=prov("{kind}/{artifact_id}"),
     log:
         log_path("{rule}"),
-    benchmark:
-        bench_path("{kind}-{artifact_id}")
     params:
         **{params}("{artifact_id}"),
 {action}

@@ -6,12 +6,12 @@ with automatic reload.
   ~100 ms); after each batch of changes it rebuilds the edition through
   ``prp.tools.build`` (so it never runs alongside another build of the same
   folder), in the background, and prints every job that ran with its wall
-  time (from the job's benchmark file when it has one, otherwise from
-  Snakemake's own time stamps). Changes made while a build runs start
-  another build when it ends (their files are made newer than its outputs
-  first, and that build ignores Snakemake's recorded input checksums: the
-  outputs written after the edit, with the checksums taken after it, would
-  otherwise look up to date).
+  time (from the timing file the job writes beside its log,
+  :mod:`prp.runtime.timing`, otherwise from Snakemake's own time stamps).
+  Changes made while a build runs start another build when it ends (their
+  files are made newer than its outputs first, and that build ignores
+  Snakemake's recorded input checksums: the outputs written after the edit,
+  with the checksums taken after it, would otherwise look up to date).
 * Save-to-preview: a saved chapter (or a text it includes) is first rendered
   alone (:mod:`prp.render.preview`, about a second) into the overlay
   ``build/.preview/<edition>/``, which the server prefers to
@@ -69,6 +69,7 @@ import yaml
 
 from prp.render.needs import edition_needs
 from prp.render.quarto import quarto_executable
+from prp.runtime.timing import timing_path
 
 WATCHED = ("report", "data", "scripts", "config", "rules", "profiles", "Snakefile")
 BUILD_ID_PATH = "/__build_id"
@@ -113,7 +114,7 @@ class Job:
     jobid: str
     rule: str
     wildcards: str = ""
-    benchmark: str = ""
+    log: str = ""
     output: str = ""  # Snakemake's "output:" line: comma-separated paths
     started: datetime | None = None
     finished: datetime | None = None
@@ -129,7 +130,7 @@ class Job:
 
 STAMP_LINE = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 RULE_LINE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
-FIELD_LINE = re.compile(r"^\s+(jobid|benchmark|wildcards|output): (.*)$")
+FIELD_LINE = re.compile(r"^\s+(jobid|log|wildcards|output): (.*)$")
 FINISHED_LINE = re.compile(r"^Finished jobid: (\d+)")
 
 
@@ -174,7 +175,8 @@ class SnakemakeLog:
 
 
 def benchmark_seconds(text: str) -> float | None:
-    """Wall time (column ``s``) of a Snakemake benchmark file's last run."""
+    """Wall time (column ``s``) of a timing file's last row (Snakemake's
+    benchmark format, :mod:`prp.runtime.timing`)."""
     rows = [r.split("\t") for r in text.strip().splitlines()]
     if len(rows) < 2 or "s" not in rows[0]:
         return None
@@ -185,8 +187,9 @@ def benchmark_seconds(text: str) -> float | None:
 
 
 def job_seconds(job: Job, read: Callable[[str], str | None]) -> float | None:
-    if job.benchmark:
-        text = read(job.benchmark)
+    timing = timing_path(job.log.split(" (")[0]) if job.log else None
+    if timing is not None:
+        text = read(timing.as_posix())
         if text is not None and (s := benchmark_seconds(text)) is not None:
             return s
     if job.started and job.finished:

@@ -60,6 +60,28 @@ def test_pdf_holds_title_table_and_total(built_repo, edition):
     assert "607,474" in flat
 
 
+def test_every_job_wrote_its_timing_beside_its_log(built_repo):
+    """The runners time each job where it runs (prp.runtime.timing): after
+    the build, every job's log has its timing file, with a wall time, CPU
+    time and, for a job with a process of its own, its peak memory."""
+    from prp.runtime.timing import timing_path
+    from prp.tools.bench import read_benchmark
+
+    logs = sorted((built_repo / "build" / "logs").rglob("*.log"))
+    assert len(logs) > 50
+    rows = {}
+    for log in logs:
+        path = timing_path(log)
+        assert path is not None and path.is_file(), f"no timing for {log}"
+        rows[log.relative_to(built_repo / "build" / "logs").as_posix()] = read_benchmark(
+            path.read_text(encoding="utf-8"), str(path)
+        )
+    render = rows["render_edition/restricted.log"]
+    assert render["s"] > 0.5 and render["cpu_time"] > 0.5 and render["max_rss"] > 50
+    assert "max_rss" not in rows["validate_dataset/states.log"]  # in Snakemake's process
+    assert rows["plot_top_states.log"]["max_rss"] > 50  # its forked process
+
+
 def test_restricted_chapter_only_in_restricted_edition(built_repo):
     phrases = restricted_phrases(built_repo)
     assert phrases, "the restricted chapter has headings"

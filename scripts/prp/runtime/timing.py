@@ -21,10 +21,15 @@ format, so that any tool that reads those files reads these:
 * ``s``, ``h:m:s``: wall time -- for a job with a process of its own
   (``script:``, or forked) from the start of that process to the end of the
   job, imports included; for an in-process job, of the job's thread;
-* ``max_rss``: peak resident memory of the job's own process in MB
-  (``NA`` for an in-process job, which shares Snakemake's);
-* ``max_rss_children``: the largest peak of the processes it ran and waited
-  for (pandoc, for a render), ``NA`` if none;
+* ``max_rss``: peak resident memory of the job's own process in MB, the
+  kernel's high-water mark of its memory (``VmHWM``; for a forked job it
+  starts with what the worker had resident); ``NA`` for an in-process job,
+  which shares Snakemake's;
+* ``max_rss_children``: for the processes it ran and waited for (pandoc,
+  for a render), the largest ``ru_maxrss``, ``NA`` if none. The kernel
+  counts a process started by fork and exec with the peak of its parent at
+  that moment, if larger, so this is an upper bound of the largest child's
+  own peak;
 * ``cpu_time``: user + system time of the job's process and its children
   (of its thread, for an in-process job).
 """
@@ -70,7 +75,21 @@ def process_seconds() -> float:
 
 
 def _mb(kilobytes: int) -> float:
-    return kilobytes / 1024.0  # ru_maxrss is in KiB on Linux
+    return kilobytes / 1024.0  # ru_maxrss and VmHWM are in KiB on Linux
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory in MB (``VmHWM``). Not
+    ``ru_maxrss``: for a process started by fork and exec it holds the
+    parent's peak when that was larger (Snakemake's, for a script job)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return _mb(int(line.split()[1]))
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def row(wall: float, cpu: float, max_rss: float | None, children_rss: float | None) -> str:
@@ -112,7 +131,7 @@ def write_process(log: Sequence[str] | str | None) -> Path | None:
         log,
         process_seconds(),
         cpu,
-        _mb(me.ru_maxrss),
+        peak_rss_mb(),
         _mb(kids.ru_maxrss) if kids.ru_maxrss else None,
     )
 

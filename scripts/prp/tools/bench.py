@@ -872,9 +872,11 @@ def report(
             "",
             "From `build/benchmarks/`: per rule, the sum of its jobs' wall times, "
             "its longest job, the largest peak resident memory (`max_rss`) of one "
-            "job's process and of a process a job ran (pandoc, for a render). A job "
-            "that runs in a thread of Snakemake's process (`prp.runtime.inproc`) has "
-            "no memory of its own to report (–); a forked job's process starts with "
+            "job's process, and for the processes a job ran (pandoc, for a render) "
+            "an upper bound of the largest one's peak (the kernel counts a started "
+            "process with its parent's peak at its start, if larger). A job that "
+            "runs in a thread of Snakemake's process (`prp.runtime.inproc`) has no "
+            "memory of its own to report (–); a forked job's process starts with "
             "its worker's libraries already resident.",
             "",
             rule_table(per_rule(results.cold_rules)),

@@ -29,6 +29,8 @@ KEY_PACKAGES = (
     "pandas",
     "pyarrow",
     "numpy",
+    "scipy",
+    "highspy",  # HiGHS: the disclosure audit's bounds on withheld counts
     "matplotlib",
     "cartopy",
     "shapely",

@@ -493,7 +493,6 @@ class Relaxation:
         h.passModel(lp)
         self._optimal = highspy.HighsModelStatus.kOptimal
         self._cols = np.arange(m, dtype=np.int32)
-        self._m = m
 
     def _run(self, strategy: int) -> np.ndarray:
         h = self._highs
@@ -509,7 +508,7 @@ class Relaxation:
     def minimise(self, c: np.ndarray, integral: bool = True) -> np.ndarray:
         """A vertex minimising ``c x``; ``integral``: an integral one if a
         fresh solve finds one where the warm-started one did not."""
-        self._highs.changeColsCost(self._m, self._cols, np.asarray(c, float))
+        self._highs.changeColsCost(len(self._cols), self._cols, np.asarray(c, float))
         x = self._run(_PRIMAL_SIMPLEX)  # from the last basis
         if integral and not _integral(x):
             self._highs.clearSolver()

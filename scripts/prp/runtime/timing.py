@@ -12,9 +12,9 @@ user + system time went from 46.6 to 39.2 s and its system time from 10.2
 to 4.6 s (medians of 3 alternating cold builds).
 
 So no rule has a ``benchmark:`` directive; the runners time the job where it
-runs, at no cost (``getrusage`` and two clocks), and write, when the job
-succeeds, one row to ``build/benchmarks/<the log's path>.tsv`` (the job's log
-``build/logs/render_edition/public.log`` gives
+runs (``getrusage``, two clocks and two small reads of ``/proc/self``) and
+write, when the job succeeds, one row to ``build/benchmarks/<the log's
+path>.tsv`` (the job's log ``build/logs/render_edition/public.log`` gives
 ``build/benchmarks/render_edition/public.tsv``) in Snakemake's benchmark
 format, so that any tool that reads those files reads these:
 

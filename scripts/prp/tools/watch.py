@@ -158,6 +158,8 @@ class SnakemakeLog:
             if key == "jobid":
                 self.pending.jobid = value
                 self.jobs[value] = self.pending
+            elif key == "log":  # a failed job's adds "(check log file(s) ...)"
+                self.pending.log = value.split(" (")[0]
             else:
                 setattr(self.pending, key, value)
             return None
@@ -187,7 +189,7 @@ def benchmark_seconds(text: str) -> float | None:
 
 
 def job_seconds(job: Job, read: Callable[[str], str | None]) -> float | None:
-    timing = timing_path(job.log.split(" (")[0]) if job.log else None
+    timing = timing_path(job.log) if job.log else None
     if timing is not None:
         text = read(timing.as_posix())
         if text is not None and (s := benchmark_seconds(text)) is not None:

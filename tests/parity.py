@@ -26,6 +26,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from tests.pdftext import page_texts
+
 WS = re.compile(r"\s+")
 SKIP_DIRS = ("site_libs/",)
 
@@ -136,7 +138,7 @@ def read_pdf(path: Path) -> Pdf:
                 outline.append("  " * depth + WS.sub(" ", item.title).strip())
 
     walk(reader.outline)
-    pages = [page.extract_text() or "" for page in reader.pages]
+    pages = list(page_texts(path))
     caps = re.findall(r"^((?:Figure|Table) [0-9A-Z]+\.[0-9]+):", "\n".join(pages), re.M)
     return Pdf(outline=outline, captions=caps, pages=pages)
 

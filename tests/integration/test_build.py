@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+
+from tests.pdftext import page_texts
 
 from .conftest import copy_repo, snakemake
 
@@ -19,7 +20,7 @@ RESTRICTED_CHAPTER = "build/restricted-src/report/part5-recommendations.qmd"  # 
 
 def pdf_text(path: Path) -> str:
     """Text of a PDF, words rejoined where a line break split a hyphenated word."""
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    text = "\n".join(page_texts(path))
     # typst's hyphen glyphs come back as soft hyphens (U+00AD)
     return re.sub(r"-\s+", "-", text.replace("\u00ad", "-"))
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdftext import page_texts
+
 pytestmark = pytest.mark.slow
 
 RESULTS: list[tuple[str, str, int, str]] = []
@@ -526,8 +528,6 @@ PAYLOADS = {
 def test_hostile_text_in_data_is_escaped_in_html_pdf_and_csv(hostile_repo: Path):
     """Text that would be code in a page, the PDF or a spreadsheet is shown
     as text (this build changes the outputs on purpose: it runs last)."""
-    from pypdf import PdfReader
-
     files = Files(hostile_repo)
     original = (hostile_repo / RAW).read_text(encoding="utf-8")
     last = max(int(line.split(",", 1)[0]) for line in original.splitlines()[1:])
@@ -555,10 +555,7 @@ def test_hostile_text_in_data_is_escaped_in_html_pdf_and_csv(hostile_repo: Path)
         "#set page(fill: red)",
     ):
         assert shown in pages, shown
-    pdf = "\n".join(
-        page.extract_text() or ""
-        for page in PdfReader(hostile_repo / "build/public/report.pdf").pages
-    )
+    pdf = "\n".join(page_texts(hostile_repo / "build/public/report.pdf"))
     assert "#set page(fill: red)" in pdf and "typst ran data" in pdf  # shown, never run
     table = (hostile_repo / "build/tables/acronyms.csv").read_text(encoding="utf-8")
     for neutral in ("'=HYPERLINK", "'+cmd", "'@SUM"):

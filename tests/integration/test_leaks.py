@@ -39,6 +39,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pypdf import PdfReader
 
+from tests.pdftext import page_texts
+
 from .conftest import copy_repo, snakemake
 
 pytestmark = pytest.mark.slow
@@ -143,9 +145,8 @@ def json_strings(value: object) -> Iterator[str]:
 
 
 def pdf_channels(path: Path) -> Iterator[str]:
+    yield from page_texts(path)
     reader = PdfReader(path)
-    for page in reader.pages:
-        yield page.extract_text() or ""
     for value in (reader.metadata or {}).values():
         yield str(value)
 
@@ -325,11 +326,10 @@ def test_restricted_edition_is_marked_on_every_page(planted):
     assert pages
     for page in pages:
         assert marking in page.read_text(encoding="utf-8"), f"{page.name} is not marked"
-    reader = PdfReader(restricted / "report.pdf")
     unmarked = [
         i + 1
-        for i, p in enumerate(reader.pages)
-        if squeeze(marking) not in squeeze(p.extract_text() or "")
+        for i, text in enumerate(page_texts(restricted / "report.pdf"))
+        if squeeze(marking) not in squeeze(text)
     ]
     assert not unmarked, f"PDF pages without the marking: {unmarked}"
     public = repo / "build" / "public"

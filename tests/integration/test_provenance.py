@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+
+from tests.pdftext import page_texts
 
 pytestmark = pytest.mark.slow
 
@@ -44,10 +45,7 @@ def test_every_table_and_figure_shows_source_and_provenance(built_repo, edition)
 
 @pytest.mark.parametrize("edition", ["public", "restricted"])
 def test_pdf_provenance_appendix_lists_every_artifact(built_repo, edition):
-    text = " ".join(
-        (p.extract_text() or "")
-        for p in PdfReader(built_repo / "build" / edition / "report.pdf").pages
-    )
+    text = " ".join(page_texts(built_repo / "build" / edition / "report.pdf"))
     text = re.sub(r"\s+", " ", text)
     appendix = text[
         text.index("Provenance of Tables, Figures and Numbers", text.index("Appendix D")) :

@@ -39,6 +39,7 @@ import yaml
 from pypdf import PdfReader
 
 from tests.outlets import REAL_OUTLETS
+from tests.pdftext import page_texts
 from tests.spelling import variants
 
 pytestmark = pytest.mark.slow
@@ -237,7 +238,7 @@ def editions(repo) -> dict[str, Edition]:
             folder=folder,
             pages={p.name: parse_page(p) for p in sorted(folder.glob("*.html"))},
             synthetic_vars=list(meta["prp-synthetic"]["variables"]),
-            pdf_pages=[pdf_text(p.extract_text() or "") for p in reader.pages],
+            pdf_pages=[pdf_text(t) for t in page_texts(folder / "report.pdf")],
             pdf_uris=uris,
             camrd_label=cite_label(folder, REAL_CAMRD_KEY),
         )

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from prp.render.book import render_book
 from prp.render.config import RenderError
+from tests.pdftext import page_texts
 
 MINIBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "minibook"
 MARKING = "RESTRICTED — for the Federal Police"
@@ -45,7 +46,7 @@ def parse(path: Path) -> _Links:
 
 
 def pdf_pages(path: Path, lines: bool = False) -> list[str]:
-    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    pages = list(page_texts(path))
     return pages if lines else [re.sub(r"\s+", " ", page) for page in pages]
 
 

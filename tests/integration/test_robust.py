@@ -138,11 +138,12 @@ def test_second_build_fails_fast_and_corrupts_nothing(built_copy):
 
 
 def test_two_real_builds_at_once(built_repo, tmp_path):
-    # a built copy whose editions are rendered again: a build of tens of seconds
+    # a built copy whose public edition is rendered again: a build of several
+    # seconds, which holds the lock while the second one starts
     repo = tmp_path / "twice"
     shutil.copytree(built_repo, repo, symlinks=True)
     first = subprocess.Popen(
-        build_cmd("all", "--forcerun", "render_edition"),
+        build_cmd("public", "--forcerun", "render_edition"),
         cwd=repo,
         env=env(),
         stdout=subprocess.DEVNULL,

@@ -74,13 +74,15 @@ snakemake-report: $(STAMP)
 	$(BUILD) --report build/snakemake-report-$(EDITION).html $(EDITION)
 
 ## Run the whole test suite (unit + integration) on TEST_WORKERS processes
-## (pytest-xdist; whole files per process, so module fixtures are made once).
+## (pytest-xdist; whole files per process, so module fixtures are made once,
+## handed out in the order tests/conftest.py sets, not reordered by size).
 TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile tests
+	$(BIN)/python -m pytest $(XDIST) tests
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile tests/unit
+	$(BIN)/python -m pytest $(XDIST) tests/unit
 
 ## Re-hash inputs, code and outputs against the provenance records of the last build.
 verify: $(STAMP)

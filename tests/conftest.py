@@ -37,7 +37,11 @@ def root() -> Path:
 
 # Then the integration files that take longest (a few minutes of one worker
 # each), so that the short ones even out the workers' loads at the end
-# (pytest-xdist's --dist loadfile hands out whole files in this order).
+# (pytest-xdist's --dist loadfile hands out whole files in this order when
+# it is also given --no-loadscope-reorder, as `make test` does; by default it
+# sorts the files by their number of tests, which put test_code_deps.py
+# first, and the worker that took it built the shared copy itself while the
+# background build waited for its lock).
 LONGEST_FIRST = (
     "test_engines.py",
     "test_robust.py",

@@ -23,7 +23,15 @@ from typing import Any
 
 import pytest
 
-from prp.tools.watch import Job, SnakemakeLog, benchmark_seconds, inject_reload, job_seconds
+from prp.tools.watch import (
+    BuildState,
+    Job,
+    SnakemakeLog,
+    benchmark_seconds,
+    inject_reload,
+    job_seconds,
+    make_server,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOG = """\
@@ -70,6 +78,25 @@ def test_benchmark_and_job_times_tolerate_missing_data():
     assert benchmark_seconds("") is None and benchmark_seconds("x\n1\n") is None
     job = Job("1", "r", started=datetime(2026, 1, 1), finished=None)
     assert job_seconds(job, lambda _: None) is None
+
+
+def test_a_reader_leaving_mid_response_prints_nothing_but_a_server_error_does(tmp_path, capsys):
+    server = make_server("127.0.0.1", 0, tmp_path, BuildState())
+    try:
+        for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+            try:
+                raise gone
+            except ConnectionError:
+                server.handle_error(None, ("127.0.0.1", 49980))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug in the handler")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 49980))
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "a bug in the handler" in err
+    finally:
+        server.server_close()
 
 
 def test_reload_script_is_injected_before_the_closing_body():

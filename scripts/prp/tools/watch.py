@@ -293,13 +293,24 @@ class ReloadingHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's HTTP server. A reader who closes the tab or reloads it
+    while a response is being written (the page polls ``/__build_id``) is
+    not an error: it prints nothing. Anything else prints its traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset, aborted
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(
     host: str, port: int, site: Path, state: BuildState, overlay: Path | None = None
-) -> ThreadingHTTPServer:
+) -> PreviewServer:
     handler = partial(ReloadingHandler, directory=str(site), state=state, overlay=overlay)
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return PreviewServer((host, port), handler)
 
 
 # ---------------------------------------------------------------- building

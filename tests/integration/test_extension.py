@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from prp.render.needs import source_file
+from tests.pdftext import page_texts
 
 pytestmark = pytest.mark.slow
 
@@ -269,11 +270,7 @@ def test_new_chapter_table_and_figure_appear_numbered(extended, edition):
     assert html.count('class="provenance"') >= 2
     assert "Tabasco" in html  # a cell of the table
     assert (extended / "build" / edition / "figures" / "shelter-beds.svg").exists()
-    pdf = subprocess.run(
-        ["pdftotext", str(extended / "build" / edition / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-    ).stdout
+    pdf = "\n".join(page_texts(extended / "build" / edition / "report.pdf"))
     assert "Migrant Shelters" in pdf and f"Figure {n}.1" in pdf
 
 

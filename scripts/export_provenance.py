@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prp.data.io import write_text
-from prp.runtime.provenance import data_inputs, load_records, trace
+from prp.runtime.provenance import data_inputs, is_data_file, load_records, trace
 
 WRC = "https://w3id.org/ro/wfrun/workflow/0.5"
 PRC = "https://w3id.org/ro/wfrun/process/0.5"
@@ -77,10 +77,7 @@ def ro_crate(prov: dict[str, Any], crate_dir: Path) -> dict[str, Any]:
     for job in prov["jobs"].values():
         for inp in job["inputs"]:
             src = inp.get("source") or {}
-            # data files: those under data/ and those the data package
-            # describes elsewhere (the decrypted restricted events)
-            is_data = inp["path"].startswith("data/") or bool(src.get("dataset"))
-            if not is_data or inp["path"] in seen:
+            if not is_data_file(inp) or inp["path"] in seen:
                 continue
             seen.add(inp["path"])
             entity = crate.add(

@@ -289,6 +289,56 @@ def test_every_synthetic_number_carries_its_marker(editions, edition):
             assert not marked or var in wanted, var
 
 
+def rests_on_synthetic_data(prov: dict) -> set[str]:
+    """Names of the jobs in an edition's provenance.json whose inputs, at any
+    depth, include a file its data package flags as synthetic: walked here
+    from every input, wherever it lies, independently of the pipeline's own
+    notion of what a data file is."""
+    made_by = {o["path"]: name for name, job in prov["jobs"].items() for o in job["outputs"]}
+    memo: dict[str, bool] = {}
+
+    def synthetic(name: str) -> bool:
+        if name not in memo:
+            memo[name] = False  # a cycle adds nothing
+            memo[name] = any(
+                (inp.get("source") or {}).get("synthetic") is True
+                or (inp["path"] in made_by and synthetic(made_by[inp["path"]]))
+                for inp in prov["jobs"][name]["inputs"]
+            )
+        return memo[name]
+
+    return {name for name in prov["jobs"] if synthetic(name)}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_numbers_resting_on_synthetic_data_are_listed_as_synthetic(editions, edition):
+    """The list the marker comes from (``_synthetic.yml``) misses no number
+    whose job rests on synthetic data: in the restricted edition, the
+    numbers computed from the decrypted event records (which lie outside
+    data/) as well as those from the released aggregates."""
+    ed = editions[edition]
+    prov = json.loads((ed.folder / "provenance.json").read_text(encoding="utf-8"))
+    tainted = {name.split("/", 1)[1] for name in rests_on_synthetic_data(prov)}
+    synthetic_sets = {obj["dataset"] for obj in json_objects(prov) if obj.get("synthetic") is True}
+    # a variable whose number file names the datasets it comes from
+    # (x-derived-from) rests on those alone; any other on all its job read
+    named: dict[str, bool] = {}
+    for name, job in prov["jobs"].items():
+        for out in job["outputs"] if name.startswith("numbers/") else ():
+            spec = yaml.safe_load((ed.folder.parent.parent / out["path"]).read_text("utf-8"))
+            for ns, keys in ((spec or {}).get("x-derived-from") or {}).items():
+                for key, sets in keys.items():
+                    named[f"{ns}.{key}"] = bool(set(sets) & synthetic_sets)
+    shown = {var for page in ed.pages.values() for var, _ in page.var_spans}
+    missing = sorted(
+        var
+        for var in shown
+        if named.get(var, var.split(".", 1)[0] in tainted) and var not in ed.synthetic_vars
+    )
+    assert tainted, "no number rests on synthetic data: the check would check nothing"
+    assert not missing, "numbers from synthetic data not marked as such:\n" + "\n".join(missing)
+
+
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_synthetic_artifacts_name_the_stand_in_first(editions, outlets, edition):
     ed = editions[edition]
@@ -409,17 +459,21 @@ def test_provenance_boxes_name_synthetic_files_as_such_first(editions, edition):
     ed = editions[edition]
     bad = []
     listed = 0
+    paths: set[str] = set()
     for name, page in ed.pages.items():
         for el in page.elements:
             text = " ".join(el.text.split())
-            path = re.search(r"data/(released|restricted)/\S+", text)
+            path = re.search(r"(?:data/(?:released|restricted)|restricted-src/data)/\S+", text)
             if el.tag != "li" or "sha256" not in text or not path:
                 continue  # not an entry of a provenance listing
             listed += 1
+            paths.add(path.group(0))
             said = text.find("Synthetic")
             if said < 0 or said > path.start():
                 bad.append(f"{name}: {text[:120]}")
     assert listed, "no provenance listing of a synthetic file found"
+    if edition == "restricted":  # the event records, read where they were decrypted
+        assert any("restricted-src/data/" in p for p in paths), sorted(paths)
     assert not bad, "synthetic data files listed without saying so first:\n" + "\n".join(bad)
 
 

@@ -81,9 +81,11 @@ def test_appendix_names_data_in_words_and_keeps_records_to_html(tmp_path):
     usage = {"order": ["tables/states"], "cited_in": {"events": ["sec-crime"]}}
     view, md = provenance_view(tmp_path / "prov", names, usage)
     text = printed(md)
-    # one sub-item per work, each with one citation
-    assert "- @tbl-states:\n  - *Railroads*; *Mexican states* [@natural_earth]\n" in text
-    assert "  - *Events by state* (synthetic) [@standin]\n" in text
+    # one sub-item per work, each with one citation; synthetic data first
+    assert (
+        "- @tbl-states:\n  - *Events by state* (synthetic) [@standin]\n"
+        "  - *Railroads*; *Mexican states* [@natural_earth]\n"
+    ) in text
     assert "- Numbers quoted in @sec-crime: *Events by state* (synthetic) [@standin]." in text
     assert text.count("[@natural_earth]") == 3  # the table once, each dataset once
     assert "[*Mexican states*]{#data-mexico-states} [@natural_earth]." in text
@@ -180,3 +182,30 @@ def test_only_public_data_files_ship_and_hashes_must_match(tmp_path):
     assert (dest / "data/SHA256SUMS").read_text() == f"{good}  data/raw/a.csv\n"
     with pytest.raises(ValueError, match="sha256 differs"):
         ship_data({"files": {"data/raw/a.csv": "0" * 64}}, repo, tmp_path / "out2")
+
+
+def test_data_files_outside_data_count_when_the_data_package_describes_them():
+    """The restricted event records are read where they were decrypted, under
+    build/restricted-src/: an artifact made from them names them (synthetic
+    files first), not only the public files its jobs also read."""
+    from prp.runtime.provenance import data_inputs
+
+    def inp(path: str, src: dict | None = None) -> dict:
+        return {"path": path, "sha256": HASH, **({"source": src} if src else {})}
+
+    events = inp(
+        "build/restricted-src/data/events.csv",
+        source("camrd_events", "Events (SYNTHETIC)", "synthetic_camrd_standin", synthetic=True),
+    )
+    states = inp("data/geo/mexico_states.geojson", source("mexico_states", "States", "ne"))
+    records = {
+        "tables/event-listing": {
+            "inputs": [inp("build/clean/camrd_events.parquet")],
+            "outputs": [inp("build/tables/event-listing.md")],
+        },
+        "clean/camrd_events": {
+            "inputs": [states, events, inp("build/restricted-src/config/artifacts/x.yaml")],
+            "outputs": [inp("build/clean/camrd_events.parquet")],
+        },
+    }
+    assert data_inputs("tables/event-listing", records) == [events, states]

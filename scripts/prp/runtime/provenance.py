@@ -284,14 +284,24 @@ def trace(
     return [seen[0], *sorted(seen[1:])] if seen else []
 
 
+def is_data_file(inp: Mapping[str, Any]) -> bool:
+    """Is this input of a record a data file: one under data/, or one the
+    data package describes elsewhere (the restricted event records, read
+    where ``make restricted`` decrypted them, under build/restricted-src/)?"""
+    source = inp.get("source") or {}
+    return str(inp["path"]).startswith("data/") or bool(source.get("dataset"))
+
+
 def data_inputs(start: str, records: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The data files (under data/) a record ultimately rests on, with sources."""
+    """The data files (:func:`is_data_file`) a record ultimately rests on,
+    with their sources: the synthetic ones first, then by path."""
     found: dict[str, dict[str, Any]] = {}
     for name in trace(start, records):
         for inp in records[name]["inputs"]:
-            if inp["path"].startswith("data/"):
-                found[inp["path"]] = inp
-    return [found[k] for k in sorted(found)]
+            if is_data_file(inp):
+                found[inp["path"]] = dict(inp)
+    synthetic = {k for k, v in found.items() if (v.get("source") or {}).get("synthetic")}
+    return [found[k] for k in sorted(found, key=lambda k: (k not in synthetic, k))]
 
 
 def shown_params(params: Mapping[str, Any]) -> dict[str, Any]:

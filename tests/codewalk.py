@@ -17,6 +17,23 @@ RULES = ROOT / "rules"
 
 def imported_names(path: Path) -> set[str]:
     """Every dotted name an import statement of ``path`` may load."""
+    return set(_read(path)[0])
+
+
+def runtime_patterns(path: Path) -> tuple[str, ...]:
+    """The glob patterns of a module-level ``RUNTIME_FILES`` assignment."""
+    return _read(path)[1]
+
+
+def _read(path: Path) -> tuple[frozenset[str], tuple[str, ...]]:
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A file's imported names and RUNTIME_FILES patterns, parsed once per
+    version of the file (a closure walk visits each module many times)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out: set[str] = set()
     for node in ast.walk(tree):
@@ -25,7 +42,13 @@ def imported_names(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             out.add(node.module)
             out.update(f"{node.module}.{a.name}" for a in node.names)
-    return out
+    patterns: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "RUNTIME_FILES" for t in stmt.targets
+        ):
+            patterns.extend(ast.literal_eval(stmt.value))
+    return frozenset(out), tuple(patterns)
 
 
 RUNNER = SCRIPTS / "prp" / "runtime" / "inproc.py"
@@ -103,14 +126,9 @@ def independent_closure(script: Path) -> set[str]:
     runtime: set[Path] = set()
     while todo:
         cur = todo.pop()
-        tree = ast.parse(cur.read_text(encoding="utf-8"))
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "RUNTIME_FILES" for t in stmt.targets
-            ):
-                for pattern in ast.literal_eval(stmt.value):
-                    runtime.update(p for p in cur.parent.glob(pattern) if p.is_file())
-        for name in imported_names(cur):
+        for pattern in runtime_patterns(cur):
+            runtime.update(p for p in cur.parent.glob(pattern) if p.is_file())
+        for name in sorted(imported_names(cur)):
             for found in resolve(name):
                 if found not in seen and found != script:
                     seen.add(found)

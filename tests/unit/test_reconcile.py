@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -95,12 +96,20 @@ def test_internal_consistency_finds_bad_total_and_duplicate():
     }
 
 
-def printed_and_datasets() -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+@functools.cache
+def _printed_and_datasets() -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     printed = pd.read_csv(
         DATA / "published" / "printed_values.csv", dtype=str, keep_default_na=False
     )
     names = {p.split(".")[0] for d in printed["dataset"] for p in d.split("+") if p}
     return printed, {n: load(n) for n in names}
+
+
+def printed_and_datasets() -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The printed values and the validated datasets they name: read and
+    validated once per test process (30 datasets), a fresh copy per test."""
+    printed, datasets = _printed_and_datasets()
+    return printed.copy(), {n: df.copy() for n, df in datasets.items()}
 
 
 @pytest.fixture(scope="module")

@@ -475,6 +475,25 @@ def test_quarto_engine_without_quarto_is_a_clear_error(book, tmp_path, monkeypat
     assert not (tmp_path / "out").exists()
 
 
+def test_a_filter_error_quarto_goes_on_after_fails_the_render(book, tmp_path):
+    """Quarto prints an error raised in an extension's filter and exits 0
+    with that filter's work undone: such a render is a failure."""
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        'mkdir -p _book && echo "<html></html>" > _book/index.html\n'
+        "echo pdf > _book/report.pdf\n"
+        'echo "ERROR ([C]:-1) PRP-RENDER-ERROR: prp-rows: rows of \\"x\\" have no table" >&2\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    out = tmp_path / "out"
+    with pytest.raises(RenderError, match='prp-rows: rows of "x" have no table'):
+        render_book(book, "public", out, engine="quarto", quarto=str(fake))
+    assert not out.exists()
+
+
 # ------------------------------------------------------- synthetic markers
 
 SYNTHETIC_NOTE = "Computed from invented test data."

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from prp.render.config import RenderError, book_chapters, chapter_heading, load_config
+from prp.render.pandoc import problems
 
 QUARTO_ENV = "PRP_QUARTO"
 # Quarto writes these into the project folder; they are not part of an edition.
@@ -146,6 +147,11 @@ def render_with_quarto(src: Path, profile: str, staging: Path, quarto: str | Non
     )
     if proc.returncode != 0:
         raise RenderError(f"quarto render failed: {(proc.stderr or proc.stdout).strip()[-2000:]}")
+    # Quarto reports an error raised in an extension's filter and goes on,
+    # leaving that filter's work undone: the book's filters fail this way
+    failed = problems(proc.stderr + proc.stdout)[0]
+    if failed:
+        raise RenderError("quarto render: " + "; ".join(dict.fromkeys(f.strip() for f in failed)))
     if not (out_dir / "report.pdf").is_file() or not (out_dir / "index.html").is_file():
         raise RenderError(f"quarto render wrote no index.html and report.pdf into {out_dir}")
     shutil.rmtree(staging)

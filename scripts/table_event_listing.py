@@ -14,8 +14,7 @@ from typing import Any
 import pandas as pd
 
 from prp.artifacts.sources import source_line
-from prp.artifacts.tables import markdown_table
-from prp.artifacts.texttable import with_widths
+from prp.artifacts.tables import rows_table
 from prp.data.io import write_csv, write_text
 from prp.events.records import (
     common_id_prefix,
@@ -62,25 +61,23 @@ def ordered(events: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _link(text: str, url: str) -> str:
-    """A markdown link; brackets in the text and parentheses in the URL escaped."""
-    text = str(text).replace("[", "\\[").replace("]", "\\]")
-    url = str(url).replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    return f"[{text}]({url})"
+Cell = str | dict[str, str]
 
 
-def listing(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Display strings in :func:`ordered` order: before each state's records
-    a row naming the state (bold, first cell); event identifiers without the
-    prefix they all share, which is returned with the table."""
+def listing(events: pd.DataFrame) -> tuple[list[list[Cell]], str]:
+    """The rows as :func:`prp.artifacts.tables.rows_table` takes them, in
+    :func:`ordered` order: before each state's records a row naming the
+    state (bold, first cell); event identifiers without the prefix they all
+    share, which is returned with the rows; the source label linked to the
+    record's address. Texts are data, escaped where they are written."""
     ev = ordered(events)
     unknown = sorted(set(ev["perpetrator_type"]) - set(PERPETRATOR_LABELS))
     if unknown:
         raise ValueError(f"unknown perpetrator types {unknown}")
     prefix = common_id_prefix(ev["event_id"].astype(str).tolist())
-    rows: list[list[str]] = []
+    rows: list[list[Cell]] = []
     for state, group in ev.groupby("state", sort=False, observed=True):
-        rows.append([f"**{state}**"] + [""] * (len(COLUMNS) - 1))
+        rows.append([{"strong": str(state)}] + [""] * (len(COLUMNS) - 1))
         for r in group.itertuples(index=False):
             rows.append(
                 [
@@ -90,10 +87,10 @@ def listing(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
                     location_label(r.location_type),
                     f"{crimes_label(r.crime_types)} ({int(r.victims):,})",
                     PERPETRATOR_LABELS[r.perpetrator_type],
-                    _link(r.outlet, r.article_url),
+                    {"text": str(r.outlet), "href": str(r.article_url)},
                 ]
             )
-    return pd.DataFrame(rows, columns=COLUMNS), prefix
+    return rows, prefix
 
 
 def most_recent(batches: Iterable[pd.DataFrame], n: int) -> pd.DataFrame:
@@ -136,8 +133,8 @@ def main(inputs: dict[str, Any], outputs: dict[str, Any], params: dict[str, Any]
     if prefix:
         note += f" Event numbers are the record identifiers without their common prefix {prefix}."
     source = source_line(params["data_dir"], params["datasets"], note.strip())
-    md = markdown_table(shown, params["id"], params["caption"], source, align=ALIGN)
-    write_text(outputs["md"], with_widths(md, WIDTHS, ALIGN))
+    md = rows_table(COLUMNS, shown, params["id"], params["caption"], source, ALIGN, WIDTHS)
+    write_text(outputs["md"], md)
 
 
 if __name__ == "__main__":

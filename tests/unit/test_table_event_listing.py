@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 from table_event_listing import ALIGN, COLUMNS, WIDTHS, listing, ordered
 
-from prp.artifacts.tables import markdown_table
-from prp.artifacts.texttable import with_widths
+from prp.artifacts.tables import rows_table
 
 
 def events() -> pd.DataFrame:
@@ -40,38 +39,36 @@ def test_records_ordered_by_state_then_date():
 
 
 def test_listing_has_a_state_row_before_each_state_and_every_record():
-    shown, prefix = listing(events())
+    rows, prefix = listing(events())
     assert prefix == "CAMRD-S-"
-    assert shown.columns.tolist() == COLUMNS
-    assert shown["Event"].tolist() == [
-        "**Chiapas**",
+    assert all(len(row) == len(COLUMNS) for row in rows)
+    assert [row[0] for row in rows] == [
+        {"strong": "Chiapas"},
         "000002",
         "000003",
-        "**Tamaulipas**",
+        {"strong": "Tamaulipas"},
         "000001",
     ]
-    row = shown.iloc[2]
+    assert rows[0][1:] == [""] * (len(COLUMNS) - 1)
+    row = dict(zip(COLUMNS, rows[2], strict=True))
     assert row["Date"] == "2017-03-01" and row["Municipality"] == "Tapachula"
     assert row["Place"] == "Train or tracks" and row["Crimes (victims)"] == "Assault, robbery (2)"
     assert row["Perpetrator"] == "Gang"
-    assert (
-        row["Source label"]
-        == "[synthetic-source-003](https://example.invalid/synthetic-source-003/camrd-s-000003)"
-    )
-    # brackets in a label do not break the link
-    assert shown.iloc[4]["Source label"].startswith("[synthetic-\\[source\\]-001](")
-    assert shown.iloc[4]["Perpetrator"] == "TCO"
-    assert shown.iloc[4]["Crimes (victims)"] == "Kidnapping (12)"
+    assert row["Source label"] == {
+        "text": "synthetic-source-003",
+        "href": "https://example.invalid/synthetic-source-003/camrd-s-000003",
+    }
+    # a label is data, kept as it is (escaped where the filter writes it)
+    assert rows[4][6]["text"] == "synthetic-[source]-001"
+    assert rows[4][5] == "TCO" and rows[4][4] == "Kidnapping (12)"
 
 
 def test_markdown_carries_caption_id_widths_and_every_url():
-    shown, _ = listing(events())
-    md = with_widths(
-        markdown_table(shown, "event-listing", "Records", "Source: x.", align=ALIGN), WIDTHS, ALIGN
-    )
-    assert "{#tbl-event-listing tbl-colwidths=" in md
+    rows, _ = listing(events())
+    md = rows_table(COLUMNS, rows, "event-listing", "Records", "Source: x.", ALIGN, WIDTHS)
+    assert '{#tbl-event-listing prp-rows="event-listing" tbl-colwidths=' in md
     for url in events()["article_url"]:
-        assert f"({url})" in md
+        assert f'"href": "{url}"' in md
 
 
 def test_missing_columns_and_unknown_perpetrators_fail():

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
+
+from prp.artifacts.texttable import with_widths
 
 
 def _cell(value: object) -> str:
@@ -47,6 +51,49 @@ def markdown_table(
         + f"\n\n: {caption} {{#tbl-{table_id}}}\n\n"
         + f"::: {{.source-note}}\n{source}\n:::\n"
     )
+
+
+ROWS_ATTR = "prp-rows"
+"""Caption attribute of a table whose rows follow it as data (:func:`rows_table`)."""
+
+
+def rows_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    table_id: str,
+    caption: str,
+    source: str,
+    align: Sequence[str],
+    widths: Sequence[float] | None = None,
+) -> str:
+    """A long listing: a pipe table with the header and caption only, then
+    its source note (which the filters expect right after a table), then its
+    rows as data in a ``{.prp-rows}`` code block (JSON, one row a line). The
+    prp extension's ``prp-rows.lua`` writes them into the table as HTML or
+    typst once it is numbered, every text escaped for the output; the
+    filters before it see one code block, not thousands of cells (the
+    restricted event listing). A cell is a string, ``{"strong": text}`` or
+    ``{"text": text, "href": url}``. ``widths``: relative column widths
+    (:func:`prp.artifacts.texttable.with_widths`)."""
+    for n, row in enumerate(rows, start=1):
+        if len(row) != len(columns):
+            raise ValueError(f"row {n} has {len(row)} cells, the table {len(columns)} columns")
+    head = markdown_table(pd.DataFrame(columns=list(columns)), table_id, caption, source, align)
+    if widths is not None:
+        head = with_widths(head, widths, align)
+    head, found = re.subn(
+        r"\{#tbl-" + re.escape(table_id) + r"( |\})",
+        rf'{{#tbl-{table_id} {ROWS_ATTR}="{table_id}"\1',
+        head,
+        count=1,
+    )
+    if found != 1:
+        raise ValueError(f"no caption line with the id tbl-{table_id}")
+    # JSON escapes any backtick, so no data can close the fence
+    data = ",\n".join(json.dumps(list(row), ensure_ascii=False) for row in rows)
+    data = data.replace("`", "\\u0060")
+    block = f'``` {{.{ROWS_ATTR} for="{table_id}"}}\n[\n{data}\n]\n```'
+    return f"{head}\n{block}\n"
 
 
 TOTAL_LABEL = "Total apprehensions"

@@ -21,6 +21,15 @@ PAGES_FILTER = FILTERS / "html_pages.lua"
 # ----------------------------------------------------------------- pandoc AST
 
 
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def raw_table_text(markup: str) -> str:
+    """The text of an HTML table the prp-rows filter wrote: its cells, each
+    followed by a space, tags dropped and entities read."""
+    return html.unescape(_TAG_RE.sub(" ", markup))
+
+
 def stringify(node: Any) -> str:
     """Plain text of a pandoc JSON AST fragment (attributes and URLs skipped)."""
     if isinstance(node, list):
@@ -35,6 +44,8 @@ def stringify(node: Any) -> str:
         return " "
     if kind in ("Code", "Math"):
         return " " + content[1] + " "
+    if kind == "RawBlock" and content[0] == "html" and content[1].startswith("<table"):
+        return raw_table_text(content[1])  # a listing written by prp-rows.lua
     if kind in ("RawInline", "RawBlock", "HorizontalRule"):
         return ""
     if kind == "Image":

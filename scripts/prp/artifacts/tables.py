@@ -81,14 +81,7 @@ def rows_table(
     head = markdown_table(pd.DataFrame(columns=list(columns)), table_id, caption, source, align)
     if widths is not None:
         head = with_widths(head, widths, align)
-    head, found = re.subn(
-        r"\{#tbl-" + re.escape(table_id) + r"( |\})",
-        rf'{{#tbl-{table_id} {ROWS_ATTR}="{table_id}"\1',
-        head,
-        count=1,
-    )
-    if found != 1:
-        raise ValueError(f"no caption line with the id tbl-{table_id}")
+    head = head.replace(f"{{#tbl-{table_id}", f'{{#tbl-{table_id} {ROWS_ATTR}="{table_id}"', 1)
     # JSON escapes any backtick, so no data can close the fence
     data = ",\n".join(json.dumps(list(row), ensure_ascii=False) for row in rows)
     data = data.replace("`", "\\u0060")

@@ -299,7 +299,7 @@ def data_inputs(start: str, records: Mapping[str, Mapping[str, Any]]) -> list[di
     for name in trace(start, records):
         for inp in records[name]["inputs"]:
             if is_data_file(inp):
-                found[inp["path"]] = dict(inp)
+                found[inp["path"]] = inp
     synthetic = {k for k, v in found.items() if (v.get("source") or {}).get("synthetic")}
     return [found[k] for k in sorted(found, key=lambda k: (k not in synthetic, k))]
 

@@ -30,10 +30,6 @@ typst
 
 local L = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'prp-lib.lua' }))
 
-local function html_escape(s)
-  return (s:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'))
-end
-
 local function chapter_label_span(entry)
   return pandoc.Span(L.words(entry.label .. '.'), pandoc.Attr('', { 'chapter-number' }))
 end
@@ -130,13 +126,13 @@ local function html(doc)
     local inc = meta['include-before'] or pandoc.List({})
     if pandoc.utils.type(inc) ~= 'List' then inc = pandoc.List({ inc }) end
     inc:insert(pandoc.Blocks({ pandoc.RawBlock('html',
-      '<div class="prp-edition-marking" role="note">' .. html_escape(marking) .. '</div>') }))
+      '<div class="prp-edition-marking" role="note">' .. L.html_escape(marking) .. '</div>') }))
     meta['include-before'] = inc
     -- and closes it (on paper: every printed page, head and foot)
     local after = meta['include-after'] or pandoc.List({})
     if pandoc.utils.type(after) ~= 'List' then after = pandoc.List({ after }) end
     after:insert(pandoc.Blocks({ pandoc.RawBlock('html',
-      '<div class="prp-edition-marking prp-edition-marking-foot" role="note">' .. html_escape(marking) .. '</div>') }))
+      '<div class="prp-edition-marking prp-edition-marking-foot" role="note">' .. L.html_escape(marking) .. '</div>') }))
     meta['include-after'] = after
     -- <title>: the fallback's page template prints title-prefix; Quarto
     -- passes the book title as title-prefix (except on the front page), so

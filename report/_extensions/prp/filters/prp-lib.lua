@@ -16,6 +16,11 @@ M.in_quarto = type(quarto) == 'table' and type(quarto.doc) == 'table'
 
 local ENV_FORMAT = os.getenv('PRP_RENDER_FORMAT') -- "html" | "pdf" (fallback)
 
+--- Text for HTML: the five characters markup gives a meaning escaped.
+function M.html_escape(s)
+  return (s:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'):gsub("'", '&#39;'))
+end
+
 function M.is_html()
   if M.in_quarto then return quarto.doc.is_format('html') end
   if ENV_FORMAT then return ENV_FORMAT == 'html' end

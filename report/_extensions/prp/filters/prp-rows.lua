@@ -38,9 +38,7 @@ local L = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), '
 
 local function fail(msg) error('PRP-RENDER-ERROR: prp-rows: ' .. msg, 0) end
 
-local function html_escape(s)
-  return (s:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'):gsub("'", '&#39;'))
-end
+local html_escape = L.html_escape
 
 -- a typst string literal: only the backslash and the quote are special
 -- (control characters cannot occur in the validated data; escaped anyway)
@@ -193,14 +191,12 @@ function Pandoc(doc)
     end,
   })
   -- The key of the rows a float holds (under Quarto, whose floats are
-  -- rendered by now): its prp-rows attribute (Quarto's HTML float), its id
-  -- tbl-<key>, or (Quarto's typst float, a Div of raw typst around the
-  -- table) the label <tbl-<key>> of its figure.
+  -- rendered by now): its prp-rows attribute (Quarto's HTML float), or
+  -- (Quarto's typst float, a Div of raw typst around the table) the label
+  -- <tbl-<key>> of its figure. The fallback leaves the key on the table.
   local function float_key(el)
     local key = el.attributes['prp-rows']
     if key then return key end
-    local id = el.identifier:match('^tbl%-(.+)$')
-    if id and rows[id] then return id end
     if not (typst and el.t == 'Div' and el.classes:includes('quarto-scaffold')) then return nil end
     -- the label closes the float's figure: ..., kind: "quarto-float-tbl",
     -- supplement: "Table")<tbl-key> (a reference, #ref(<tbl-key>), does not)
